@@ -1,0 +1,266 @@
+"""Check a built output/ for leaks, third-party references and missing hardening.
+
+Every rule returns findings rather than raising, so `quietboard audit` can list
+them all; the build fails on the first run that has any. Each rule has a test
+that makes it fire on a crafted output.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from generator import hardening
+from generator.config import Board
+from generator.sanitise import is_relative_url
+
+TEXT_SUFFIXES = {".html", ".xml", ".txt", ".css", ".js", ".mjs", ".json", ".svg", ".webmanifest"}
+HOST_FILES = {"_headers", "_redirects"}
+SOURCE_SUFFIXES = {".md", ".markdown", ".rst", ".toml", ".py", ".key", ".pem"}
+
+# Attributes that make the browser fetch something.
+FETCHING_ATTRIBUTES = {"src", "srcset", "poster", "data", "action", "formaction", "background",
+                       "ping", "manifest", "imagesrcset", "xlink:href"}
+# <link rel=...> values that do not fetch anything.
+NON_FETCHING_LINK_RELS = {"canonical", "alternate", "author", "license", "next", "prev", "me"}
+URL_ATTRIBUTES = FETCHING_ATTRIBUTES | {"href"}
+OUTBOUND_REL = {"nofollow", "noreferrer", "noopener"}
+DANGEROUS_SCHEME = re.compile(r"^\s*(javascript|vbscript|data)\s*:", re.IGNORECASE)
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""", re.IGNORECASE)
+CLOCK_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ](\d{2}):(\d{2})")
+RFC822_TIME = re.compile(r"\b\d{1,2} [A-Z][a-z]{2} \d{4} (\d{2}):(\d{2})")
+DAY_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE_ELEMENTS = ("updated", "published", "pubDate", "lastBuildDate", "lastmod", "dc:date")
+AUTHOR_ELEMENTS = ("author", "dc:creator", "managingEditor", "webMaster")
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    rule: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason} [{self.rule}]"
+
+
+@dataclass(frozen=True)
+class Needle:
+    """Text that must not appear in the output, and the source it came from."""
+
+    text: str
+    source: str
+    why: str
+
+
+def normalise(text: str) -> str:
+    """Case- and space-insensitive form used on both sides of the leak search."""
+    return re.sub(r"\s+", " ", html.unescape(text)).strip().casefold()
+
+
+def visible_text(markup: str) -> str:
+    """Text of an HTML or XML document with tags removed and entities decoded."""
+    without_tags = re.sub(r"<[^>]*>", " ", markup)
+    # Feeds escape HTML inside XML, so unescape twice and strip tags again.
+    once = html.unescape(without_tags)
+    return normalise(re.sub(r"<[^>]*>", " ", once))
+
+
+class _Page(HTMLParser):
+    """Collects what the HTML rules need from one document."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.inline_scripts = 0
+        self.style_elements = 0
+        self._in_script = False
+        self._script_has_src = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name.lower(): (value or "") for name, value in attrs}
+        self.tags.append((tag, values))
+        if tag == "script":
+            self._in_script = True
+            self._script_has_src = "src" in values
+            if not self._script_has_src and values.get("type", "") != "application/json":
+                self.inline_scripts += 1
+        elif tag == "style":
+            self.style_elements += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script and self._script_has_src and data.strip():
+            self.inline_scripts += 1
+
+
+def _same_origin(url: str, base_url: str) -> bool:
+    if is_relative_url(url):
+        return True
+    if base_url:
+        own = urlsplit(base_url)
+        other = urlsplit(url.strip())
+        return (other.scheme, other.netloc) == (own.scheme, own.netloc)
+    return False
+
+
+def _is_outbound(url: str, base_url: str) -> bool:
+    scheme = urlsplit(url.strip()).scheme.lower()
+    return (scheme in {"http", "https"} or url.strip().startswith("//")) and not _same_origin(
+        url, base_url
+    )
+
+
+def check_html(path: str, text: str, board: Board) -> Iterator[Finding]:
+    page = _Page()
+    page.feed(text)
+    page.close()
+    if page.inline_scripts:
+        yield Finding(path, "inline-script", "inline <script> (the CSP forbids it; use a file)")
+    if page.style_elements:
+        yield Finding(path, "inline-style", "<style> element (the CSP forbids it; use a file)")
+    metas = {}
+    csp_meta = None
+    for tag, attrs in page.tags:
+        yield from _check_tag(path, tag, attrs, board)
+        if tag == "meta":
+            if attrs.get("name"):
+                metas[attrs["name"].lower()] = attrs.get("content", "")
+            if attrs.get("http-equiv", "").lower() == "content-security-policy":
+                csp_meta = attrs.get("content", "")
+    if "generator" in metas:
+        yield Finding(path, "generator-meta", '<meta name="generator"> names the software')
+    if "author" in metas:
+        yield Finding(path, "author", '<meta name="author"> names an author')
+    if metas.get("robots") != hardening.robots_directives(board):
+        yield Finding(path, "robots-meta",
+                      f'<meta name="robots"> must be "{hardening.robots_directives(board)}"')
+    if metas.get("referrer") != "no-referrer":
+        yield Finding(path, "referrer-meta", '<meta name="referrer" content="no-referrer"> missing')
+    if csp_meta != hardening.content_security_policy(meta=True):
+        yield Finding(path, "csp-meta", "the Content-Security-Policy <meta> fallback is missing "
+                      "or differs from the board's policy")
+
+
+def _check_tag(path: str, tag: str, attrs: dict[str, str], board: Board) -> Iterator[Finding]:
+    where = f"<{tag}>"
+    for name, value in attrs.items():
+        if name.startswith("on"):
+            yield Finding(path, "event-handler", f"{where} has an inline event handler ({name})")
+        if name == "style":
+            yield Finding(path, "inline-style", f"{where} has a style attribute")
+        if name in URL_ATTRIBUTES and DANGEROUS_SCHEME.match(value):
+            yield Finding(path, "script-url", f"{where} {name} uses a {value.split(':')[0]}: URL")
+        if name in {"datetime", "content"} and CLOCK_TIME.search(value):
+            yield Finding(path, "time-of-day", f"{where} {name} carries a time of day")
+        if name == "datetime" and value and not DAY_ONLY.match(value):
+            yield Finding(path, "time-of-day", f"{where} datetime must be a day (YYYY-MM-DD)")
+    for name in FETCHING_ATTRIBUTES & attrs.keys():
+        urls = [part.split()[0] for part in attrs[name].split(",") if part.strip()] \
+            if name.endswith("srcset") else [attrs[name]]
+        for url in urls:
+            if not _same_origin(url, board.base_url):
+                yield Finding(path, "third-party", f"{where} {name} loads from another origin")
+    if tag == "link" and "href" in attrs:
+        rels = set(attrs.get("rel", "").lower().split())
+        if rels - NON_FETCHING_LINK_RELS and not _same_origin(attrs["href"], board.base_url):
+            yield Finding(path, "third-party", "<link> loads from another origin")
+        if "author" in rels:
+            yield Finding(path, "author", '<link rel="author"> names an author')
+    if tag in {"a", "area"} and _is_outbound(attrs.get("href", ""), board.base_url):
+        missing = OUTBOUND_REL - set(attrs.get("rel", "").lower().split())
+        if missing:
+            yield Finding(path, "outbound-rel",
+                          f"outbound link lacks rel {' '.join(sorted(missing))}")
+    if tag == "a" and "rel" in attrs and "author" in attrs["rel"].lower().split():
+        yield Finding(path, "author", '<a rel="author"> names an author')
+    if tag == "meta" and attrs.get("http-equiv", "").lower() == "refresh":
+        target = attrs.get("content", "").partition("url=")[2]
+        if target and not _same_origin(target, board.base_url):
+            yield Finding(path, "third-party", "<meta http-equiv=refresh> goes to another origin")
+    if tag in {"iframe", "frame", "object", "embed", "base", "portal"}:
+        yield Finding(path, "embedded-frame", f"{where} is not allowed in the output")
+
+
+def check_css(path: str, text: str, board: Board) -> Iterator[Finding]:
+    for match in CSS_URL.finditer(text):
+        url = match.group(1) or match.group(2)
+        if DANGEROUS_SCHEME.match(url) or not _same_origin(url, board.base_url):
+            yield Finding(path, "third-party", "CSS url()/@import loads from another origin")
+
+
+def check_xml(path: str, text: str, board: Board) -> Iterator[Finding]:
+    for element in DATE_ELEMENTS:
+        for value in re.findall(rf"<{element}>([^<]*)</{element}>", text):
+            clock = CLOCK_TIME.search(value) or RFC822_TIME.search(value)
+            if clock and (clock.group(1), clock.group(2)) != ("00", "00"):
+                yield Finding(path, "time-of-day", f"<{element}> carries a time of day")
+    for element in AUTHOR_ELEMENTS:
+        if re.search(rf"<{element}[\s>]", text):
+            yield Finding(path, "author", f"<{element}> names an author")
+    if re.search(r'<meta\s+name="generator"|<generator[\s>]', text):
+        yield Finding(path, "generator-meta", "the feed names the software that made it")
+    for url in re.findall(r'\b(?:src|href)="([^"]+)"', html.unescape(text)):
+        if DANGEROUS_SCHEME.match(url):
+            yield Finding(path, "script-url", "the feed holds a script or data: URL")
+
+
+def check_host_files(output: Path, board: Board) -> Iterator[Finding]:
+    headers = output / "_headers"
+    if not headers.is_file():
+        yield Finding("_headers", "headers-file", "missing; Netlify and Cloudflare Pages need it")
+    else:
+        text = headers.read_text(encoding="utf-8")
+        for name, value in hardening.security_headers(board).items():
+            if f"  {name}: {value}\n" not in text:
+                yield Finding("_headers", "headers-file", f"{name} is missing or differs")
+    robots = output / "robots.txt"
+    if not robots.is_file():
+        yield Finding("robots.txt", "robots-txt", "missing")
+    elif not board.indexing.ai_crawlers:
+        text = robots.read_text(encoding="utf-8")
+        for agent in hardening.AI_CRAWLERS:
+            if f"User-agent: {agent}\nDisallow: /\n" not in text:
+                yield Finding("robots.txt", "robots-txt", f"does not refuse {agent}")
+
+
+def check_leaks(rel: str, text: str, needles: Iterable[Needle]) -> Iterator[Finding]:
+    haystack = visible_text(text) + " " + normalise(text)
+    name = normalise(re.sub(r"[-_/.]+", " ", rel))
+    for needle in needles:
+        pattern = rf"(?<!\w){re.escape(needle.text)}(?!\w)"
+        if re.search(pattern, haystack) or re.search(pattern, name):
+            yield Finding(rel, "leak", f"holds text from {needle.source}, which is {needle.why}")
+
+
+def audit_output(output: Path, board: Board, needles: Iterable[Needle] = ()) -> list[Finding]:
+    """Every finding for the output directory OUTPUT, in file order."""
+    output = Path(output)
+    needles = list(needles)
+    findings = list(check_host_files(output, board))
+    for path in sorted(p for p in output.rglob("*") if p.is_file()):
+        rel = path.relative_to(output).as_posix()
+        if path.suffix.lower() in SOURCE_SUFFIXES or path.name.startswith("."):
+            findings.append(Finding(rel, "source-file", "source or hidden file in the output"))
+            continue
+        if path.suffix.lower() not in TEXT_SUFFIXES and path.name not in HOST_FILES:
+            findings.extend(check_leaks(rel, "", needles))
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        suffix = path.suffix.lower()
+        if suffix == ".html":
+            findings.extend(check_html(rel, text, board))
+        elif suffix == ".css":
+            findings.extend(check_css(rel, text, board))
+        elif suffix in {".xml", ".svg"}:
+            findings.extend(check_xml(rel, text, board))
+        findings.extend(check_leaks(rel, text, needles))
+    return findings

@@ -1,0 +1,183 @@
+"""Build a board: validate, stage what may be published, render, audit, swap in.
+
+Pelican only ever sees a staging copy holding the posts that may be
+published today, written afresh from their validated metadata, so withheld
+text (members-only, expired) cannot reach the output by any Pelican path, and
+no file time reaches it either. The rendered site is audited before it
+replaces output/; a failed build leaves output/ as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import markdown
+
+from generator import clock
+from generator.audit import Needle, audit_output, normalise, visible_text
+from generator.config import Board, read_board
+from generator.content import Page, Post, Publication, plan_publication, read_pages, read_posts
+from generator.errors import AuditError, BuildError
+from generator.settings import pelican_settings
+
+OUTPUT_DIR = "output"
+OUTPUT_MARK = "# Written by quietboard"
+# The same Markdown extensions as the Pelican settings, so a leak is searched
+# for in the form it would be published in.
+MARKDOWN_EXTENSIONS = ("extra", "sane_lists")
+SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\n+")
+MIN_FRAGMENT = 24
+MIN_TITLE = 6
+
+Renderer = Callable[[dict[str, Any]], None]
+
+
+@dataclass
+class BuildReport:
+    output: Path
+    published: int
+    withheld: dict[str, int] = field(default_factory=dict)
+    files: int = 0
+
+
+def render_post_file(post: Post) -> str:
+    """The staged Markdown for a validated post: metadata in a fixed form."""
+    lines = [
+        f"Title: {post.title}",
+        f"Date: {post.date.isoformat()}",
+        f"Expires: {post.expires.isoformat()}",
+    ]
+    if post.cw:
+        lines.append(f"CW: {', '.join(post.cw)}")
+    if post.pseudonym:
+        lines.append(f"Pseudonym: {post.pseudonym}")
+    if post.reply_to:
+        lines.append(f"Reply-To: {post.reply_to}")
+    if post.role:
+        lines.append(f"Role: {post.role}")
+    return "\n".join(lines) + "\n\n" + post.body
+
+
+def stage(plan: Publication, pages: list[Page], staging: Path) -> None:
+    for post in plan.published:
+        target = staging / "posts" / post.section / f"{post.id}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render_post_file(post), encoding="utf-8")
+    (staging / "pages").mkdir(parents=True, exist_ok=True)
+    for page in pages:
+        target = staging / "pages" / f"{page.slug}.md"
+        target.write_text(f"Title: {page.title}\n\n{page.body}", encoding="utf-8")
+
+
+def _plain_text(markdown_text: str) -> str:
+    return visible_text(markdown.markdown(markdown_text, extensions=list(MARKDOWN_EXTENSIONS)))
+
+
+def _fragments(post: Post) -> list[tuple[str, int]]:
+    """(normalised text, minimum length) pairs that identify a post."""
+    parts = [(normalise(post.title), MIN_TITLE), (normalise(post.pseudonym), 3)]
+    parts += [(normalise(tag), MIN_TITLE) for tag in post.cw]
+    parts += [(part.strip(), MIN_FRAGMENT) for part in SENTENCE_BREAK.split(_plain_text(post.body))]
+    return parts
+
+
+def withheld_needles(board: Board, plan: Publication, pages: list[Page]) -> list[Needle]:
+    """Text that exists only in withheld sources and so must not be in the output.
+
+    Anything that also occurs in published text (a pseudonym used in public
+    too, a common phrase) is not a leak and is left out of the search.
+    """
+    public = [_plain_text(page.body) + " " + normalise(page.title) for page in pages]
+    for post in plan.published:
+        public += [text for text, _ in _fragments(post)]
+    public += [normalise(board.name), normalise(board.description), normalise(board.members_label)]
+    for section in board.sections.values():
+        if not section.members_only:
+            public += [normalise(section.title), normalise(section.description)]
+        else:
+            public.append(normalise(section.public_label))
+    corpus = " \n ".join(public)
+
+    needles: dict[str, Needle] = {}
+    sources: list[tuple[str, str, list[tuple[str, int]]]] = []
+    for post, why in plan.withheld:
+        sources.append((str(post.source), why, _fragments(post)))
+    for section in board.member_sections:
+        parts = [(normalise(section.title), MIN_TITLE), (normalise(section.description), MIN_TITLE)]
+        parts.append((normalise(section.name), 4))
+        sources.append((f"board.toml [sections.{section.name}]", "members-only", parts))
+    for source, why, parts in sources:
+        for text, minimum in parts:
+            if len(text) >= minimum and text not in corpus and text not in needles:
+                needles[text] = Needle(text=text, source=source, why=why)
+    return list(needles.values())
+
+
+def _check_replaceable(output: Path) -> None:
+    if not output.exists():
+        return
+    if output.is_symlink() or not output.is_dir():
+        raise BuildError(f"{output} is not a folder quietboard wrote; move it away and build again")
+    mark = output / "_headers"
+    is_ours = mark.is_file() and mark.read_text(encoding="utf-8").startswith(OUTPUT_MARK)
+    if any(output.iterdir()) and not is_ours:
+        raise BuildError(
+            f"{output} holds files quietboard did not write; move them away and build again "
+            "(a build replaces the whole folder)"
+        )
+
+
+def _swap_in(new: Path, output: Path, trash: Path) -> None:
+    """Replace OUTPUT with NEW; the old output goes to TRASH (same filesystem)."""
+    had_output = output.exists()
+    if had_output:
+        output.rename(trash)
+    try:
+        new.rename(output)
+    except OSError:
+        if had_output:
+            trash.rename(output)
+        raise
+
+
+def build_board(board_dir: Path, render: Renderer, today: dt.date | None = None) -> BuildReport:
+    """Build BOARD_DIR/output with RENDER (which runs Pelican on a settings dict)."""
+    board = read_board(Path(board_dir))
+    today = today or clock.today()
+    plan = plan_publication(board, read_posts(board), today)
+    pages = read_pages(board)
+    output = board.root / OUTPUT_DIR
+    _check_replaceable(output)
+    work = Path(tempfile.mkdtemp(prefix=".quietboard-build-", dir=board.root))
+    try:
+        staging, rendered = work / "content", work / "site"
+        stage(plan, pages, staging)
+        render(pelican_settings(board, staging, rendered))
+        findings = audit_output(rendered, board, withheld_needles(board, plan, pages))
+        if findings:
+            raise AuditError(findings)
+        files = sum(1 for p in rendered.rglob("*") if p.is_file())
+        _swap_in(rendered, output, work / "previous-output")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    withheld: dict[str, int] = {}
+    for _, why in plan.withheld:
+        withheld[why] = withheld.get(why, 0) + 1
+    return BuildReport(output=output, published=len(plan.published), withheld=withheld, files=files)
+
+
+def audit_board(board_dir: Path, output: Path | None = None, today: dt.date | None = None) -> list:
+    """Audit an existing output folder against the board's content and settings."""
+    board = read_board(Path(board_dir))
+    plan = plan_publication(board, read_posts(board), today or clock.today())
+    output = Path(output) if output else board.root / OUTPUT_DIR
+    if not output.is_dir():
+        raise BuildError(f"{output} does not exist; run \"quietboard build\" first")
+    return audit_output(output, board, withheld_needles(board, plan, read_pages(board)))

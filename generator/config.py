@@ -1,0 +1,313 @@
+"""Read and validate board.toml.
+
+Every bad value is reported with its key's dotted name and what is allowed,
+and unknown keys are rejected, so a typo can never silently turn a protection
+off (`member_only = true` must not publish a section openly).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.errors import ConfigError
+
+BOARD_FILE = "board.toml"
+
+SECTION_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+ROLE_NAME = SECTION_NAME
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+BASE_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:\d+)?(/[A-Za-z0-9._~/-]*)?$")
+MAX_EXPIRES_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    title: str
+    description: str = ""
+    members_only: bool = False
+    expires_days: int = 90
+    public_label: str = ""
+
+
+@dataclass(frozen=True)
+class CrisisResource:
+    name: str
+    contact: str
+    url: str = ""
+    hours: str = ""
+
+
+# Shown when a board has not yet listed its own services: an international
+# directory that covers every country is safer than a wrong local number.
+DEFAULT_CRISIS_RESOURCES = (
+    CrisisResource(
+        name="Find A Helpline",
+        contact="Free, confidential helplines in your country",
+        url="https://findahelpline.com/",
+        hours="directory, any time",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Crisis:
+    resources: tuple[CrisisResource, ...] = DEFAULT_CRISIS_RESOURCES
+    country: str = ""
+    last_checked: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Indexing:
+    search_engines: bool = False
+    archives: bool = False
+    ai_crawlers: bool = False
+
+
+@dataclass(frozen=True)
+class Board:
+    root: Path
+    name: str
+    language: str = "en"
+    base_url: str = ""
+    description: str = ""
+    members_label: str = "Members' area"
+    sections: dict[str, Section] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)
+    max_expires_days: int = 365
+    crisis: Crisis = field(default_factory=Crisis)
+    indexing: Indexing = field(default_factory=Indexing)
+    feeds: bool = False
+
+    @property
+    def public_sections(self) -> list[Section]:
+        return [s for s in self.sections.values() if not s.members_only]
+
+    @property
+    def member_sections(self) -> list[Section]:
+        return [s for s in self.sections.values() if s.members_only]
+
+
+_MISSING = object()
+
+
+class _Table:
+    """One TOML table being validated; remembers its dotted path for messages."""
+
+    def __init__(self, data: Any, path: str) -> None:
+        if not isinstance(data, dict):
+            raise ConfigError(f"board.toml: {path} must be a table (a [{path}] section)")
+        self.data = data
+        self.path = path
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def only(self, *allowed: str) -> None:
+        for name in self.data:
+            if name not in allowed:
+                where = f" in [{self.path}]" if self.path else ""
+                raise ConfigError(
+                    f'board.toml: unknown key "{self.key(name)}"{where}; '
+                    f"allowed keys here: {', '.join(allowed)}"
+                )
+
+    def text(
+        self,
+        name: str,
+        default: Any = _MISSING,
+        *,
+        max_len: int = 200,
+        pattern: re.Pattern[str] | None = None,
+        allowed: str = "",
+    ) -> str:
+        value = self.data.get(name, default)
+        if value is _MISSING:
+            raise ConfigError(f'board.toml: "{self.key(name)}" is required ({allowed or "text"})')
+        what = allowed or f"text of at most {max_len} characters"
+        if not isinstance(value, str) or len(value) > max_len:
+            raise ConfigError(f'board.toml: "{self.key(name)}" must be {what}, not {value!r}')
+        if pattern is not None and value != "" and not pattern.match(value):
+            raise ConfigError(f'board.toml: "{self.key(name)}" must be {what}, not {value!r}')
+        return value
+
+    def flag(self, name: str, default: bool) -> bool:
+        value = self.data.get(name, default)
+        if not isinstance(value, bool):
+            raise ConfigError(
+                f'board.toml: "{self.key(name)}" must be true or false, not {value!r}'
+            )
+        return value
+
+    def number(self, name: str, default: int, low: int, high: int) -> int:
+        value = self.data.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigError(
+                f'board.toml: "{self.key(name)}" must be a whole number from {low} to {high}, '
+                f"not {value!r}"
+            )
+        return value
+
+    def day(self, name: str) -> dt.date | None:
+        value = self.data.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            raise ConfigError(
+                f'board.toml: "{self.key(name)}" must be a date written like 2026-11-01 '
+                f"(no quotes, no time), not {value!r}"
+            )
+        return value
+
+    def table(self, name: str) -> _Table:
+        return _Table(self.data.get(name, {}), self.key(name))
+
+
+def read_board(root: Path) -> Board:
+    """Load and validate ROOT/board.toml."""
+    path = Path(root) / BOARD_FILE
+    if not path.is_file():
+        raise ConfigError(
+            f"no board.toml in {Path(root).resolve()}; "
+            'create a board with "quietboard init DIR" or point to one with --board DIR'
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError("board.toml is not UTF-8 text; save it as UTF-8 and try again") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"board.toml is not valid TOML ({exc}); fix it and try again") from exc
+    return parse_board(data, Path(root))
+
+
+def parse_board(data: dict[str, Any], root: Path) -> Board:
+    top = _Table(data, "")
+    top.only(
+        "name", "language", "base_url", "description", "members_label",
+        "sections", "roles", "posts", "crisis", "indexing", "feeds",
+    )  # fmt: skip
+    posts = top.table("posts")
+    posts.only("max_expires_days")
+    max_days = posts.number("max_expires_days", 365, 1, MAX_EXPIRES_DAYS)
+    sections = _sections(top.table("sections"), max_days)
+    feeds = top.table("feeds")
+    feeds.only("enabled")
+    board = Board(
+        root=root,
+        name=top.text("name", max_len=80, allowed="the board's name, at most 80 characters"),
+        language=top.text(
+            "language", "en", pattern=LANGUAGE_TAG, allowed='a language tag such as "en" or "de"'
+        ),
+        base_url=top.text(
+            "base_url",
+            "",
+            pattern=BASE_URL,
+            allowed='the site\'s https address, such as "https://our-board.netlify.app"',
+        ).rstrip("/"),
+        description=top.text("description", "", max_len=500),
+        members_label=top.text("members_label", "Members' area", max_len=60),
+        sections=sections,
+        roles=_roles(top.table("roles")),
+        max_expires_days=max_days,
+        crisis=_crisis(top.table("crisis")),
+        indexing=_indexing(top.table("indexing")),
+        feeds=feeds.flag("enabled", False),
+    )
+    if not board.name.strip():
+        raise ConfigError('board.toml: "name" must not be empty')
+    if board.feeds and not board.base_url:
+        raise ConfigError(
+            'board.toml: feeds need "base_url" (the site\'s https address); set it or turn '
+            "feeds.enabled off"
+        )
+    return board
+
+
+def _sections(table: _Table, max_days: int) -> dict[str, Section]:
+    sections = {}
+    for name in table.data:
+        if not SECTION_NAME.match(name):
+            raise ConfigError(
+                f'board.toml: section name "{name}" must be lower-case letters, digits and '
+                "hyphens, starting with a letter (at most 31 characters)"
+            )
+        sec = table.table(name)
+        sec.only("title", "description", "members_only", "expires_days", "public_label")
+        members_only = sec.flag("members_only", False)
+        public_label = sec.text("public_label", "", max_len=60)
+        if public_label and not members_only:
+            raise ConfigError(
+                f'board.toml: "{sec.key("public_label")}" is only for members-only sections; '
+                "remove it or set members_only = true"
+            )
+        sections[name] = Section(
+            name=name,
+            title=sec.text("title", max_len=80, allowed="the section's title, at most 80 characters"),
+            description=sec.text("description", "", max_len=300),
+            members_only=members_only,
+            expires_days=sec.number("expires_days", min(90, max_days), 1, max_days),
+            public_label=public_label,
+        )
+    return sections
+
+
+def _roles(table: _Table) -> dict[str, str]:
+    roles = {}
+    for name in table.data:
+        if not ROLE_NAME.match(name):
+            raise ConfigError(
+                f'board.toml: role name "{name}" must be lower-case letters, digits and hyphens'
+            )
+        roles[name] = table.text(name, max_len=40, allowed="the badge text, at most 40 characters")
+    return roles
+
+
+def _crisis(table: _Table) -> Crisis:
+    table.only("country", "last_checked", "resources")
+    raw = table.data.get("resources")
+    if raw is None:
+        resources = DEFAULT_CRISIS_RESOURCES
+    else:
+        if not isinstance(raw, list) or not raw:
+            raise ConfigError(
+                'board.toml: "crisis.resources" must be a list of [[crisis.resources]] entries '
+                "with name and contact; remove it to use the international default"
+            )
+        resources = tuple(_resource(_Table(item, f"crisis.resources[{i}]")) for i, item in
+                          enumerate(raw))
+    return Crisis(
+        resources=resources,
+        country=table.text("country", "", pattern=COUNTRY_CODE,
+                           allowed='a two-letter country code such as "GB"'),
+        last_checked=table.day("last_checked"),
+    )
+
+
+def _resource(item: _Table) -> CrisisResource:
+    item.only("name", "contact", "url", "hours")
+    url = item.text("url", "", max_len=300)
+    if url and not url.startswith(("https://", "tel:", "sms:")):
+        raise ConfigError(
+            f'board.toml: "{item.key("url")}" must start with https://, tel: or sms:, not {url!r}'
+        )
+    return CrisisResource(
+        name=item.text("name", max_len=80),
+        contact=item.text("contact", max_len=120),
+        url=url,
+        hours=item.text("hours", "", max_len=80),
+    )
+
+
+def _indexing(table: _Table) -> Indexing:
+    table.only("search_engines", "archives", "ai_crawlers")
+    return Indexing(
+        search_engines=table.flag("search_engines", False),
+        archives=table.flag("archives", False),
+        ai_crawlers=table.flag("ai_crawlers", False),
+    )

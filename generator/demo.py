@@ -1,0 +1,45 @@
+"""The bundled demo board, with its posts' days moved so that none has expired."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+from generator.config import BOARD_FILE
+from generator.content import PAGES_DIR, POSTS_DIR
+from generator.resources import demo_dir, template_pages_dir
+
+# The day the demo posts were written for; a demo built later moves every
+# Date and Expires forward by the same number of days.
+DEMO_WRITTEN_ON = dt.date(2026, 11, 20)
+_DAY_LINE = re.compile(r"^(Date|Expires): (\d{4}-\d{2}-\d{2})$", re.MULTILINE)
+
+
+def shift_days(text: str, days: int) -> str:
+    def move(match: re.Match[str]) -> str:
+        day = dt.date.fromisoformat(match.group(2)) + dt.timedelta(days=days)
+        return f"{match.group(1)}: {day.isoformat()}"
+
+    return _DAY_LINE.sub(move, text)
+
+
+def prepare_demo(target: Path, today: dt.date) -> Path:
+    """Write the demo board into TARGET (replacing an earlier demo there)."""
+    target = Path(target)
+    source = demo_dir()
+    for old in (target / "content", target / BOARD_FILE):
+        if old.is_dir():
+            shutil.rmtree(old)
+        elif old.exists():
+            old.unlink()
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source / BOARD_FILE, target / BOARD_FILE)
+    shutil.copytree(template_pages_dir(), target / PAGES_DIR)
+    offset = (today - DEMO_WRITTEN_ON).days
+    for post in sorted((source / "posts").rglob("*.md")):
+        dest = target / POSTS_DIR / post.relative_to(source / "posts")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(shift_days(post.read_text(encoding="utf-8"), offset), encoding="utf-8")
+    return target

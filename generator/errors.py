@@ -1,0 +1,35 @@
+"""Small named exceptions. Each message says what went wrong and what to do.
+
+Messages are shown to moderators as `Error: <message>`, so they must never
+contain a secret, a passphrase, an access code or post text.
+"""
+
+
+class QuietboardError(Exception):
+    """Base class for every error a moderator can act on."""
+
+
+class ConfigError(QuietboardError):
+    """board.toml is missing, unreadable or holds a bad value."""
+
+
+class ContentError(QuietboardError):
+    """A file under content/ cannot be published as it is."""
+
+
+class BuildError(QuietboardError):
+    """The site could not be built; output/ was left as it was."""
+
+
+class AuditError(QuietboardError):
+    """The built output breaks one of quietboard's guarantees."""
+
+    def __init__(self, findings: list) -> None:
+        self.findings = findings
+        first = findings[0]
+        more = f" (and {len(findings) - 1} more finding(s))" if len(findings) > 1 else ""
+        super().__init__(f"{first}{more}")
+
+
+class BoardExistsError(QuietboardError):
+    """`init` was asked to write over an existing board."""

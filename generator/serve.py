@@ -1,0 +1,76 @@
+"""A local preview server on 127.0.0.1 that behaves like the static host.
+
+It sends the headers from output/_headers (so the preview enforces the same
+Content-Security-Policy as Netlify), serves 404.html for missing pages, never
+lists a directory, and logs nothing about requests.
+"""
+
+from __future__ import annotations
+
+import functools
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+HOST = "127.0.0.1"
+
+
+def parse_headers_file(text: str) -> list[tuple[str, dict[str, str]]]:
+    """Read the subset of Netlify's `_headers` syntax that quietboard writes."""
+    rules: list[tuple[str, dict[str, str]]] = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line[0].isspace():
+            rules.append((line.strip(), {}))
+        elif rules:
+            name, _, value = line.strip().partition(":")
+            rules[-1][1][name.strip()] = value.strip()
+    return rules
+
+
+def path_matches(pattern: str, path: str) -> bool:
+    if pattern.endswith("*"):
+        return path.startswith(pattern[:-1])
+    return path == pattern
+
+
+class PreviewHandler(SimpleHTTPRequestHandler):
+    rules: list[tuple[str, dict[str, str]]] = []
+
+    def end_headers(self) -> None:
+        path = urlsplit(self.path).path
+        for pattern, headers in self.rules:
+            if path_matches(pattern, path):
+                for name, value in headers.items():
+                    self.send_header(name, value)
+        super().end_headers()
+
+    def list_directory(self, path):  # type: ignore[override]
+        self.send_error(HTTPStatus.NOT_FOUND)
+        return None
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != HTTPStatus.NOT_FOUND or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        """Keep no log of who asked for what."""
+
+
+def make_server(directory: Path, port: int = 8000) -> ThreadingHTTPServer:
+    """A server for DIRECTORY on 127.0.0.1:PORT (0 picks a free port)."""
+    headers = Path(directory) / "_headers"
+    rules = parse_headers_file(headers.read_text(encoding="utf-8")) if headers.is_file() else []
+    handler = type("BoardHandler", (PreviewHandler,), {"rules": rules})
+    return ThreadingHTTPServer((HOST, port), functools.partial(handler, directory=str(directory)))

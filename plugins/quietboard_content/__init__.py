@@ -1,0 +1,35 @@
+"""Pelican glue: sanitise every post and page, thread replies, label posts.
+
+The work is done by generator.sanitise and generator.threads.
+"""
+
+import datetime as dt
+
+from pelican import signals
+from pelican.contents import Article, Page
+
+from generator.sanitise import clean_html
+from generator.threads import attach_replies
+
+
+def sanitise(content):
+    if isinstance(content, Article | Page):
+        content._content = clean_html(content._content, allow_images=isinstance(content, Page))
+
+
+def thread_and_label(generator):
+    board = generator.settings["QUIETBOARD"]["board"]
+    for article in generator.articles:
+        meta = article.metadata
+        article.day = article.date.date().isoformat()
+        article.section = board.sections[article.category.slug]
+        article.warnings = [tag.strip() for tag in meta.get("cw", "").split(",") if tag.strip()]
+        article.role_label = board.roles.get(meta.get("role", ""), "")
+        article.byline = meta.get("pseudonym", "")
+        article.expires_day = dt.date.fromisoformat(meta["expires"])
+    generator.articles = attach_replies(generator.articles)
+
+
+def register():
+    signals.content_object_init.connect(sanitise)
+    signals.article_generator_pretaxonomy.connect(thread_and_label)
