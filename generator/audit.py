@@ -204,8 +204,10 @@ def check_xml(path: str, text: str, board: Board) -> Iterator[Finding]:
             if clock and (clock.group(1), clock.group(2)) != ("00", "00"):
                 yield Finding(path, "time-of-day", f"<{element}> carries a time of day")
     for element in AUTHOR_ELEMENTS:
-        if re.search(rf"<{element}[\s>]", text):
-            yield Finding(path, "author", f"<{element}> names an author")
+        for inner in re.findall(rf"<{element}(?:\s[^>]*)?>(.*?)</{element}>", text, re.DOTALL):
+            # Pelican's Atom writer leaves an empty <author><name></name></author>.
+            if re.sub(r"<[^>]*>|\s", "", inner):
+                yield Finding(path, "author", f"<{element}> names an author")
     if re.search(r'<meta\s+name="generator"|<generator[\s>]', text):
         yield Finding(path, "generator-meta", "the feed names the software that made it")
     for url in re.findall(r'\b(?:src|href)="([^"]+)"', html.unescape(text)):
@@ -232,8 +234,24 @@ def check_host_files(output: Path, board: Board) -> Iterator[Finding]:
                 yield Finding("robots.txt", "robots-txt", f"does not refuse {agent}")
 
 
+ATTRIBUTE_VALUE = re.compile(r"""=\s*(?:"([^"]*)"|'([^']*)')""")
+MARKUP_SUFFIXES = {".html", ".xml", ".svg"}
+
+
+def leak_haystack(rel: str, text: str) -> str:
+    """What a reader or crawler gets from a file: its text and attribute values.
+
+    Tag names are left out so that a member section called "circle" does not
+    match an SVG <circle>.
+    """
+    if Path(rel).suffix.lower() not in MARKUP_SUFFIXES:
+        return normalise(text)
+    values = " ".join(a or b for a, b in ATTRIBUTE_VALUE.findall(text))
+    return visible_text(text) + " " + normalise(values)
+
+
 def check_leaks(rel: str, text: str, needles: Iterable[Needle]) -> Iterator[Finding]:
-    haystack = visible_text(text) + " " + normalise(text)
+    haystack = leak_haystack(rel, text)
     name = normalise(re.sub(r"[-_/.]+", " ", rel))
     for needle in needles:
         pattern = rf"(?<!\w){re.escape(needle.text)}(?!\w)"

@@ -29,13 +29,14 @@ CSP_DIRECTIVES = (
 # fallback leaves them out.
 HEADER_ONLY_DIRECTIVES = frozenset({"frame-ancestors"})
 
-# Only features Chromium recognises: an unknown name makes it log an error.
+# Only features Chromium recognises: an unknown name makes it log a console
+# error on every page (Debian's Chromium, for one, knows no ad-auction or
+# attribution features). browsing-topics is the successor of interest-cohort.
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (
-        "camera", "microphone", "geolocation", "browsing-topics", "attribution-reporting",
-        "join-ad-interest-group", "run-ad-auction", "payment", "usb", "serial", "hid",
-        "bluetooth", "display-capture", "idle-detection",
+        "camera", "microphone", "geolocation", "browsing-topics", "payment", "usb",
+        "serial", "hid", "display-capture", "idle-detection",
     )
 )  # fmt: skip
 

@@ -25,7 +25,8 @@ def thread_and_label(generator):
         article.section = board.sections[article.category.slug]
         article.warnings = [tag.strip() for tag in meta.get("cw", "").split(",") if tag.strip()]
         article.role_label = board.roles.get(meta.get("role", ""), "")
-        article.byline = meta.get("pseudonym", "")
+        # A role badge stands on its own; an unsigned member post says so.
+        article.byline = meta.get("pseudonym", "") or ("" if article.role_label else "A member")
         article.expires_day = dt.date.fromisoformat(meta["expires"])
     generator.articles = attach_replies(generator.articles)
 

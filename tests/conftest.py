@@ -1,0 +1,69 @@
+"""Shared fixtures: tiny boards written into temporary folders."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+BOARD_TOML = """\
+name = "Test board"
+language = "en"
+base_url = "https://board.example.org"
+
+[sections.share]
+title = "Sharing"
+expires_days = 90
+
+[sections.circle]
+title = "Inner circle of trust"
+members_only = true
+
+[roles]
+moderator = "Moderator"
+"""
+
+PAGE = "Title: Community guidelines\n\nBe kind to each other, and keep everyone anonymous.\n"
+
+
+def post_text(title: str, body: str, date: str = "2026-11-10", expires: str = "2027-02-08",
+              **extra: str) -> str:
+    lines = [f"Title: {title}", f"Date: {date}", f"Expires: {expires}"]
+    lines += [f"{key.replace('_', '-').title()}: {value}" for key, value in extra.items()]
+    return "\n".join(lines) + "\n\n" + textwrap.dedent(body).strip() + "\n"
+
+
+class BoardMaker:
+    """Writes a board folder: board.toml, a page, and the posts given."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def __call__(self, toml: str = BOARD_TOML, posts: dict[str, str] | None = None,
+                 pages: dict[str, str] | None = None) -> Path:
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / "board.toml").write_text(toml, encoding="utf-8")
+        for name, text in (pages if pages is not None else {"guidelines": PAGE}).items():
+            self.write(f"content/pages/{name}.md", text)
+        for rel, text in (posts or {}).items():
+            self.write(f"content/posts/{rel}", text)
+        return self.root
+
+    def write(self, rel: str, text: str) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+
+@pytest.fixture
+def make_board(tmp_path: Path) -> BoardMaker:
+    return BoardMaker(tmp_path / "board")
+
+
+@pytest.fixture
+def today(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Pin the build's idea of today, the documented way."""
+    monkeypatch.setenv("QUIETBOARD_TODAY", "2026-11-20")
+    return "2026-11-20"

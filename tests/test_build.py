@@ -1,0 +1,181 @@
+"""Real Pelican builds of tiny boards: assert on the files written."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from pelican import Pelican
+from pelican.settings import read_settings
+
+from generator.build import build_board
+from generator.cli import render_with_pelican
+from generator.config import read_board
+from generator.errors import AuditError, BuildError
+from generator.settings import pelican_settings
+
+from .conftest import BOARD_TOML, post_text
+
+PARENT = post_text("Weekends feel long", "Saturdays are the hardest.", pseudonym="Wren",
+                   date="2026-11-08")
+REPLY = post_text("Re: weekends", "Same here, a walk helps me.", reply_to="aaaaaaaa11",
+                  pseudonym="Moss", date="2026-11-09")
+MEMBER = post_text("Rehearsing a talk with my brother",
+                   "I practised what I would say on the phone before the call.",
+                   pseudonym="Kestrel")
+EXPIRED = post_text("An old worry from the summer", "This was about the heat and sleeping badly.",
+                    date="2026-08-01", expires="2026-10-30")
+
+
+def build(root):
+    return build_board(root, render_with_pelican)
+
+
+def all_text(output):
+    return "\n".join(p.read_text(errors="replace") for p in output.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def built(make_board, today):
+    root = make_board(posts={
+        "share/aaaaaaaa11.md": PARENT,
+        "share/bbbbbbbb22.md": REPLY,
+        "share/cccccccc33.md": EXPIRED,
+        "circle/dddddddd44.md": MEMBER,
+    })
+    report = build(root)
+    return report, root / "output"
+
+
+def test_posts_live_at_opaque_ids_and_replies_sit_under_their_post(built):
+    report, output = built
+    assert report.published == 2
+    assert (output / "p" / "aaaaaaaa11" / "index.html").is_file()
+    assert not (output / "p" / "bbbbbbbb22").exists(), "a reply has no page of its own"
+    html = (output / "p" / "aaaaaaaa11" / "index.html").read_text()
+    assert "Same here, a walk helps me." in html
+    assert html.index("Saturdays are the hardest.") < html.index("Same here")
+    assert not any("weekend" in p.name.lower() for p in output.rglob("*"))
+
+
+def test_withheld_posts_leave_no_trace(built):
+    report, output = built
+    assert report.withheld == {"expired": 1, "members-only": 1}
+    text = all_text(output)
+    for secret in ("Rehearsing a talk", "practised what I would say", "Kestrel",
+                   "Inner circle of trust", "An old worry", "the heat and sleeping"):
+        assert secret not in text
+    assert not (output / "p" / "dddddddd44").exists()
+    assert not (output / "p" / "cccccccc33").exists()
+
+
+def test_dates_are_days_and_nothing_names_the_software_or_an_author(built):
+    _, output = built
+    text = all_text(output)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", text)
+    assert 'name="generator"' not in text and "Pelican" not in text
+    assert 'name="author"' not in text
+    html = (output / "p" / "aaaaaaaa11" / "index.html").read_text()
+    assert '<time datetime="2026-11-08">8 November 2026</time>' in html
+
+
+def test_file_times_never_date_a_post(make_board, today):
+    root = make_board(posts={"share/aaaaaaaa11.md": PARENT})
+    os.utime(root / "content/posts/share/aaaaaaaa11.md", (1_000_000_000, 1_000_000_000))
+    build(root)
+    text = all_text(root / "output")
+    assert "2001" not in text and "September 2001" not in text
+
+
+def test_host_files_and_no_unwanted_pages(built):
+    _, output = built
+    assert (output / "_headers").read_text().startswith("# Written by quietboard")
+    assert "User-agent: GPTBot\nDisallow: /" in (output / "robots.txt").read_text()
+    for unwanted in ("tags.html", "authors.html", "archives.html", "categories.html",
+                     "feeds", "sitemap.xml", "author", "tag", "drafts"):
+        assert not (output / unwanted).exists(), unwanted
+    assert not list(output.rglob("*.md"))
+
+
+def test_feeds_are_for_public_sections_only_and_carry_days(make_board, today):
+    root = make_board(toml=BOARD_TOML + "[feeds]\nenabled = true\n", posts={
+        "share/aaaaaaaa11.md": PARENT, "circle/dddddddd44.md": MEMBER})
+    build(root)
+    feeds = sorted(p.name for p in (root / "output" / "feeds").iterdir())
+    assert feeds == ["share.atom.xml"]
+    feed = (root / "output" / "feeds" / "share.atom.xml").read_text()
+    assert "Weekends feel long" in feed
+    assert re.findall(r"T(\d\d:\d\d:\d\d)", feed) and set(re.findall(r"T(\d\d:\d\d:\d\d)", feed)) \
+        == {"00:00:00"}
+
+
+def test_sitemap_only_when_the_board_asks_to_be_indexed(make_board, today):
+    root = make_board(toml=BOARD_TOML + "[indexing]\nsearch_engines = true\n",
+                      posts={"share/aaaaaaaa11.md": PARENT})
+    build(root)
+    sitemap = (root / "output" / "sitemap.xml").read_text()
+    assert "<loc>https://board.example.org/p/aaaaaaaa11/</loc>" in sitemap
+    assert "members" not in sitemap and "lastmod" not in sitemap
+    robots = (root / "output" / "robots.txt").read_text()
+    assert "Sitemap: https://board.example.org/sitemap.xml" in robots
+
+
+def test_hostile_markup_in_a_post_is_sanitised(make_board, today):
+    hostile = post_text("Hello", """
+        <script>alert(1)</script>
+        <img src="https://tracker.example.com/p.gif" onerror="alert(2)">
+        [click](javascript:alert(3)) and [help](https://example.org/help)
+        <p style="position:fixed" onclick="alert(4)">styled</p>
+        ![pixel](https://tracker.example.com/q.gif)
+    """)
+    root = make_board(posts={"share/aaaaaaaa11.md": hostile})
+    build(root)
+    html = (root / "output" / "p" / "aaaaaaaa11" / "index.html").read_text()
+    assert "alert" not in html and "tracker.example.com" not in html
+    assert 'href="https://example.org/help" rel="nofollow noreferrer noopener"' in html
+
+
+def test_a_failed_audit_leaves_the_previous_output(make_board, today, tmp_path):
+    root = make_board(posts={"share/aaaaaaaa11.md": PARENT})
+    build(root)
+    before = (root / "output" / "index.html").read_text()
+    # A theme that adds a third-party font must fail the build.
+    theme = tmp_path / "theme"
+    import shutil
+
+    from generator.resources import theme_dir
+    shutil.copytree(theme_dir(), theme)
+    base = theme / "templates" / "base.html"
+    base.write_text(base.read_text().replace(
+        "</head>", '<link rel="stylesheet" href="https://fonts.example.com/css"></head>'))
+
+    def render_with_bad_theme(settings):
+        render_with_pelican({**settings, "THEME": str(theme)})
+
+    with pytest.raises(AuditError) as error:
+        build_board(root, render_with_bad_theme)
+    assert "third-party" in str(error.value)
+    assert (root / "output" / "index.html").read_text() == before
+    assert not list(root.glob(".quietboard-build-*"))
+
+
+def test_output_holding_foreign_files_is_not_replaced(make_board, today):
+    root = make_board(posts={"share/aaaaaaaa11.md": PARENT})
+    (root / "output").mkdir()
+    (root / "output" / "notes.txt").write_text("mine")
+    with pytest.raises(BuildError, match="holds files quietboard did not write"):
+        build(root)
+    assert (root / "output" / "notes.txt").read_text() == "mine"
+
+
+def test_plugins_work_in_a_plain_pelican_run(make_board, tmp_path, today):
+    """The plugins are ordinary Pelican plugins: a direct run writes the host files."""
+    root = make_board(pages={"about": "Title: About\n\nAbout us.\n"})
+    (root / "content" / "posts").mkdir(parents=True)
+    out = tmp_path / "out"
+    settings = read_settings(path=None, override=pelican_settings(
+        read_board(root), root / "content", out))
+    Pelican(settings).run()
+    assert (out / "_headers").is_file() and (out / "robots.txt").is_file()
+    assert (out / "about" / "index.html").is_file()
