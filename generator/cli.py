@@ -72,6 +72,11 @@ class QuietGroup(click.Group):
             return super().invoke(ctx)
         except QuietboardError as exc:
             raise click.ClickException(str(exc)) from None
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else "quietboard"
+            raise click.ClickException(
+                f"{exc.format_message()} (see \"{command} --help\")"
+            ) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:

@@ -1,0 +1,226 @@
+"""The command line: every command, its success and its bad input.
+
+Failures must be one line, `Error: ...`, exit status 1, and no traceback.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+from click.testing import CliRunner
+
+from generator import __version__
+from generator.cli import cli
+
+from .conftest import post_text
+
+GOOD_POST = post_text("Weekends feel long", "Saturdays are the hardest.")
+
+
+def run(*args, **kwargs):
+    return CliRunner().invoke(cli, [str(a) for a in args], prog_name="quietboard", **kwargs)
+
+
+def assert_error(result, message):
+    assert result.exit_code == 1, result.output
+    assert result.output.strip().splitlines()[-1] == f"Error: {message}"
+    assert "Traceback" not in result.output
+
+
+def test_version_and_help():
+    assert run("--version").output.strip() == f"quietboard, version {__version__}"
+    result = run("--help")
+    assert result.exit_code == 0
+    for command in ("init", "build", "serve", "demo", "audit"):
+        assert command in result.output
+
+
+def test_every_command_is_documented_with_an_example():
+    for name, command in cli.commands.items():
+        assert command.help, f"{name} has no help"
+        assert "Example: quietboard" in command.help, f"{name} has no example"
+        assert run(name, "--help").exit_code == 0
+
+
+def test_python_dash_m_generator_works():
+    result = subprocess.run([sys.executable, "-m", "generator", "--help"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and "quietboard" in result.stdout
+
+
+def test_init_then_build(tmp_path, today):
+    board = tmp_path / "new-board"
+    result = run("init", board)
+    assert result.exit_code == 0, result.output
+    assert (board / "board.toml").is_file()
+    assert "content/posts/" in (board / ".gitignore").read_text()
+    assert ".quietboard/" in (board / ".gitignore").read_text()
+    assert sorted(p.name for p in (board / "content" / "pages").iterdir()) == [
+        "guidelines.md", "moderation.md", "privacy.md", "staying-safe.md"]
+    assert "[[headers]]" in (board / "netlify.toml").read_text()
+    result = run("build", "--board", board)
+    assert result.exit_code == 0, result.output
+    assert "The output audit found nothing." in result.output
+    assert (board / "output" / "guidelines" / "index.html").is_file()
+
+
+def test_init_refuses_an_existing_board(tmp_path):
+    run("init", tmp_path / "b")
+    (tmp_path / "b" / "board.toml").write_text("# mine\n")
+    assert_error(run("init", tmp_path / "b"),
+                 f"{tmp_path / 'b' / 'board.toml'} already exists; choose an empty folder "
+                 "for a new board")
+    assert (tmp_path / "b" / "board.toml").read_text() == "# mine\n"
+
+
+def test_build_without_a_board(tmp_path):
+    assert_error(run("build", "--board", tmp_path),
+                 f"no board.toml in {tmp_path.resolve()}; create a board with \"quietboard init "
+                 "DIR\" or point to one with --board DIR")
+
+
+def test_build_with_an_unknown_key(make_board):
+    root = make_board(toml='name = "B"\ncolour = "blue"\n')
+    assert_error(run("build", "--board", root),
+                 'board.toml: unknown key "colour"; allowed keys here: name, language, base_url, '
+                 "description, members_label, sections, roles, posts, crisis, indexing, feeds")
+
+
+def test_build_with_an_unknown_section(make_board):
+    root = make_board(posts={"gossip/aaaaaaaa11.md": GOOD_POST})
+    assert_error(run("build", "--board", root),
+                 "content/posts/gossip: 'gossip' is not a section in board.toml; add "
+                 "[sections.gossip] or move its posts into an existing section")
+
+
+def test_build_with_a_post_without_expires(make_board, today):
+    root = make_board(posts={"share/aaaaaaaa11.md": "Title: T\nDate: 2026-11-10\n\nHi\n"})
+    assert_error(run("build", "--board", root),
+                 "content/posts/share/aaaaaaaa11.md: no 'Expires:' line; every post needs "
+                 "Expires: YYYY-MM-DD (posts are never dated from the file's time)")
+    assert not (root / "output").exists()
+
+
+def test_a_bad_post_leaves_the_previous_output_alone(make_board, today):
+    root = make_board(posts={"share/aaaaaaaa11.md": GOOD_POST})
+    assert run("build", "--board", root).exit_code == 0
+    before = (root / "output" / "index.html").read_text()
+    (root / "content/posts/share/bbbbbbbb22.md").write_text("Title: T\n\nno dates\n")
+    assert run("build", "--board", root).exit_code == 1
+    assert (root / "output" / "index.html").read_text() == before
+
+
+def test_bad_quietboard_today(make_board, monkeypatch):
+    monkeypatch.setenv("QUIETBOARD_TODAY", "tomorrow")
+    assert_error(run("build", "--board", make_board()),
+                 "QUIETBOARD_TODAY must be a day like 2026-11-20, not 'tomorrow'; fix or unset it")
+
+
+def test_demo_no_serve_builds_the_demo(tmp_path):
+    result = run("demo", "--no-serve", "--dir", tmp_path / "demo")
+    assert result.exit_code == 0, result.output
+    assert "withheld: 3 members-only" in result.output
+    output = tmp_path / "demo" / "output"
+    assert len(list((output / "p").iterdir())) == 6
+    assert (output / "members" / "index.html").is_file()
+    # Building the demo again into the same place replaces the earlier one.
+    assert run("demo", "--no-serve", "--dir", tmp_path / "demo").exit_code == 0
+
+
+def test_audit_passes_a_fresh_build_and_fails_a_tampered_one(make_board, today):
+    root = make_board(posts={"share/aaaaaaaa11.md": GOOD_POST})
+    run("build", "--board", root)
+    result = run("audit", "--board", root)
+    assert result.exit_code == 0 and "no findings" in result.output
+    index = root / "output" / "index.html"
+    index.write_text(index.read_text().replace(
+        "</head>", '<script src="https://cdn.example.com/a.js"></script></head>'))
+    result = run("audit", "--board", root)
+    assert_error(result, f"{root / 'output'} has 1 finding(s) (listed above); do not deploy it. "
+                 'Rebuild with "quietboard build"')
+    assert "index.html: <script> src loads from another origin [third-party]" in result.output
+
+
+def test_audit_finds_a_members_only_post_copied_into_output(make_board, today):
+    member = post_text("Rehearsing a talk with my brother", "I practised it twice before.")
+    root = make_board(posts={"share/aaaaaaaa11.md": GOOD_POST, "circle/dddddddd44.md": member})
+    run("build", "--board", root)
+    (root / "output" / "leak.txt").write_text("Rehearsing a talk with my brother")
+    result = run("audit", "--board", root)
+    assert result.exit_code == 1
+    assert ("leak.txt: holds text from content/posts/circle/dddddddd44.md, which is members-only"
+            in result.output)
+
+
+def test_audit_without_output(make_board):
+    root = make_board()
+    assert_error(run("audit", "--board", root),
+                 f"{root / 'output'} does not exist; run \"quietboard build\" first")
+
+
+def test_serve_without_a_build(make_board):
+    root = make_board()
+    assert_error(run("serve", "--board", root),
+                 f"{root / 'output'} has no built site; run \"quietboard build\" first")
+
+
+def test_serve_on_a_busy_port(make_board, today):
+    root = make_board()
+    run("build", "--board", root)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert_error(run("serve", "--board", root, "--port", port),
+                     f"port {port} on 127.0.0.1 is in use; choose another with --port N")
+
+
+def test_serve_serves_the_site_with_its_headers(make_board, today):
+    root = make_board(posts={"share/aaaaaaaa11.md": GOOD_POST})
+    run("build", "--board", root)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--board", str(root), "--port", "0"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        first = server.stdout.readline()
+        url = first.split(" at ")[1].split(" ")[0]
+        assert url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(url + "p/aaaaaaaa11/") as response:
+            assert "Saturdays are the hardest." in response.read().decode()
+            assert response.headers["Referrer-Policy"] == "no-referrer"
+            assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(url + "p/nothere/")
+        assert missing.value.code == 404
+        assert "This page is not here" in missing.value.read().decode()
+        with pytest.raises(urllib.error.HTTPError) as listing:
+            urllib.request.urlopen(url + "theme/")
+        assert listing.value.code == 404, "directories are never listed"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_an_unexpected_failure_is_one_line_without_details(make_board, monkeypatch):
+    root = make_board()
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret-looking detail")
+
+    monkeypatch.setattr("generator.cli.build_board", explode)
+    result = run("build", "--board", root)
+    assert result.exit_code == 1
+    assert "secret-looking detail" not in result.output
+    assert result.output.startswith("Error: quietboard hit an unexpected problem (RuntimeError)")
+    assert "Traceback" not in result.output
+
+
+def test_a_usage_error_is_one_line_naming_the_option():
+    assert_error(run("build", "--port", "1"),
+                 "No such option '--port'. Did you mean '--board'? (see \"quietboard build --help\")")
+    assert_error(run("bulid"),
+                 "No such command 'bulid'. Did you mean 'build'? (see \"quietboard --help\")")
