@@ -24,8 +24,19 @@ HOST_FILES = {"_headers", "_redirects"}
 SOURCE_SUFFIXES = {".md", ".markdown", ".rst", ".toml", ".py", ".key", ".pem"}
 
 # Attributes that make the browser fetch something.
-FETCHING_ATTRIBUTES = {"src", "srcset", "poster", "data", "action", "formaction", "background",
-                       "ping", "manifest", "imagesrcset", "xlink:href"}
+FETCHING_ATTRIBUTES = {
+    "src",
+    "srcset",
+    "poster",
+    "data",
+    "action",
+    "formaction",
+    "background",
+    "ping",
+    "manifest",
+    "imagesrcset",
+    "xlink:href",
+}
 # <link rel=...> values that do not fetch anything.
 NON_FETCHING_LINK_RELS = {"canonical", "alternate", "author", "license", "next", "prev", "me"}
 URL_ATTRIBUTES = FETCHING_ATTRIBUTES | {"href"}
@@ -141,17 +152,23 @@ def check_html(path: str, text: str, board: Board) -> Iterator[Finding]:
     if "author" in metas:
         yield Finding(path, "author", '<meta name="author"> names an author')
     if metas.get("robots") != hardening.robots_directives(board):
-        yield Finding(path, "robots-meta",
-                      f'<meta name="robots"> must be "{hardening.robots_directives(board)}"')
+        yield Finding(
+            path,
+            "robots-meta",
+            f'<meta name="robots"> must be "{hardening.robots_directives(board)}"',
+        )
     if metas.get("referrer") != "no-referrer":
         yield Finding(path, "referrer-meta", '<meta name="referrer" content="no-referrer"> missing')
     if csp_meta != hardening.content_security_policy(meta=True):
-        yield Finding(path, "csp-meta", "the Content-Security-Policy <meta> fallback is missing "
-                      "or differs from the board's policy")
+        yield Finding(
+            path,
+            "csp-meta",
+            "the Content-Security-Policy <meta> fallback is missing "
+            "or differs from the board's policy",
+        )
 
 
-def _check_tag(path: str, tag: str, attrs: dict[str, str], board: Board) -> Iterator[Finding]:
-    where = f"<{tag}>"
+def _check_attributes(path: str, where: str, attrs: dict[str, str]) -> Iterator[Finding]:
     for name, value in attrs.items():
         if name.startswith("on"):
             yield Finding(path, "event-handler", f"{where} has an inline event handler ({name})")
@@ -163,31 +180,54 @@ def _check_tag(path: str, tag: str, attrs: dict[str, str], board: Board) -> Iter
             yield Finding(path, "time-of-day", f"{where} {name} carries a time of day")
         if name == "datetime" and value and not DAY_ONLY.match(value):
             yield Finding(path, "time-of-day", f"{where} datetime must be a day (YYYY-MM-DD)")
+
+
+def _fetched_urls(attrs: dict[str, str]) -> Iterator[tuple[str, str]]:
     for name in FETCHING_ATTRIBUTES & attrs.keys():
-        urls = [part.split()[0] for part in attrs[name].split(",") if part.strip()] \
-            if name.endswith("srcset") else [attrs[name]]
-        for url in urls:
-            if not _same_origin(url, board.base_url):
-                yield Finding(path, "third-party", f"{where} {name} loads from another origin")
-    if tag == "link" and "href" in attrs:
-        rels = set(attrs.get("rel", "").lower().split())
-        if rels - NON_FETCHING_LINK_RELS and not _same_origin(attrs["href"], board.base_url):
-            yield Finding(path, "third-party", "<link> loads from another origin")
-        if "author" in rels:
-            yield Finding(path, "author", '<link rel="author"> names an author')
-    if tag in {"a", "area"} and _is_outbound(attrs.get("href", ""), board.base_url):
-        missing = OUTBOUND_REL - set(attrs.get("rel", "").lower().split())
-        if missing:
-            yield Finding(path, "outbound-rel",
-                          f"outbound link lacks rel {' '.join(sorted(missing))}")
-    if tag == "a" and "rel" in attrs and "author" in attrs["rel"].lower().split():
-        yield Finding(path, "author", '<a rel="author"> names an author')
+        if name.endswith("srcset"):
+            for part in attrs[name].split(","):
+                if part.strip():
+                    yield name, part.split()[0]
+        else:
+            yield name, attrs[name]
+
+
+def _check_requests(path: str, tag: str, attrs: dict[str, str], base_url: str) -> Iterator[Finding]:
+    for name, url in _fetched_urls(attrs):
+        if not _same_origin(url, base_url):
+            yield Finding(path, "third-party", f"<{tag}> {name} loads from another origin")
+    rels = set(attrs.get("rel", "").lower().split())
+    if (
+        tag == "link"
+        and "href" in attrs
+        and rels - NON_FETCHING_LINK_RELS
+        and not _same_origin(attrs["href"], base_url)
+    ):
+        yield Finding(path, "third-party", "<link> loads from another origin")
     if tag == "meta" and attrs.get("http-equiv", "").lower() == "refresh":
         target = attrs.get("content", "").partition("url=")[2]
-        if target and not _same_origin(target, board.base_url):
+        if target and not _same_origin(target, base_url):
             yield Finding(path, "third-party", "<meta http-equiv=refresh> goes to another origin")
     if tag in {"iframe", "frame", "object", "embed", "base", "portal"}:
-        yield Finding(path, "embedded-frame", f"{where} is not allowed in the output")
+        yield Finding(path, "embedded-frame", f"<{tag}> is not allowed in the output")
+
+
+def _check_links(path: str, tag: str, attrs: dict[str, str], base_url: str) -> Iterator[Finding]:
+    rels = set(attrs.get("rel", "").lower().split())
+    if tag in {"a", "link"} and "author" in rels:
+        yield Finding(path, "author", f'<{tag} rel="author"> names an author')
+    if tag in {"a", "area"} and _is_outbound(attrs.get("href", ""), base_url):
+        missing = OUTBOUND_REL - rels
+        if missing:
+            yield Finding(
+                path, "outbound-rel", f"outbound link lacks rel {' '.join(sorted(missing))}"
+            )
+
+
+def _check_tag(path: str, tag: str, attrs: dict[str, str], board: Board) -> Iterator[Finding]:
+    yield from _check_attributes(path, f"<{tag}>", attrs)
+    yield from _check_requests(path, tag, attrs, board.base_url)
+    yield from _check_links(path, tag, attrs, board.base_url)
 
 
 def check_css(path: str, text: str, board: Board) -> Iterator[Finding]:

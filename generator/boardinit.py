@@ -35,8 +35,9 @@ def init_board(target: Path) -> list[Path]:
     shutil.copyfile(template_board_toml(), target / BOARD_FILE)
     gitignore = target / ".gitignore"
     existing_rules = gitignore.read_text(encoding="utf-8") if gitignore.exists() else ""
-    gitignore.write_text(existing_rules + ("\n" if existing_rules else "") + GITIGNORE,
-                         encoding="utf-8")
+    gitignore.write_text(
+        existing_rules + ("\n" if existing_rules else "") + GITIGNORE, encoding="utf-8"
+    )
     shutil.copytree(template_pages_dir(), target / PAGES_DIR)
     written += sorted((target / PAGES_DIR).iterdir())
     (target / POSTS_DIR).mkdir(parents=True)

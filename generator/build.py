@@ -25,6 +25,7 @@ from generator.audit import Needle, audit_output, normalise, visible_text
 from generator.config import Board, read_board
 from generator.content import Page, Post, Publication, plan_publication, read_pages, read_posts
 from generator.errors import AuditError, BuildError
+from generator.hardening import netlify_headers_differ
 from generator.settings import pelican_settings
 
 OUTPUT_DIR = "output"
@@ -45,6 +46,7 @@ class BuildReport:
     published: int
     withheld: dict[str, int] = field(default_factory=dict)
     files: int = 0
+    warnings: list[str] = field(default_factory=list)
 
 
 def render_post_file(post: Post) -> str:
@@ -170,7 +172,16 @@ def build_board(board_dir: Path, render: Renderer, today: dt.date | None = None)
     withheld: dict[str, int] = {}
     for _, why in plan.withheld:
         withheld[why] = withheld.get(why, 0) + 1
-    return BuildReport(output=output, published=len(plan.published), withheld=withheld, files=files)
+    report = BuildReport(
+        output=output, published=len(plan.published), withheld=withheld, files=files
+    )
+    netlify = board.root / "netlify.toml"
+    if netlify.is_file() and netlify_headers_differ(board, netlify.read_text(encoding="utf-8")):
+        report.warnings.append(
+            "netlify.toml sets other headers than board.toml asks for; make its [[headers]] "
+            "match output/_headers (or delete them: output/_headers already carries them)"
+        )
+    return report
 
 
 def audit_board(board_dir: Path, output: Path | None = None, today: dt.date | None = None) -> list:
@@ -179,5 +190,5 @@ def audit_board(board_dir: Path, output: Path | None = None, today: dt.date | No
     plan = plan_publication(board, read_posts(board), today or clock.today())
     output = Path(output) if output else board.root / OUTPUT_DIR
     if not output.is_dir():
-        raise BuildError(f"{output} does not exist; run \"quietboard build\" first")
+        raise BuildError(f'{output} does not exist; run "quietboard build" first')
     return audit_output(output, board, withheld_needles(board, plan, read_pages(board)))

@@ -12,7 +12,7 @@ import io
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,9 +74,7 @@ class QuietGroup(click.Group):
             raise click.ClickException(str(exc)) from None
         except click.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx else "quietboard"
-            raise click.ClickException(
-                f"{exc.format_message()} (see \"{command} --help\")"
-            ) from None
+            raise click.ClickException(f'{exc.format_message()} (see "{command} --help")') from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
@@ -120,6 +118,8 @@ def cli() -> None:
 
 
 def _report_build(report: Any) -> None:
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     withheld = ", ".join(f"{count} {why}" for why, count in sorted(report.withheld.items()))
     click.echo(
         f"Built {report.output}: {report.published} post(s) published"
@@ -203,7 +203,7 @@ def serve(board_dir: Path, port: int) -> None:
     """
     output = board_dir / "output"
     if not (output / "index.html").is_file():
-        raise click.ClickException(f"{output} has no built site; run \"quietboard build\" first")
+        raise click.ClickException(f'{output} has no built site; run "quietboard build" first')
     _serve(output, port)
 
 
@@ -252,7 +252,7 @@ def audit(output: Path | None, board_dir: Path) -> None:
             click.echo(f"  {finding}", err=True)
         raise click.ClickException(
             f"{target} has {len(findings)} finding(s) (listed above); do not deploy it. "
-            "Rebuild with \"quietboard build\""
+            'Rebuild with "quietboard build"'
         )
     click.echo(f"{target}: no findings.")
 

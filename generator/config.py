@@ -248,7 +248,9 @@ def _sections(table: _Table, max_days: int) -> dict[str, Section]:
             )
         sections[name] = Section(
             name=name,
-            title=sec.text("title", max_len=80, allowed="the section's title, at most 80 characters"),
+            title=sec.text(
+                "title", max_len=80, allowed="the section's title, at most 80 characters"
+            ),
             description=sec.text("description", "", max_len=300),
             members_only=members_only,
             expires_days=sec.number("expires_days", min(90, max_days), 1, max_days),
@@ -279,12 +281,14 @@ def _crisis(table: _Table) -> Crisis:
                 'board.toml: "crisis.resources" must be a list of [[crisis.resources]] entries '
                 "with name and contact; remove it to use the international default"
             )
-        resources = tuple(_resource(_Table(item, f"crisis.resources[{i}]")) for i, item in
-                          enumerate(raw))
+        resources = tuple(
+            _resource(_Table(item, f"crisis.resources[{i}]")) for i, item in enumerate(raw)
+        )
     return Crisis(
         resources=resources,
-        country=table.text("country", "", pattern=COUNTRY_CODE,
-                           allowed='a two-letter country code such as "GB"'),
+        country=table.text(
+            "country", "", pattern=COUNTRY_CODE, allowed='a two-letter country code such as "GB"'
+        ),
         last_checked=table.day("last_checked"),
     )
 

@@ -67,7 +67,7 @@ def split_metadata(text: str, source: Path, allowed: Iterable[str]) -> tuple[dic
     meta: dict[str, str] = {}
     lines = text.lstrip("\ufeff").splitlines()
     index = 0
-    for index, line in enumerate(lines):  # noqa: B007 - index is used after the loop
+    for index, line in enumerate(lines):
         if not line.strip():
             break
         match = META_LINE.match(line)
@@ -132,7 +132,9 @@ def read_post(path: Path, board: Board) -> Post:
     role = meta.get("role", "")
     if role and role not in board.roles:
         allowed = ", ".join(board.roles) or "none are set in board.toml [roles]"
-        raise ContentError(f"{source}: Role '{role}' is not a role in board.toml (roles: {allowed})")
+        raise ContentError(
+            f"{source}: Role '{role}' is not a role in board.toml (roles: {allowed})"
+        )
     reply_to = meta.get("reply-to", "")
     if reply_to == post_id:
         raise ContentError(f"{source}: a post cannot reply to itself")
@@ -167,8 +169,8 @@ def read_posts(board: Board) -> list[Post]:
             )
         if entry.name not in board.sections:
             raise ContentError(
-                f"{rel}: '{entry.name}' is not a section in board.toml; add [sections.{entry.name}] "
-                "or move its posts into an existing section"
+                f"{rel}: '{entry.name}' is not a section in board.toml; "
+                f"add [sections.{entry.name}] or move its posts into an existing section"
             )
         for path in sorted(entry.iterdir()):
             if path.name.startswith("."):

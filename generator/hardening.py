@@ -107,8 +107,8 @@ def headers_file(board: Board) -> str:
 def netlify_toml(board: Board, build_command: str = "") -> str:
     """netlify.toml with the same headers as `_headers`, for both deploy routes."""
     lines = [
-        "# netlify.toml for a quietboard board. The headers repeat output/_headers so that",
-        "# they apply whichever way the site is deployed; regenerate rather than edit.",
+        "# netlify.toml for a quietboard board. The headers repeat output/_headers (which",
+        "# every build writes from board.toml); `quietboard build` warns if they differ.",
         "[build]",
         '  publish = "output"',
     ]
@@ -148,3 +148,15 @@ def robots_txt(board: Board) -> str:
             "Allow: /",
         ]
     return "\n".join(lines) + "\n"
+
+
+def netlify_headers_differ(board: Board, netlify_text: str) -> bool:
+    """True when a netlify.toml sets other headers than board.toml implies."""
+    import tomllib  # noqa: PLC0415
+
+    try:
+        blocks = tomllib.loads(netlify_text).get("headers", [])
+        found = [(block["for"], block["values"]) for block in blocks]
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError):
+        return True
+    return found != header_rules(board)

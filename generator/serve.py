@@ -11,6 +11,7 @@ import functools
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 HOST = "127.0.0.1"
@@ -18,7 +19,7 @@ HOST = "127.0.0.1"
 
 def parse_headers_file(text: str) -> list[tuple[str, dict[str, str]]]:
     """Read the subset of Netlify's `_headers` syntax that quietboard writes."""
-    rules: list[tuple[str, dict[str, str]]] = []
+    rules: ClassVar[list[tuple[str, dict[str, str]]]] = []
     for line in text.splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
             continue
@@ -37,7 +38,7 @@ def path_matches(pattern: str, path: str) -> bool:
 
 
 class PreviewHandler(SimpleHTTPRequestHandler):
-    rules: list[tuple[str, dict[str, str]]] = []
+    rules: ClassVar[list[tuple[str, dict[str, str]]]] = []
 
     def end_headers(self) -> None:
         path = urlsplit(self.path).path
@@ -49,7 +50,6 @@ class PreviewHandler(SimpleHTTPRequestHandler):
 
     def list_directory(self, path):  # type: ignore[override]
         self.send_error(HTTPStatus.NOT_FOUND)
-        return None
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         page = Path(self.directory) / "404.html"
@@ -64,7 +64,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         """Keep no log of who asked for what."""
 
 

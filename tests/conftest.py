@@ -27,8 +27,9 @@ moderator = "Moderator"
 PAGE = "Title: Community guidelines\n\nBe kind to each other, and keep everyone anonymous.\n"
 
 
-def post_text(title: str, body: str, date: str = "2026-11-10", expires: str = "2027-02-08",
-              **extra: str) -> str:
+def post_text(
+    title: str, body: str, date: str = "2026-11-10", expires: str = "2027-02-08", **extra: str
+) -> str:
     lines = [f"Title: {title}", f"Date: {date}", f"Expires: {expires}"]
     lines += [f"{key.replace('_', '-').title()}: {value}" for key, value in extra.items()]
     return "\n".join(lines) + "\n\n" + textwrap.dedent(body).strip() + "\n"
@@ -40,8 +41,12 @@ class BoardMaker:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def __call__(self, toml: str = BOARD_TOML, posts: dict[str, str] | None = None,
-                 pages: dict[str, str] | None = None) -> Path:
+    def __call__(
+        self,
+        toml: str = BOARD_TOML,
+        posts: dict[str, str] | None = None,
+        pages: dict[str, str] | None = None,
+    ) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / "board.toml").write_text(toml, encoding="utf-8")
         for name, text in (pages if pages is not None else {"guidelines": PAGE}).items():

@@ -17,15 +17,27 @@ from generator.settings import pelican_settings
 
 from .conftest import BOARD_TOML, post_text
 
-PARENT = post_text("Weekends feel long", "Saturdays are the hardest.", pseudonym="Wren",
-                   date="2026-11-08")
-REPLY = post_text("Re: weekends", "Same here, a walk helps me.", reply_to="aaaaaaaa11",
-                  pseudonym="Moss", date="2026-11-09")
-MEMBER = post_text("Rehearsing a talk with my brother",
-                   "I practised what I would say on the phone before the call.",
-                   pseudonym="Kestrel")
-EXPIRED = post_text("An old worry from the summer", "This was about the heat and sleeping badly.",
-                    date="2026-08-01", expires="2026-10-30")
+PARENT = post_text(
+    "Weekends feel long", "Saturdays are the hardest.", pseudonym="Wren", date="2026-11-08"
+)
+REPLY = post_text(
+    "Re: weekends",
+    "Same here, a walk helps me.",
+    reply_to="aaaaaaaa11",
+    pseudonym="Moss",
+    date="2026-11-09",
+)
+MEMBER = post_text(
+    "Rehearsing a talk with my brother",
+    "I practised what I would say on the phone before the call.",
+    pseudonym="Kestrel",
+)
+EXPIRED = post_text(
+    "An old worry from the summer",
+    "This was about the heat and sleeping badly.",
+    date="2026-08-01",
+    expires="2026-10-30",
+)
 
 
 def build(root):
@@ -38,12 +50,14 @@ def all_text(output):
 
 @pytest.fixture
 def built(make_board, today):
-    root = make_board(posts={
-        "share/aaaaaaaa11.md": PARENT,
-        "share/bbbbbbbb22.md": REPLY,
-        "share/cccccccc33.md": EXPIRED,
-        "circle/dddddddd44.md": MEMBER,
-    })
+    root = make_board(
+        posts={
+            "share/aaaaaaaa11.md": PARENT,
+            "share/bbbbbbbb22.md": REPLY,
+            "share/cccccccc33.md": EXPIRED,
+            "circle/dddddddd44.md": MEMBER,
+        }
+    )
     report = build(root)
     return report, root / "output"
 
@@ -63,8 +77,14 @@ def test_withheld_posts_leave_no_trace(built):
     report, output = built
     assert report.withheld == {"expired": 1, "members-only": 1}
     text = all_text(output)
-    for secret in ("Rehearsing a talk", "practised what I would say", "Kestrel",
-                   "Inner circle of trust", "An old worry", "the heat and sleeping"):
+    for secret in (
+        "Rehearsing a talk",
+        "practised what I would say",
+        "Kestrel",
+        "Inner circle of trust",
+        "An old worry",
+        "the heat and sleeping",
+    ):
         assert secret not in text
     assert not (output / "p" / "dddddddd44").exists()
     assert not (output / "p" / "cccccccc33").exists()
@@ -92,27 +112,41 @@ def test_host_files_and_no_unwanted_pages(built):
     _, output = built
     assert (output / "_headers").read_text().startswith("# Written by quietboard")
     assert "User-agent: GPTBot\nDisallow: /" in (output / "robots.txt").read_text()
-    for unwanted in ("tags.html", "authors.html", "archives.html", "categories.html",
-                     "feeds", "sitemap.xml", "author", "tag", "drafts"):
+    for unwanted in (
+        "tags.html",
+        "authors.html",
+        "archives.html",
+        "categories.html",
+        "feeds",
+        "sitemap.xml",
+        "author",
+        "tag",
+        "drafts",
+    ):
         assert not (output / unwanted).exists(), unwanted
     assert not list(output.rglob("*.md"))
 
 
 def test_feeds_are_for_public_sections_only_and_carry_days(make_board, today):
-    root = make_board(toml=BOARD_TOML + "[feeds]\nenabled = true\n", posts={
-        "share/aaaaaaaa11.md": PARENT, "circle/dddddddd44.md": MEMBER})
+    root = make_board(
+        toml=BOARD_TOML + "[feeds]\nenabled = true\n",
+        posts={"share/aaaaaaaa11.md": PARENT, "circle/dddddddd44.md": MEMBER},
+    )
     build(root)
     feeds = sorted(p.name for p in (root / "output" / "feeds").iterdir())
     assert feeds == ["share.atom.xml"]
     feed = (root / "output" / "feeds" / "share.atom.xml").read_text()
     assert "Weekends feel long" in feed
-    assert re.findall(r"T(\d\d:\d\d:\d\d)", feed) and set(re.findall(r"T(\d\d:\d\d:\d\d)", feed)) \
-        == {"00:00:00"}
+    assert re.findall(r"T(\d\d:\d\d:\d\d)", feed) and set(
+        re.findall(r"T(\d\d:\d\d:\d\d)", feed)
+    ) == {"00:00:00"}
 
 
 def test_sitemap_only_when_the_board_asks_to_be_indexed(make_board, today):
-    root = make_board(toml=BOARD_TOML + "[indexing]\nsearch_engines = true\n",
-                      posts={"share/aaaaaaaa11.md": PARENT})
+    root = make_board(
+        toml=BOARD_TOML + "[indexing]\nsearch_engines = true\n",
+        posts={"share/aaaaaaaa11.md": PARENT},
+    )
     build(root)
     sitemap = (root / "output" / "sitemap.xml").read_text()
     assert "<loc>https://board.example.org/p/aaaaaaaa11/</loc>" in sitemap
@@ -122,13 +156,16 @@ def test_sitemap_only_when_the_board_asks_to_be_indexed(make_board, today):
 
 
 def test_hostile_markup_in_a_post_is_sanitised(make_board, today):
-    hostile = post_text("Hello", """
+    hostile = post_text(
+        "Hello",
+        """
         <script>alert(1)</script>
         <img src="https://tracker.example.com/p.gif" onerror="alert(2)">
         [click](javascript:alert(3)) and [help](https://example.org/help)
         <p style="position:fixed" onclick="alert(4)">styled</p>
         ![pixel](https://tracker.example.com/q.gif)
-    """)
+    """,
+    )
     root = make_board(posts={"share/aaaaaaaa11.md": hostile})
     build(root)
     html = (root / "output" / "p" / "aaaaaaaa11" / "index.html").read_text()
@@ -145,10 +182,14 @@ def test_a_failed_audit_leaves_the_previous_output(make_board, today, tmp_path):
     import shutil
 
     from generator.resources import theme_dir
+
     shutil.copytree(theme_dir(), theme)
     base = theme / "templates" / "base.html"
-    base.write_text(base.read_text().replace(
-        "</head>", '<link rel="stylesheet" href="https://fonts.example.com/css"></head>'))
+    base.write_text(
+        base.read_text().replace(
+            "</head>", '<link rel="stylesheet" href="https://fonts.example.com/css"></head>'
+        )
+    )
 
     def render_with_bad_theme(settings):
         render_with_pelican({**settings, "THEME": str(theme)})
@@ -174,8 +215,9 @@ def test_plugins_work_in_a_plain_pelican_run(make_board, tmp_path, today):
     root = make_board(pages={"about": "Title: About\n\nAbout us.\n"})
     (root / "content" / "posts").mkdir(parents=True)
     out = tmp_path / "out"
-    settings = read_settings(path=None, override=pelican_settings(
-        read_board(root), root / "content", out))
+    settings = read_settings(
+        path=None, override=pelican_settings(read_board(root), root / "content", out)
+    )
     Pelican(settings).run()
     assert (out / "_headers").is_file() and (out / "robots.txt").is_file()
     assert (out / "about" / "index.html").is_file()

@@ -47,8 +47,9 @@ def test_every_command_is_documented_with_an_example():
 
 
 def test_python_dash_m_generator_works():
-    result = subprocess.run([sys.executable, "-m", "generator", "--help"],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "--help"], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0 and "quietboard" in result.stdout
 
 
@@ -60,7 +61,11 @@ def test_init_then_build(tmp_path, today):
     assert "content/posts/" in (board / ".gitignore").read_text()
     assert ".quietboard/" in (board / ".gitignore").read_text()
     assert sorted(p.name for p in (board / "content" / "pages").iterdir()) == [
-        "guidelines.md", "moderation.md", "privacy.md", "staying-safe.md"]
+        "guidelines.md",
+        "moderation.md",
+        "privacy.md",
+        "staying-safe.md",
+    ]
     assert "[[headers]]" in (board / "netlify.toml").read_text()
     result = run("build", "--board", board)
     assert result.exit_code == 0, result.output
@@ -68,40 +73,71 @@ def test_init_then_build(tmp_path, today):
     assert (board / "output" / "guidelines" / "index.html").is_file()
 
 
+def test_build_warns_when_netlify_toml_headers_drift(tmp_path, today):
+    board = tmp_path / "b"
+    run("init", board)
+    assert "Warning" not in run("build", "--board", board).output
+    netlify = board / "netlify.toml"
+    netlify.write_text(netlify.read_text().replace('"no-referrer"', '"origin"'))
+    result = run("build", "--board", board)
+    assert result.exit_code == 0
+    assert "Warning: netlify.toml sets other headers than board.toml asks for" in result.output
+
+
+def test_the_repository_netlify_toml_matches_its_board():
+    from pathlib import Path
+
+    from generator.config import read_board
+    from generator.hardening import netlify_toml
+
+    repo = Path(__file__).resolve().parents[1]
+    expected = netlify_toml(read_board(repo), "pip install . && quietboard build")
+    assert (repo / "netlify.toml").read_text() == expected
+
+
 def test_init_refuses_an_existing_board(tmp_path):
     run("init", tmp_path / "b")
     (tmp_path / "b" / "board.toml").write_text("# mine\n")
-    assert_error(run("init", tmp_path / "b"),
-                 f"{tmp_path / 'b' / 'board.toml'} already exists; choose an empty folder "
-                 "for a new board")
+    assert_error(
+        run("init", tmp_path / "b"),
+        f"{tmp_path / 'b' / 'board.toml'} already exists; choose an empty folder for a new board",
+    )
     assert (tmp_path / "b" / "board.toml").read_text() == "# mine\n"
 
 
 def test_build_without_a_board(tmp_path):
-    assert_error(run("build", "--board", tmp_path),
-                 f"no board.toml in {tmp_path.resolve()}; create a board with \"quietboard init "
-                 "DIR\" or point to one with --board DIR")
+    assert_error(
+        run("build", "--board", tmp_path),
+        f'no board.toml in {tmp_path.resolve()}; create a board with "quietboard init '
+        'DIR" or point to one with --board DIR',
+    )
 
 
 def test_build_with_an_unknown_key(make_board):
     root = make_board(toml='name = "B"\ncolour = "blue"\n')
-    assert_error(run("build", "--board", root),
-                 'board.toml: unknown key "colour"; allowed keys here: name, language, base_url, '
-                 "description, members_label, sections, roles, posts, crisis, indexing, feeds")
+    assert_error(
+        run("build", "--board", root),
+        'board.toml: unknown key "colour"; allowed keys here: name, language, base_url, '
+        "description, members_label, sections, roles, posts, crisis, indexing, feeds",
+    )
 
 
 def test_build_with_an_unknown_section(make_board):
     root = make_board(posts={"gossip/aaaaaaaa11.md": GOOD_POST})
-    assert_error(run("build", "--board", root),
-                 "content/posts/gossip: 'gossip' is not a section in board.toml; add "
-                 "[sections.gossip] or move its posts into an existing section")
+    assert_error(
+        run("build", "--board", root),
+        "content/posts/gossip: 'gossip' is not a section in board.toml; add "
+        "[sections.gossip] or move its posts into an existing section",
+    )
 
 
 def test_build_with_a_post_without_expires(make_board, today):
     root = make_board(posts={"share/aaaaaaaa11.md": "Title: T\nDate: 2026-11-10\n\nHi\n"})
-    assert_error(run("build", "--board", root),
-                 "content/posts/share/aaaaaaaa11.md: no 'Expires:' line; every post needs "
-                 "Expires: YYYY-MM-DD (posts are never dated from the file's time)")
+    assert_error(
+        run("build", "--board", root),
+        "content/posts/share/aaaaaaaa11.md: no 'Expires:' line; every post needs "
+        "Expires: YYYY-MM-DD (posts are never dated from the file's time)",
+    )
     assert not (root / "output").exists()
 
 
@@ -116,8 +152,10 @@ def test_a_bad_post_leaves_the_previous_output_alone(make_board, today):
 
 def test_bad_quietboard_today(make_board, monkeypatch):
     monkeypatch.setenv("QUIETBOARD_TODAY", "tomorrow")
-    assert_error(run("build", "--board", make_board()),
-                 "QUIETBOARD_TODAY must be a day like 2026-11-20, not 'tomorrow'; fix or unset it")
+    assert_error(
+        run("build", "--board", make_board()),
+        "QUIETBOARD_TODAY must be a day like 2026-11-20, not 'tomorrow'; fix or unset it",
+    )
 
 
 def test_demo_no_serve_builds_the_demo(tmp_path):
@@ -137,11 +175,17 @@ def test_audit_passes_a_fresh_build_and_fails_a_tampered_one(make_board, today):
     result = run("audit", "--board", root)
     assert result.exit_code == 0 and "no findings" in result.output
     index = root / "output" / "index.html"
-    index.write_text(index.read_text().replace(
-        "</head>", '<script src="https://cdn.example.com/a.js"></script></head>'))
+    index.write_text(
+        index.read_text().replace(
+            "</head>", '<script src="https://cdn.example.com/a.js"></script></head>'
+        )
+    )
     result = run("audit", "--board", root)
-    assert_error(result, f"{root / 'output'} has 1 finding(s) (listed above); do not deploy it. "
-                 'Rebuild with "quietboard build"')
+    assert_error(
+        result,
+        f"{root / 'output'} has 1 finding(s) (listed above); do not deploy it. "
+        'Rebuild with "quietboard build"',
+    )
     assert "index.html: <script> src loads from another origin [third-party]" in result.output
 
 
@@ -152,20 +196,26 @@ def test_audit_finds_a_members_only_post_copied_into_output(make_board, today):
     (root / "output" / "leak.txt").write_text("Rehearsing a talk with my brother")
     result = run("audit", "--board", root)
     assert result.exit_code == 1
-    assert ("leak.txt: holds text from content/posts/circle/dddddddd44.md, which is members-only"
-            in result.output)
+    assert (
+        "leak.txt: holds text from content/posts/circle/dddddddd44.md, which is members-only"
+        in result.output
+    )
 
 
 def test_audit_without_output(make_board):
     root = make_board()
-    assert_error(run("audit", "--board", root),
-                 f"{root / 'output'} does not exist; run \"quietboard build\" first")
+    assert_error(
+        run("audit", "--board", root),
+        f'{root / "output"} does not exist; run "quietboard build" first',
+    )
 
 
 def test_serve_without_a_build(make_board):
     root = make_board()
-    assert_error(run("serve", "--board", root),
-                 f"{root / 'output'} has no built site; run \"quietboard build\" first")
+    assert_error(
+        run("serve", "--board", root),
+        f'{root / "output"} has no built site; run "quietboard build" first',
+    )
 
 
 def test_serve_on_a_busy_port(make_board, today):
@@ -175,8 +225,10 @@ def test_serve_on_a_busy_port(make_board, today):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        assert_error(run("serve", "--board", root, "--port", port),
-                     f"port {port} on 127.0.0.1 is in use; choose another with --port N")
+        assert_error(
+            run("serve", "--board", root, "--port", port),
+            f"port {port} on 127.0.0.1 is in use; choose another with --port N",
+        )
 
 
 def test_serve_serves_the_site_with_its_headers(make_board, today):
@@ -184,7 +236,9 @@ def test_serve_serves_the_site_with_its_headers(make_board, today):
     run("build", "--board", root)
     server = subprocess.Popen(
         [sys.executable, "-m", "generator", "serve", "--board", str(root), "--port", "0"],
-        stdout=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         first = server.stdout.readline()
         url = first.split(" at ")[1].split(" ")[0]
@@ -220,7 +274,10 @@ def test_an_unexpected_failure_is_one_line_without_details(make_board, monkeypat
 
 
 def test_a_usage_error_is_one_line_naming_the_option():
-    assert_error(run("build", "--port", "1"),
-                 "No such option '--port'. Did you mean '--board'? (see \"quietboard build --help\")")
-    assert_error(run("bulid"),
-                 "No such command 'bulid'. Did you mean 'build'? (see \"quietboard --help\")")
+    assert_error(
+        run("build", "--port", "1"),
+        "No such option '--port'. Did you mean '--board'? (see \"quietboard build --help\")",
+    )
+    assert_error(
+        run("bulid"), "No such command 'bulid'. Did you mean 'build'? (see \"quietboard --help\")"
+    )

@@ -22,7 +22,10 @@ def test_minimal_board_gets_safe_defaults(tmp_path):
 
 
 def test_sections_keep_their_order_and_kind(tmp_path):
-    board = read_board(write(tmp_path, """
+    board = read_board(
+        write(
+            tmp_path,
+            """
 name = "B"
 [sections.share]
 title = "Share"
@@ -30,35 +33,58 @@ title = "Share"
 title = "Circle"
 members_only = true
 public_label = "Tuesday group"
-"""))
+""",
+        )
+    )
     assert [s.name for s in board.public_sections] == ["share"]
     assert [s.public_label for s in board.member_sections] == ["Tuesday group"]
 
 
-@pytest.mark.parametrize(("toml", "message"), [
-    ('name = "B"\nnmae = "x"\n', 'unknown key "nmae"'),
-    ('name = "B"\n[sections.share]\ntitle = "S"\nmember_only = true\n',
-     'unknown key "sections.share.member_only"'),
-    ('name = "B"\n[sections.share]\ntitle = "S"\nexpires_days = "ninety"\n',
-     '"sections.share.expires_days" must be a whole number from 1 to 365'),
-    ('name = "B"\n[sections.share]\ntitle = "S"\nexpires_days = 400\n',
-     '"sections.share.expires_days" must be a whole number from 1 to 365'),
-    ('name = "B"\n[sections.Share]\ntitle = "S"\n', 'section name "Share"'),
-    ('name = "B"\n[sections.share]\n', '"sections.share.title" is required'),
-    ('name = "B"\n[sections.share]\ntitle = "S"\npublic_label = "x"\n',
-     '"sections.share.public_label" is only for members-only sections'),
-    ('name = "B"\n[sections.share]\ntitle = "S"\nmembers_only = "yes"\n',
-     '"sections.share.members_only" must be true or false'),
-    ('name = "B"\nbase_url = "http://insecure.example"\n', '"base_url" must be the site\'s https'),
-    ('name = "B"\nlanguage = "English"\n', '"language" must be a language tag'),
-    ('name = "B"\n[indexing]\nsearch_engines = 1\n', '"indexing.search_engines" must be true'),
-    ('name = "B"\n[crisis]\nlast_checked = "last week"\n', '"crisis.last_checked" must be a date'),
-    ('name = "B"\n[[crisis.resources]]\nname = "X"\ncontact = "y"\nurl = "http://x"\n',
-     '"crisis.resources[0].url" must start with https://, tel: or sms:'),
-    ('name = "B"\n[feeds]\nenabled = true\n', 'feeds need "base_url"'),
-    ('language = "en"\n', '"name" is required'),
-    ('name = "B"\n[posts]\nmax_expires_days = 0\n', '"posts.max_expires_days" must be a whole'),
-])
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('name = "B"\nnmae = "x"\n', 'unknown key "nmae"'),
+        (
+            'name = "B"\n[sections.share]\ntitle = "S"\nmember_only = true\n',
+            'unknown key "sections.share.member_only"',
+        ),
+        (
+            'name = "B"\n[sections.share]\ntitle = "S"\nexpires_days = "ninety"\n',
+            '"sections.share.expires_days" must be a whole number from 1 to 365',
+        ),
+        (
+            'name = "B"\n[sections.share]\ntitle = "S"\nexpires_days = 400\n',
+            '"sections.share.expires_days" must be a whole number from 1 to 365',
+        ),
+        ('name = "B"\n[sections.Share]\ntitle = "S"\n', 'section name "Share"'),
+        ('name = "B"\n[sections.share]\n', '"sections.share.title" is required'),
+        (
+            'name = "B"\n[sections.share]\ntitle = "S"\npublic_label = "x"\n',
+            '"sections.share.public_label" is only for members-only sections',
+        ),
+        (
+            'name = "B"\n[sections.share]\ntitle = "S"\nmembers_only = "yes"\n',
+            '"sections.share.members_only" must be true or false',
+        ),
+        (
+            'name = "B"\nbase_url = "http://insecure.example"\n',
+            '"base_url" must be the site\'s https',
+        ),
+        ('name = "B"\nlanguage = "English"\n', '"language" must be a language tag'),
+        ('name = "B"\n[indexing]\nsearch_engines = 1\n', '"indexing.search_engines" must be true'),
+        (
+            'name = "B"\n[crisis]\nlast_checked = "last week"\n',
+            '"crisis.last_checked" must be a date',
+        ),
+        (
+            'name = "B"\n[[crisis.resources]]\nname = "X"\ncontact = "y"\nurl = "http://x"\n',
+            '"crisis.resources[0].url" must start with https://, tel: or sms:',
+        ),
+        ('name = "B"\n[feeds]\nenabled = true\n', 'feeds need "base_url"'),
+        ('language = "en"\n', '"name" is required'),
+        ('name = "B"\n[posts]\nmax_expires_days = 0\n', '"posts.max_expires_days" must be a whole'),
+    ],
+)
 def test_bad_values_are_rejected_with_the_key_name(tmp_path, toml, message):
     with pytest.raises(ConfigError) as error:
         read_board(write(tmp_path, toml))
@@ -66,7 +92,7 @@ def test_bad_values_are_rejected_with_the_key_name(tmp_path, toml, message):
 
 
 def test_missing_board_says_how_to_make_one(tmp_path):
-    with pytest.raises(ConfigError, match='quietboard init DIR'):
+    with pytest.raises(ConfigError, match="quietboard init DIR"):
         read_board(tmp_path)
 
 

@@ -21,37 +21,71 @@ def posts_of(board_dir):
 
 
 def test_a_valid_post_is_read(make_board):
-    root = make_board(posts={"share/k7q2m9x4tb.md": post_text(
-        "Small wins", "Today was better.", cw="low mood, sleep", pseudonym="Wren")})
+    root = make_board(
+        posts={
+            "share/k7q2m9x4tb.md": post_text(
+                "Small wins", "Today was better.", cw="low mood, sleep", pseudonym="Wren"
+            )
+        }
+    )
     _, [post] = posts_of(root)
     assert (post.id, post.section, post.cw, post.pseudonym) == (
-        "k7q2m9x4tb", "share", ("low mood", "sleep"), "Wren")
+        "k7q2m9x4tb",
+        "share",
+        ("low mood", "sleep"),
+        "Wren",
+    )
     assert post.date == dt.date(2026, 11, 10)
 
 
-@pytest.mark.parametrize(("name", "text", "message"), [
-    ("share/k7q2m9x4tb.md", "Title: T\nExpires: 2027-01-01\n\nBody\n",
-     "content/posts/share/k7q2m9x4tb.md: no 'Date:' line"),
-    ("share/k7q2m9x4tb.md", "Title: T\nDate: 2026-11-10\n\nBody\n",
-     "content/posts/share/k7q2m9x4tb.md: no 'Expires:' line"),
-    ("share/k7q2m9x4tb.md", "Title: T\nDate: 2026-11-10 14:32\nExpires: 2027-01-01\n\nB\n",
-     "must be a day like 2026-11-20, with no time of day"),
-    ("share/k7q2m9x4tb.md", "Title: T\nDate: 2026-02-30\nExpires: 2027-01-01\n\nB\n",
-     "is not a real date"),
-    ("share/k7q2m9x4tb.md", post_text("T", "B", expires="2026-11-01"), "must be after Date"),
-    ("share/k7q2m9x4tb.md", post_text("T", "B", role="doctor"), "Role 'doctor' is not a role"),
-    ("share/k7q2m9x4tb.md", post_text("T", "B", slug="my-story"), "unknown metadata 'Slug'"),
-    ("share/k7q2m9x4tb.md", post_text("T", "B", author="Sarah"), "unknown metadata 'Author'"),
-    ("share/my-sad-weekend.md", post_text("My sad weekend", "B"),
-     "never words from the post"),
-    ("share/k7q2m9x4tb.md", post_text("T", "B", reply_to="zzzzzzzzzz"),
-     "Reply-To 'zzzzzzzzzz' is not a post"),
-    ("share/k7q2m9x4tb.md", post_text("T", "B", reply_to="k7q2m9x4tb"), "cannot reply to itself"),
-    ("share/k7q2m9x4tb.md", "Date: 2026-11-10\nExpires: 2027-01-01\n\nBody\n", "no 'Title:'"),
-    ("share/k7q2m9x4tb.md", "Title: T\nthis is not metadata\n\nBody\n", "is not a metadata line"),
-    ("gossip/k7q2m9x4tb.md", post_text("T", "B"), "'gossip' is not a section in board.toml"),
-    ("share/k7q2m9x4tb.txt", "x", "only Markdown posts (.md) belong here"),
-])
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (
+            "share/k7q2m9x4tb.md",
+            "Title: T\nExpires: 2027-01-01\n\nBody\n",
+            "content/posts/share/k7q2m9x4tb.md: no 'Date:' line",
+        ),
+        (
+            "share/k7q2m9x4tb.md",
+            "Title: T\nDate: 2026-11-10\n\nBody\n",
+            "content/posts/share/k7q2m9x4tb.md: no 'Expires:' line",
+        ),
+        (
+            "share/k7q2m9x4tb.md",
+            "Title: T\nDate: 2026-11-10 14:32\nExpires: 2027-01-01\n\nB\n",
+            "must be a day like 2026-11-20, with no time of day",
+        ),
+        (
+            "share/k7q2m9x4tb.md",
+            "Title: T\nDate: 2026-02-30\nExpires: 2027-01-01\n\nB\n",
+            "is not a real date",
+        ),
+        ("share/k7q2m9x4tb.md", post_text("T", "B", expires="2026-11-01"), "must be after Date"),
+        ("share/k7q2m9x4tb.md", post_text("T", "B", role="doctor"), "Role 'doctor' is not a role"),
+        ("share/k7q2m9x4tb.md", post_text("T", "B", slug="my-story"), "unknown metadata 'Slug'"),
+        ("share/k7q2m9x4tb.md", post_text("T", "B", author="Sarah"), "unknown metadata 'Author'"),
+        ("share/my-sad-weekend.md", post_text("My sad weekend", "B"), "never words from the post"),
+        (
+            "share/k7q2m9x4tb.md",
+            post_text("T", "B", reply_to="zzzzzzzzzz"),
+            "Reply-To 'zzzzzzzzzz' is not a post",
+        ),
+        (
+            "share/k7q2m9x4tb.md",
+            post_text("T", "B", reply_to="k7q2m9x4tb"),
+            "cannot reply to itself",
+        ),
+        ("share/k7q2m9x4tb.md", "Date: 2026-11-10\nExpires: 2027-01-01\n\nBody\n", "no 'Title:'"),
+        (
+            "share/k7q2m9x4tb.md",
+            "Title: T\nthis is not metadata\n\nBody\n",
+            "is not a metadata line",
+        ),
+        ("gossip/k7q2m9x4tb.md", post_text("T", "B"), "'gossip' is not a section in board.toml"),
+        ("share/k7q2m9x4tb.txt", "x", "only Markdown posts (.md) belong here"),
+    ],
+)
 def test_bad_posts_are_errors_naming_the_file(make_board, name, text, message):
     root = make_board(posts={name: text})
     with pytest.raises(ContentError) as error:
@@ -66,30 +100,36 @@ def test_a_post_directly_in_posts_is_an_error(make_board):
 
 
 def test_reply_across_sections_is_an_error(make_board):
-    root = make_board(posts={
-        "share/aaaaaaaa11.md": post_text("Parent", "B"),
-        "circle/bbbbbbbb22.md": post_text("Child", "B", reply_to="aaaaaaaa11"),
-    })
+    root = make_board(
+        posts={
+            "share/aaaaaaaa11.md": post_text("Parent", "B"),
+            "circle/bbbbbbbb22.md": post_text("Child", "B", reply_to="aaaaaaaa11"),
+        }
+    )
     with pytest.raises(ContentError, match="same section"):
         posts_of(root)
 
 
 def test_reply_loop_is_an_error(make_board):
-    root = make_board(posts={
-        "share/aaaaaaaa11.md": post_text("A", "B", reply_to="bbbbbbbb22"),
-        "share/bbbbbbbb22.md": post_text("B", "B", reply_to="aaaaaaaa11"),
-    })
+    root = make_board(
+        posts={
+            "share/aaaaaaaa11.md": post_text("A", "B", reply_to="bbbbbbbb22"),
+            "share/bbbbbbbb22.md": post_text("B", "B", reply_to="aaaaaaaa11"),
+        }
+    )
     with pytest.raises(ContentError, match="loop"):
         posts_of(root)
 
 
 def test_expired_member_and_orphaned_posts_are_withheld(make_board):
-    root = make_board(posts={
-        "share/aaaaaaaa11.md": post_text("Live", "B"),
-        "share/bbbbbbbb22.md": post_text("Gone", "B", expires="2026-11-20"),
-        "share/cccccccc33.md": post_text("Reply to gone", "B", reply_to="bbbbbbbb22"),
-        "circle/dddddddd44.md": post_text("Members only", "B"),
-    })
+    root = make_board(
+        posts={
+            "share/aaaaaaaa11.md": post_text("Live", "B"),
+            "share/bbbbbbbb22.md": post_text("Gone", "B", expires="2026-11-20"),
+            "share/cccccccc33.md": post_text("Reply to gone", "B", reply_to="bbbbbbbb22"),
+            "circle/dddddddd44.md": post_text("Members only", "B"),
+        }
+    )
     board, posts = posts_of(root)
     plan = plan_publication(board, posts, TODAY)
     assert [p.id for p in plan.published] == ["aaaaaaaa11"]

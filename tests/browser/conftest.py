@@ -1,0 +1,131 @@
+"""Real Chromium through Playwright, against sites served on 127.0.0.1.
+
+In CI (the CI variable set) a missing Chromium or Playwright fails the run;
+elsewhere those tests are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from generator.serve import make_server
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; the browser tests must run in CI", pytrace=False)
+    pytest.skip(reason)  # never in CI: the line above fails instead
+
+
+def chromium_path() -> str:
+    found = os.environ.get("QUIETBOARD_CHROMIUM") or shutil.which("chromium") or ""
+    if not found:
+        _missing("Chromium is not installed (apt-get install -y chromium)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright package is not installed (pip install '.[test]')")
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@contextmanager
+def serving(directory: Path) -> Iterator[str]:
+    """Serve DIRECTORY on a free port of 127.0.0.1; yield its base URL."""
+    server = make_server(directory, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
+
+
+@dataclass
+class Watched:
+    """A page plus what it did: console errors, page errors, requests."""
+
+    page: object
+    origin: str
+    console_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    failed_responses: list[str] = field(default_factory=list)
+
+    def csp_violations(self) -> list[str]:
+        return self.page.evaluate("window.__cspViolations || []")
+
+    def foreign_requests(self) -> list[str]:
+        return [url for url in self.requests if not url.startswith(self.origin + "/")]
+
+    def assert_clean(self) -> None:
+        assert self.console_errors == []
+        assert self.csp_violations() == []
+        assert self.foreign_requests() == []
+
+
+@pytest.fixture
+def watched(browser):
+    """Open a new context (no state shared between tests) and watch its page."""
+    contexts = []
+
+    def open_page(origin: str, **context_options) -> Watched:
+        context = browser.new_context(**context_options)
+        contexts.append(context)
+        context.add_init_script(RECORD_CSP_VIOLATIONS)
+        page = context.new_page()
+        watch = Watched(page=page, origin=origin)
+        page.on("console", lambda m: m.type == "error" and watch.console_errors.append(m.text))
+        page.on("pageerror", lambda e: watch.console_errors.append(str(e)))
+        page.on("request", lambda r: watch.requests.append(r.url))
+        page.on("response", lambda r: r.status >= 400 and watch.failed_responses.append(r.url))
+        return watch
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Iterator[str]:
+    """The bundled demo board, built once and served for the session."""
+    from generator.build import build_board
+    from generator.cli import render_with_pelican
+    from generator.clock import today
+    from generator.demo import prepare_demo
+
+    root = prepare_demo(tmp_path_factory.mktemp("demo"), today())
+    report = build_board(root, render_with_pelican)
+    with serving(report.output) as base:
+        yield base
