@@ -54,12 +54,18 @@ def main() -> None:
         pages = sorted(output.rglob("index.html"), key=lambda p: p.stat().st_size)
         heaviest = pages[-1].relative_to(output).as_posix()
         print("| figure | value |\n| --- | --- |")
-        print(f"| heaviest demo page ({heaviest}), HTML + CSS + icon + JS | "
-              f"{page_weight(output, heaviest) / 1024:.1f} KiB |")
-        print(f"| demo home page, HTML + CSS + icon + JS | "
-              f"{page_weight(output, 'index.html') / 1024:.1f} KiB |")
-        print(f"| JavaScript on public pages | "
-              f"{sum(p.stat().st_size for p in output.rglob('*.js'))} bytes |")
+        print(
+            f"| heaviest demo page ({heaviest}), HTML + CSS + icon + JS | "
+            f"{page_weight(output, heaviest) / 1024:.1f} KiB |"
+        )
+        print(
+            f"| demo home page, HTML + CSS + icon + JS | "
+            f"{page_weight(output, 'index.html') / 1024:.1f} KiB |"
+        )
+        print(
+            f"| JavaScript on public pages | "
+            f"{sum(p.stat().st_size for p in output.rglob('*.js'))} bytes |"
+        )
         print(f"| demo build (13 posts), median of 3 | {statistics.median(times):.2f} s |")
         for count in (200, 1000):
             board = synthetic_board(Path(tmp) / f"b{count}", count)
