@@ -14,7 +14,7 @@ from generator.resources import template_board_toml, template_pages_dir
 GITIGNORE = """\
 # quietboard: never commit these.
 # content/posts/ holds the published text of approved posts (and members-only
-# posts); .quietboard/ is the moderators' encrypted vault; output/ is built.
+# posts); .quietboard/ is kept for the moderators' vault; output/ is built.
 content/posts/
 .quietboard/
 .quietboard-build-*/
@@ -25,7 +25,7 @@ output/
 def init_board(target: Path) -> list[Path]:
     """Create a board in TARGET; return the files written."""
     target = Path(target)
-    for existing in (target / BOARD_FILE, target / "content"):
+    for existing in (target / BOARD_FILE, target / "content", target / "netlify.toml"):
         if existing.exists():
             raise BoardExistsError(
                 f"{existing} already exists; choose an empty folder for a new board"

@@ -113,7 +113,7 @@ def withheld_needles(board: Board, plan: Publication, pages: list[Page]) -> list
         sources.append((str(post.source), why, _fragments(post)))
     for section in board.member_sections:
         parts = [(normalise(section.title), MIN_TITLE), (normalise(section.description), MIN_TITLE)]
-        parts.append((normalise(section.name), 4))
+        parts.append((normalise(section.name), 2))
         sources.append((f"board.toml [sections.{section.name}]", "members-only", parts))
     for source, why, parts in sources:
         for text, minimum in parts:
@@ -127,6 +127,12 @@ def _check_replaceable(output: Path) -> None:
         return
     if output.is_symlink() or not output.is_dir():
         raise BuildError(f"{output} is not a folder quietboard wrote; move it away and build again")
+    for kept in (".git", "CNAME"):
+        if (output / kept).exists():
+            raise BuildError(
+                f"{output} holds {kept}, which a build would delete (it replaces output/ whole); "
+                "deploy from a copy of output/ instead, and move it away"
+            )
     mark = output / "_headers"
     is_ours = mark.is_file() and mark.read_text(encoding="utf-8").startswith(OUTPUT_MARK)
     if any(output.iterdir()) and not is_ours:

@@ -87,7 +87,7 @@ def board_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--board",
         "board_dir",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=click.Path(path_type=Path),
         default=Path("."),
         show_default="the current folder",
         help="The board's folder (where board.toml is).",
@@ -167,6 +167,7 @@ def build(board_dir: Path) -> None:
 
     Members-only and expired posts are left out; the build fails, leaving
     output/ as it was, if the audit finds anything that should not be there.
+    A successful build replaces output/ whole: keep nothing of your own in it.
 
     Example: quietboard build --board ~/boards/evening-group
     """
@@ -220,6 +221,8 @@ def serve(board_dir: Path, port: int) -> None:
 def demo(no_serve: bool, port: int, directory: Path | None) -> None:
     """Build the bundled demo board and serve it on 127.0.0.1.
 
+    --dir must be an empty or new folder, or one an earlier demo used.
+
     Example: quietboard demo --port 8080
     """
     from generator.demo import prepare_demo  # noqa: PLC0415
@@ -245,6 +248,13 @@ def audit(output: Path | None, board_dir: Path) -> None:
 
     Example: quietboard audit --board ~/boards/evening-group
     """
+    if (
+        output is not None
+        and board_dir == Path(".")
+        and not Path("board.toml").exists()
+        and (output.parent / "board.toml").is_file()
+    ):
+        board_dir = output.parent  # `quietboard audit my-board/output` from anywhere
     findings = audit_board(board_dir, output)
     target = output or board_dir / "output"
     if findings:

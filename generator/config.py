@@ -172,17 +172,26 @@ class _Table:
 def read_board(root: Path) -> Board:
     """Load and validate ROOT/board.toml."""
     path = Path(root) / BOARD_FILE
+    if Path(root).is_file():
+        raise ConfigError(
+            f"{root} is a file; --board takes the folder that holds board.toml, such as "
+            f"--board {Path(root).parent}"
+        )
     if not path.is_file():
         raise ConfigError(
             f"no board.toml in {Path(root).resolve()}; "
             'create a board with "quietboard init DIR" or point to one with --board DIR'
         )
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # Some editors start UTF-8 files with a byte-order mark; TOML does not allow it.
+        data = tomllib.loads(path.read_text(encoding="utf-8").removeprefix("\ufeff"))
     except UnicodeDecodeError as exc:
         raise ConfigError("board.toml is not UTF-8 text; save it as UTF-8 and try again") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"board.toml is not valid TOML ({exc}); fix it and try again") from exc
+        raise ConfigError(
+            f"board.toml is not valid TOML ({exc}); fix it and try again (text values need "
+            'quotes: name = "Our board")'
+        ) from exc
     return parse_board(data, Path(root))
 
 

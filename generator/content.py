@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +22,20 @@ POSTS_DIR = Path("content") / "posts"
 PAGES_DIR = Path("content") / "pages"
 
 POST_ID = re.compile(r"^[a-z0-9]{8,32}$")
+# Pelican resolves these against files on disk; a post could reach outside
+# the staged content with them.
+PELICAN_LINK = re.compile(r"\{(static|attach|filename|category|tag|author|index)\}")
+RESERVED_PAGES = frozenset({"help", "members", "p", "s", "theme", "feeds", "404", "index"})
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 META_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):\s?(.*)$")
 POST_KEYS = ("title", "date", "expires", "cw", "pseudonym", "reply-to", "role")
 PAGE_KEYS = ("title",)
+KEY_NAMES = {"cw": "CW", "reply-to": "Reply-To"}
+
+
+def new_post_id() -> str:
+    """A fresh random post id: 10 lower-case hex characters (40 bits)."""
+    return secrets.token_hex(5)
 
 
 @dataclass(frozen=True)
@@ -80,7 +91,7 @@ def split_metadata(text: str, source: Path, allowed: Iterable[str]) -> tuple[dic
         if key not in allowed:
             raise ContentError(
                 f"{source}: unknown metadata '{match.group(1)}'; allowed: "
-                + ", ".join(k.title() for k in allowed)
+                + ", ".join(KEY_NAMES.get(k, k.title()) for k in allowed)
             )
         if key in meta:
             raise ContentError(f"{source}: '{match.group(1)}' is given twice; keep one")
@@ -100,12 +111,22 @@ def _day(meta: dict[str, str], key: str, source: Path) -> dt.date:
         )
     if not DAY.match(value):
         raise ContentError(
-            f"{source}: '{label}: {value}' must be a day like 2026-11-20, with no time of day"
+            f"{source}: '{label}: {value}' must be a day written YYYY-MM-DD, like 2026-11-20 "
+            "(no time of day)"
         )
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise ContentError(f"{source}: '{label}: {value}' is not a real date") from None
+
+
+def _check_links(body: str, source: Path) -> None:
+    match = PELICAN_LINK.search(body)
+    if match:
+        raise ContentError(
+            f"{source}: '{match.group(0)}' links are not allowed; link to pages with "
+            "ordinary relative addresses such as ../guidelines/"
+        )
 
 
 def read_post(path: Path, board: Board) -> Post:
@@ -115,20 +136,34 @@ def read_post(path: Path, board: Board) -> Post:
     if not POST_ID.match(post_id):
         raise ContentError(
             f"{source}: a post's file name is its public address, so it must be 8-32 "
-            "lower-case letters and digits (like k7q2m9x4tb.md), never words from the post"
+            f"lower-case letters and digits that say nothing about the post; rename it to, "
+            f"for example, {new_post_id()}.md"
         )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ContentError(f"{source}: not UTF-8 text; save it as UTF-8") from None
     meta, body = split_metadata(text, source, POST_KEYS)
+    _check_links(body, source)
     title = meta.get("title", "")
     if not title:
         raise ContentError(f"{source}: no 'Title:' line; every post needs a title")
+    words_in_id = [w for w in re.findall(r"[a-z]{4,}", title.casefold()) if w in post_id]
+    if words_in_id:
+        raise ContentError(
+            f"{source}: the file name (the post's public address) contains a word of its "
+            f"title; rename it to a random id such as {new_post_id()}.md"
+        )
     date = _day(meta, "date", source)
     expires = _day(meta, "expires", source)
     if expires <= date:
         raise ContentError(f"{source}: Expires ({expires}) must be after Date ({date})")
+    if (expires - date).days > board.max_expires_days:
+        raise ContentError(
+            f"{source}: Expires is {(expires - date).days} days after Date, more than "
+            f"posts.max_expires_days ({board.max_expires_days}) in board.toml; choose an "
+            f"earlier Expires"
+        )
     role = meta.get("role", "")
     if role and role not in board.roles:
         allowed = ", ".join(board.roles) or "none are set in board.toml [roles]"
@@ -219,23 +254,37 @@ def thread_root(post: Post, posts: dict[str, Post]) -> Post:
     return post
 
 
+def _ancestors(post: Post, posts: dict[str, Post]) -> list[Post]:
+    """The posts a reply answers, up to the top of its thread (loops are checked earlier)."""
+    chain = []
+    while post.reply_to:
+        post = posts[post.reply_to]
+        chain.append(post)
+    return chain
+
+
 def plan_publication(board: Board, posts: list[Post], today: dt.date) -> Publication:
     """Decide which posts a build on TODAY publishes.
 
     A post is withheld when it has expired, when its section is members-only
     (member sections are never published as plain text), or when the post at
-    the top of its thread is withheld: a reply must not outlive the context
-    that makes it safe to read.
+    any post above it in its thread has expired: a reply must not outlive the
+    context that makes it safe to read.
     """
     by_id = {post.id: post for post in posts}
     plan = Publication()
     for post in sorted(posts, key=lambda p: (p.section, p.date, p.id)):
-        root = thread_root(post, by_id)
+        if post.date > today:
+            raise ContentError(
+                f"{post.source}: Date ({post.date}) is after today ({today}); Date is the day "
+                "the post was approved"
+            )
+        above = _ancestors(post, by_id)
         if board.sections[post.section].members_only:
             plan.withheld.append((post, "members-only"))
         elif post.expires <= today:
             plan.withheld.append((post, "expired"))
-        elif root.expires <= today:
+        elif any(parent.expires <= today for parent in above):
             plan.withheld.append((post, "thread expired"))
         else:
             plan.published.append(post)
@@ -258,7 +307,17 @@ def read_pages(board: Board) -> list[Page]:
                 f"{source}: a page's file name is its address; use lower-case letters, digits "
                 "and hyphens"
             )
-        meta, body = split_metadata(path.read_text(encoding="utf-8"), source, PAGE_KEYS)
+        if path.stem in RESERVED_PAGES:
+            raise ContentError(
+                f"{source}: '{path.stem}' is a name quietboard uses for its own pages; rename "
+                "the file"
+            )
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ContentError(f"{source}: not UTF-8 text; save it as UTF-8") from None
+        meta, body = split_metadata(text, source, PAGE_KEYS)
+        _check_links(body, source)
         if not meta.get("title"):
             raise ContentError(f"{source}: no 'Title:' line; every page needs a title")
         pages.append(Page(slug=path.stem, source=source, title=meta["title"], body=body))

@@ -9,11 +9,13 @@ from pathlib import Path
 
 from generator.config import BOARD_FILE
 from generator.content import PAGES_DIR, POSTS_DIR
+from generator.errors import BoardExistsError
 from generator.resources import demo_dir, template_pages_dir
 
 # The day the demo posts were written for; a demo built later moves every
 # Date and Expires forward by the same number of days.
 DEMO_WRITTEN_ON = dt.date(2026, 11, 20)
+DEMO_MARK = ".quietboard-demo"
 _DAY_LINE = re.compile(r"^(Date|Expires): (\d{4}-\d{2}-\d{2})$", re.MULTILINE)
 
 
@@ -29,12 +31,18 @@ def prepare_demo(target: Path, today: dt.date) -> Path:
     """Write the demo board into TARGET (replacing an earlier demo there)."""
     target = Path(target)
     source = demo_dir()
+    if target.exists() and any(target.iterdir()) and not (target / DEMO_MARK).is_file():
+        raise BoardExistsError(
+            f"{target} is not empty and holds no earlier demo; the demo replaces its folder's "
+            "board.toml and content/, so choose an empty or new folder with --dir"
+        )
     for old in (target / "content", target / BOARD_FILE):
         if old.is_dir():
             shutil.rmtree(old)
         elif old.exists():
             old.unlink()
     target.mkdir(parents=True, exist_ok=True)
+    (target / DEMO_MARK).write_text("A demo board written by quietboard demo.\n", encoding="utf-8")
     shutil.copyfile(source / BOARD_FILE, target / BOARD_FILE)
     shutil.copytree(template_pages_dir(), target / PAGES_DIR)
     offset = (today - DEMO_WRITTEN_ON).days

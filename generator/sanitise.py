@@ -28,8 +28,13 @@ URL_SCHEMES = frozenset({"https", "http", "mailto", "tel"})
 _OTHER_ORIGIN = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*:|[/\\]{2})")
 
 
+def strip_url_whitespace(url: str) -> str:
+    """Browsers drop tabs and newlines anywhere in a URL ("java\tscript:")."""
+    return re.sub(r"[\t\n\r]", "", url)
+
+
 def is_relative_url(url: str) -> bool:
-    return not _OTHER_ORIGIN.match(url)
+    return not _OTHER_ORIGIN.match(strip_url_whitespace(url))
 
 
 def _only_local_images(tag: str, attr: str, value: str) -> str | None:

@@ -12,7 +12,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 HOST = "127.0.0.1"
 
@@ -37,11 +37,29 @@ def path_matches(pattern: str, path: str) -> bool:
     return path == pattern
 
 
+# Files the host reads but never serves.
+HOST_ONLY = frozenset({"/_headers", "/_redirects"})
+
+
 class PreviewHandler(SimpleHTTPRequestHandler):
     rules: ClassVar[list[tuple[str, dict[str, str]]]] = []
+    server_version = "quietboard"
+    sys_version = ""
+
+    def send_head(self):  # type: ignore[override]
+        if unquote(urlsplit(self.path).path) in HOST_ONLY:
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+        return super().send_head()
+
+    def send_header(self, keyword: str, value: str) -> None:
+        # A file's modification time is the build's time to the second.
+        if keyword.lower() != "last-modified":
+            super().send_header(keyword, value)
 
     def end_headers(self) -> None:
-        path = urlsplit(self.path).path
+        # A malformed request line fails before self.path is set.
+        path = unquote(urlsplit(getattr(self, "path", "/")).path)
         for pattern, headers in self.rules:
             if path_matches(pattern, path):
                 for name, value in headers.items():

@@ -96,7 +96,14 @@ def pelican_settings(board: Board, content_dir: Path, output_dir: Path) -> dict[
         THEME_STATIC_DIR="theme",
         THEME_STATIC_PATHS=["static"],
         JINJA_FILTERS={"day_label": day_label},
-        JINJA_ENVIRONMENT={"trim_blocks": True, "lstrip_blocks": True, "extensions": []},
+        JINJA_ENVIRONMENT={
+            "trim_blocks": True,
+            "lstrip_blocks": True,
+            "extensions": [],
+            # Titles, pseudonyms and warnings come from members: escape everything;
+            # only bodies, already sanitised by nh3, are marked safe in the templates.
+            "autoescape": True,
+        },
         QUIETBOARD={
             "board": board,
             "root": urlsplit(board.base_url).path.rstrip("/"),

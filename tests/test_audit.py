@@ -191,3 +191,20 @@ def test_withheld_text_is_found_in_content_and_in_file_names(site):
 def test_withheld_text_inside_a_longer_word_is_not_a_leak(site):
     (site / "p.html").write_text(page("<p>Moss and mossy stones</p>"))
     assert rules(site, [Needle("mos", "x.md", "expired")]) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "head", "rule"),
+    [
+        ('<!--><img src="x.png" onerror="alert(1)">-->', "", "html-comment"),
+        ('<!-- x --!><iframe src="https://evil.example/">', "", "html-comment"),
+        ("", '<meta http-equiv="refresh" content="0; URL=https://evil.example/">', "third-party"),
+        ("", '<meta http-equiv="Refresh" content="0;https://evil.example/">', "third-party"),
+        ('<a href="java&#9;script:alert(1)">x</a>', "", "script-url"),
+        ('<svg><image href="https://evil.example/p.png"></image></svg>', "", "third-party"),
+        ("", '<meta property="article:author" content="Sarah">', "author"),
+    ],
+)
+def test_rules_that_were_once_bypassed(site, body, head, rule):
+    (site / "p.html").write_text(page(body, head))
+    assert rule in rules(site)

@@ -221,3 +221,27 @@ def test_plugins_work_in_a_plain_pelican_run(make_board, tmp_path, today):
     Pelican(settings).run()
     assert (out / "_headers").is_file() and (out / "robots.txt").is_file()
     assert (out / "about" / "index.html").is_file()
+
+
+def test_titles_pseudonyms_and_warnings_are_escaped(make_board, today):
+    sneaky = post_text(
+        'Hi <!--><meta http-equiv="refresh" content="0;https://evil.example/x">-->',
+        "Body text.",
+        pseudonym='<meta http-equiv="refresh" content="0; URL=https://evil.example/y">',
+        cw="<b>bold</b>",
+    )
+    root = make_board(posts={"share/aaaaaaaa11.md": sneaky})
+    build(root)
+    for page in ("index.html", "s/share/index.html", "p/aaaaaaaa11/index.html"):
+        html = (root / "output" / page).read_text()
+        assert 'http-equiv="refresh"' not in html and "<b>bold" not in html
+        assert "&lt;meta http-equiv=" in html
+
+
+def test_an_output_that_is_a_git_checkout_is_not_replaced(make_board, today):
+    root = make_board(posts={"share/aaaaaaaa11.md": PARENT})
+    build(root)
+    (root / "output" / ".git").mkdir()
+    with pytest.raises(BuildError, match=r"holds \.git, which a build would delete"):
+        build(root)
+    assert (root / "output" / ".git").is_dir()

@@ -105,6 +105,13 @@ def test_init_refuses_an_existing_board(tmp_path):
     assert (tmp_path / "b" / "board.toml").read_text() == "# mine\n"
 
 
+def test_init_keeps_an_existing_netlify_toml(tmp_path):
+    (tmp_path / "netlify.toml").write_text("# mine\n")
+    result = run("init", tmp_path)
+    assert result.exit_code == 1 and "netlify.toml already exists" in result.output
+    assert (tmp_path / "netlify.toml").read_text() == "# mine\n"
+
+
 def test_build_without_a_board(tmp_path):
     assert_error(
         run("build", "--board", tmp_path),
@@ -202,6 +209,27 @@ def test_audit_finds_a_members_only_post_copied_into_output(make_board, today):
     )
 
 
+def test_audit_of_an_output_folder_finds_its_board(make_board, today, monkeypatch, tmp_path):
+    root = make_board(posts={"share/aaaaaaaa11.md": GOOD_POST})
+    run("build", "--board", root)
+    monkeypatch.chdir(tmp_path)
+    result = run("audit", root / "output")
+    assert result.exit_code == 0, result.output
+
+
+def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
+    board = tmp_path / "real-board"
+    run("init", board)
+    before = (board / "board.toml").read_text()
+    assert_error(
+        run("demo", "--no-serve", "--dir", board),
+        f"{board} is not empty and holds no earlier demo; the demo replaces its folder's "
+        "board.toml and content/, so choose an empty or new folder with --dir",
+    )
+    assert (board / "board.toml").read_text() == before
+    assert (board / "content" / "pages" / "guidelines.md").is_file()
+
+
 def test_audit_without_output(make_board):
     root = make_board()
     assert_error(
@@ -251,6 +279,9 @@ def test_serve_serves_the_site_with_its_headers(make_board, today):
             urllib.request.urlopen(url + "p/nothere/")
         assert missing.value.code == 404
         assert "This page is not here" in missing.value.read().decode()
+        with pytest.raises(urllib.error.HTTPError) as host_file:
+            urllib.request.urlopen(url + "_headers")
+        assert host_file.value.code == 404, "the host reads _headers but never serves it"
         with pytest.raises(urllib.error.HTTPError) as listing:
             urllib.request.urlopen(url + "theme/")
         assert listing.value.code == 404, "directories are never listed"

@@ -99,3 +99,17 @@ def test_missing_board_says_how_to_make_one(tmp_path):
 def test_toml_syntax_error_is_reported(tmp_path):
     with pytest.raises(ConfigError, match="not valid TOML"):
         read_board(write(tmp_path, 'name = "B\n'))
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    (tmp_path / "board.toml").write_text('\ufeffname = "B"\n', encoding="utf-8")
+    assert read_board(tmp_path).name == "B"
+
+
+def test_board_pointing_at_a_file_names_the_folder_to_use(tmp_path):
+    (tmp_path / "board.toml").write_text('name = "B"\n')
+    with pytest.raises(
+        ConfigError,
+        match=f"--board takes the folder that holds board.toml, such as --board {tmp_path}",
+    ):
+        read_board(tmp_path / "board.toml")

@@ -54,7 +54,7 @@ def test_a_valid_post_is_read(make_board):
         (
             "share/k7q2m9x4tb.md",
             "Title: T\nDate: 2026-11-10 14:32\nExpires: 2027-01-01\n\nB\n",
-            "must be a day like 2026-11-20, with no time of day",
+            "must be a day written YYYY-MM-DD, like 2026-11-20 (no time of day)",
         ),
         (
             "share/k7q2m9x4tb.md",
@@ -65,7 +65,11 @@ def test_a_valid_post_is_read(make_board):
         ("share/k7q2m9x4tb.md", post_text("T", "B", role="doctor"), "Role 'doctor' is not a role"),
         ("share/k7q2m9x4tb.md", post_text("T", "B", slug="my-story"), "unknown metadata 'Slug'"),
         ("share/k7q2m9x4tb.md", post_text("T", "B", author="Sarah"), "unknown metadata 'Author'"),
-        ("share/my-sad-weekend.md", post_text("My sad weekend", "B"), "never words from the post"),
+        (
+            "share/my-sad-weekend.md",
+            post_text("My sad weekend", "B"),
+            "must be 8-32 lower-case letters and digits that say nothing about the post",
+        ),
         (
             "share/k7q2m9x4tb.md",
             post_text("T", "B", reply_to="zzzzzzzzzz"),
@@ -137,4 +141,73 @@ def test_expired_member_and_orphaned_posts_are_withheld(make_board):
         "bbbbbbbb22": "expired",
         "cccccccc33": "thread expired",
         "dddddddd44": "members-only",
+    }
+
+
+def test_a_post_dated_after_today_is_an_error(make_board):
+    root = make_board(
+        posts={"share/aaaaaaaa11.md": post_text("T", "B", date="2027-11-01", expires="2027-12-01")}
+    )
+    board, posts = posts_of(root)
+    with pytest.raises(ContentError, match=r"Date \(2027-11-01\) is after today \(2026-11-20\)"):
+        plan_publication(board, posts, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (
+            "share/panicattheshops.md",
+            post_text("Panic at the shops", "B"),
+            "the file name (the post's public address) contains a word of its title",
+        ),
+        (
+            "share/k7q2m9x4tb.md",
+            post_text("T", "B", date="2026-11-10", expires="2027-11-20"),
+            "Expires is 375 days after Date, more than posts.max_expires_days (365)",
+        ),
+        (
+            "share/k7q2m9x4tb.md",
+            post_text("T", "B", warning="x"),
+            "allowed: Title, Date, Expires, CW, Pseudonym, Reply-To, Role",
+        ),
+        (
+            "share/k7q2m9x4tb.md",
+            post_text("T", "See [this]({static}/../../board.toml)"),
+            "'{static}' links are not allowed",
+        ),
+    ],
+)
+def test_more_bad_posts(make_board, name, text, message):
+    root = make_board(posts={name: text})
+    with pytest.raises(ContentError) as error:
+        posts_of(root)
+    assert message in str(error.value)
+
+
+@pytest.mark.parametrize("name", ["help", "members", "theme"])
+def test_pages_cannot_take_quietboards_own_names(make_board, name):
+    from generator.content import read_pages
+
+    root = make_board(pages={name: "Title: X\n\nY\n"})
+    with pytest.raises(ContentError, match=f"'{name}' is a name quietboard uses"):
+        read_pages(read_board(root))
+
+
+def test_a_reply_under_an_expired_reply_is_withheld_too(make_board):
+    root = make_board(
+        posts={
+            "share/aaaaaaaa11.md": post_text("Top", "B"),
+            "share/bbbbbbbb22.md": post_text(
+                "Middle", "B", reply_to="aaaaaaaa11", expires="2026-11-15"
+            ),
+            "share/cccccccc33.md": post_text("Bottom", "B", reply_to="bbbbbbbb22"),
+        }
+    )
+    board, posts = posts_of(root)
+    plan = plan_publication(board, posts, TODAY)
+    assert [p.id for p in plan.published] == ["aaaaaaaa11"]
+    assert {p.id: why for p, why in plan.withheld} == {
+        "bbbbbbbb22": "expired",
+        "cccccccc33": "thread expired",
     }
