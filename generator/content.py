@@ -120,6 +120,13 @@ def _day(meta: dict[str, str], key: str, source: Path) -> dt.date:
         raise ContentError(f"{source}: '{label}: {value}' is not a real date") from None
 
 
+def _read_text(path: Path, source: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ContentError(f"{source}: not UTF-8 text; save it as UTF-8") from None
+
+
 def _check_links(body: str, source: Path) -> None:
     match = PELICAN_LINK.search(body)
     if match:
@@ -139,11 +146,7 @@ def read_post(path: Path, board: Board) -> Post:
             f"lower-case letters and digits that say nothing about the post; rename it to, "
             f"for example, {new_post_id()}.md"
         )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ContentError(f"{source}: not UTF-8 text; save it as UTF-8") from None
-    meta, body = split_metadata(text, source, POST_KEYS)
+    meta, body = split_metadata(_read_text(path, source), source, POST_KEYS)
     _check_links(body, source)
     title = meta.get("title", "")
     if not title:
@@ -312,11 +315,7 @@ def read_pages(board: Board) -> list[Page]:
                 f"{source}: '{path.stem}' is a name quietboard uses for its own pages; rename "
                 "the file"
             )
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise ContentError(f"{source}: not UTF-8 text; save it as UTF-8") from None
-        meta, body = split_metadata(text, source, PAGE_KEYS)
+        meta, body = split_metadata(_read_text(path, source), source, PAGE_KEYS)
         _check_links(body, source)
         if not meta.get("title"):
             raise ContentError(f"{source}: no 'Title:' line; every page needs a title")

@@ -179,10 +179,7 @@ def test_a_post_dated_after_today_is_an_error(make_board):
     ],
 )
 def test_more_bad_posts(make_board, name, text, message):
-    root = make_board(posts={name: text})
-    with pytest.raises(ContentError) as error:
-        posts_of(root)
-    assert message in str(error.value)
+    test_bad_posts_are_errors_naming_the_file(make_board, name, text, message)
 
 
 @pytest.mark.parametrize("name", ["help", "members", "theme"])
