@@ -243,25 +243,18 @@ def _check_replies(posts: dict[str, Post]) -> None:
                 f"{post.source}: replies must be in the same section as the post they answer "
                 f"({parent.source})"
             )
-        thread_root(post, posts)
+        _ancestors(post, posts)
 
 
-def thread_root(post: Post, posts: dict[str, Post]) -> Post:
-    """The top-level post a reply (or a reply to a reply) belongs to."""
+def _ancestors(post: Post, posts: dict[str, Post]) -> list[Post]:
+    """The posts a reply answers, up to the top of its thread."""
+    chain: list[Post] = []
     seen = {post.id}
     while post.reply_to:
         post = posts[post.reply_to]
         if post.id in seen:
             raise ContentError(f"{post.source}: Reply-To lines form a loop; break it")
         seen.add(post.id)
-    return post
-
-
-def _ancestors(post: Post, posts: dict[str, Post]) -> list[Post]:
-    """The posts a reply answers, up to the top of its thread (loops are checked earlier)."""
-    chain = []
-    while post.reply_to:
-        post = posts[post.reply_to]
         chain.append(post)
     return chain
 

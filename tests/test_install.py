@@ -39,25 +39,21 @@ def test_installed_package_builds_a_new_board_anywhere(tmp_path):
     ).stdout
     assert where.startswith(str(env_dir)), "the test must use the installed copy"
     subprocess.run([quietboard, "init", "my-board"], cwd=elsewhere, env=clean_env, check=True)
-    result = subprocess.run(
-        [quietboard, "build", "--board", "my-board"],
-        cwd=elsewhere,
-        env=clean_env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+
+    def use(*args: str) -> None:
+        result = subprocess.run(
+            [quietboard, *args],
+            cwd=elsewhere,
+            env=clean_env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    use("build", "--board", "my-board")
     output = elsewhere / "my-board" / "output"
     assert (output / "guidelines" / "index.html").is_file()
     assert (output / "theme" / "css" / "board.css").is_file()
-    result = subprocess.run(
-        [quietboard, "demo", "--no-serve", "--dir", "demo"],
-        cwd=elsewhere,
-        env=clean_env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    use("demo", "--no-serve", "--dir", "demo")
     assert (elsewhere / "demo" / "output" / "members" / "index.html").is_file()
