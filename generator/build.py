@@ -9,6 +9,7 @@ replaces output/; a failed build leaves output/ as it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import shutil
@@ -20,13 +21,15 @@ from typing import Any
 
 import markdown
 
-from generator import clock
+from generator import access, clock
 from generator.audit import Needle, audit_output, normalise, visible_text
 from generator.config import Board, read_board
-from generator.content import Page, Post, Publication, plan_publication, read_pages, read_posts
+from generator.content import MEMBERS_ONLY, Page, Post, Publication, plan_publication, read_pages, read_posts
 from generator.errors import AuditError, BuildError
 from generator.hardening import netlify_headers_differ
+from generator.members import SealReport, seal_member_sections
 from generator.settings import pelican_settings
+from generator.vault import Passphrase, open_vault, vault_exists
 
 OUTPUT_DIR = "output"
 OUTPUT_MARK = "# Written by quietboard"
@@ -47,6 +50,7 @@ class BuildReport:
     withheld: dict[str, int] = field(default_factory=dict)
     files: int = 0
     warnings: list[str] = field(default_factory=list)
+    sealed: SealReport = field(default_factory=SealReport)
 
 
 def render_post_file(post: Post) -> str:
@@ -155,32 +159,64 @@ def _swap_in(new: Path, output: Path, trash: Path) -> None:
         raise
 
 
-def build_board(board_dir: Path, render: Renderer, today: dt.date | None = None) -> BuildReport:
-    """Build BOARD_DIR/output with RENDER (which runs Pelican on a settings dict)."""
+def build_board(
+    board_dir: Path,
+    render: Renderer,
+    today: dt.date | None = None,
+    passphrase: Passphrase | None = None,
+) -> BuildReport:
+    """Build BOARD_DIR/output with RENDER (which runs Pelican on a settings dict).
+
+    A board with members-only sections and a vault needs PASSPHRASE (a
+    callable, asked only then) to seal those sections.
+    """
     board = read_board(Path(board_dir))
     today = today or clock.today()
     plan = plan_publication(board, read_posts(board), today)
     pages = read_pages(board)
     output = board.root / OUTPUT_DIR
     _check_replaceable(output)
-    work = Path(tempfile.mkdtemp(prefix=".quietboard-build-", dir=board.root))
-    try:
+    warnings: list[str] = []
+    with contextlib.ExitStack() as stack:
+        vault = None
+        if board.member_sections and vault_exists(board.root):
+            if passphrase is None:
+                raise BuildError("this board's members-only sections need the vault passphrase")
+            vault = stack.enter_context(open_vault(board.root, passphrase))
+            warnings += _drop_expired_codes(vault, today)
+        work = Path(tempfile.mkdtemp(prefix=".quietboard-build-", dir=board.root))
+        stack.callback(shutil.rmtree, work, ignore_errors=True)
         staging, rendered = work / "content", work / "site"
         stage(plan, pages, staging)
         render(pelican_settings(board, staging, rendered))
+        sealed = (
+            seal_member_sections(board, vault.data, plan.sealed, rendered)
+            if vault
+            else SealReport(unopenable=[s.name for s in board.member_sections])
+        )
         findings = audit_output(rendered, board, withheld_needles(board, plan, pages))
         if findings:
             raise AuditError(findings)
         files = sum(1 for p in rendered.rglob("*") if p.is_file())
         _swap_in(rendered, output, work / "previous-output")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     withheld: dict[str, int] = {}
-    for _, why in plan.withheld:
-        withheld[why] = withheld.get(why, 0) + 1
+    for post, why in plan.withheld:
+        if why != MEMBERS_ONLY or post.section in sealed.unopenable:
+            withheld[why] = withheld.get(why, 0) + 1
     report = BuildReport(
-        output=output, published=len(plan.published), withheld=withheld, files=files
+        output=output,
+        published=len(plan.published),
+        withheld=withheld,
+        files=files,
+        warnings=warnings,
+        sealed=sealed,
     )
+    for name in sealed.unopenable:
+        count = sum(1 for post in plan.sealed if post.section == name)
+        report.warnings.append(
+            f'members-only section "{name}" has no access codes, so its {count} post(s) were '
+            f'left out; give members codes with "quietboard access issue {name} --label NAME"'
+        )
     netlify = board.root / "netlify.toml"
     if netlify.is_file() and netlify_headers_differ(board, netlify.read_text(encoding="utf-8")):
         report.warnings.append(
@@ -188,6 +224,17 @@ def build_board(board_dir: Path, render: Renderer, today: dt.date | None = None)
             "match output/_headers (or delete them: output/_headers already carries them)"
         )
     return report
+
+
+def _drop_expired_codes(vault: Any, today: dt.date) -> list[str]:
+    dropped = access.drop_expired(vault.data, today)
+    if dropped:
+        vault.save()
+    return [
+        f'the access code "{label}" for "{section}" has expired and was removed; the section '
+        "has a new key, which every other code opens"
+        for section, label in dropped
+    ]
 
 
 def audit_board(board_dir: Path, output: Path | None = None, today: dt.date | None = None) -> list:

@@ -8,7 +8,9 @@ the renderer handed to the library's build.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
+import json
 import logging
 import os
 import tempfile
@@ -20,7 +22,7 @@ import click
 
 from generator import __version__, clock
 from generator.build import audit_board, build_board
-from generator.errors import AuditError, BuildError, QuietboardError
+from generator.errors import AuditError, BuildError, QuietboardError, VaultError
 
 UNEXPECTED = (
     "quietboard hit an unexpected problem ({kind}); output/ and your content were not "
@@ -117,20 +119,61 @@ def cli() -> None:
     """
 
 
+PASSPHRASE_ENV = "QUIETBOARD_PASSPHRASE"  # noqa: S105 - the name of a variable
+
+
+def ask_passphrase() -> str:
+    """The vault passphrase: QUIETBOARD_PASSPHRASE, or a hidden prompt on the terminal."""
+    if PASSPHRASE_ENV in os.environ:
+        return os.environ[PASSPHRASE_ENV]
+    try:
+        return click.prompt("Vault passphrase", hide_input=True, err=True)
+    except click.Abort:
+        raise VaultError(
+            f"no passphrase was given; type it when asked, or set {PASSPHRASE_ENV} in "
+            "the environment of a script"
+        ) from None
+
+
+def ask_new_passphrase() -> str:
+    """A passphrase for a new vault, typed twice (or QUIETBOARD_PASSPHRASE)."""
+    if PASSPHRASE_ENV in os.environ:
+        return os.environ[PASSPHRASE_ENV]
+    click.echo(
+        "This board has no vault yet. Choose a passphrase for it: it protects the access "
+        "codes' keys on this computer. Keep it somewhere safe; it cannot be recovered.",
+        err=True,
+    )
+    try:
+        return click.prompt(
+            "New vault passphrase", hide_input=True, confirmation_prompt=True, err=True
+        )
+    except click.Abort:
+        raise VaultError("no passphrase was given; the vault was not created") from None
+
+
 def _report_build(report: Any) -> None:
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)
     withheld = ", ".join(f"{count} {why}" for why, count in sorted(report.withheld.items()))
+    sealed = report.sealed
+    members = (
+        f"; {sealed.posts} members-only post(s) sealed in {sealed.sections} section(s) for "
+        f"{sealed.codes} access code(s)"
+        if sealed.sections
+        else ""
+    )
     click.echo(
         f"Built {report.output}: {report.published} post(s) published"
         + (f", withheld: {withheld}" if withheld else "")
+        + members
         + f"; {report.files} files. The output audit found nothing."
     )
 
 
 def _run_build(board_dir: Path) -> Any:
     try:
-        report = build_board(board_dir, render_with_pelican)
+        report = build_board(board_dir, render_with_pelican, passphrase=ask_passphrase)
     except AuditError as exc:
         for finding in exc.findings:
             click.echo(f"  {finding}", err=True)
@@ -165,16 +208,18 @@ def init(directory: Path) -> None:
 def build(board_dir: Path) -> None:
     """Build output/ from board.toml and content/, then audit it.
 
-    Members-only and expired posts are left out; the build fails, leaving
-    output/ as it was, if the audit finds anything that should not be there.
-    A successful build replaces output/ whole: keep nothing of your own in it.
+    Expired posts are left out; members-only sections are sealed so that
+    only access codes open them (this asks for the vault passphrase, or reads
+    QUIETBOARD_PASSPHRASE). The build fails, leaving output/ as it was, if
+    the audit finds anything that should not be there. A successful build
+    replaces output/ whole: keep nothing of your own in it.
 
     Example: quietboard build --board ~/boards/evening-group
     """
     _run_build(board_dir)
 
 
-def _serve(directory: Path, port: int) -> None:
+def _serve(directory: Path, port: int, after: str = "") -> None:
     from generator.serve import make_server  # noqa: PLC0415
 
     try:
@@ -185,6 +230,8 @@ def _serve(directory: Path, port: int) -> None:
         ) from None
     host, bound = server.server_address[:2]
     click.echo(f"Serving {directory} at http://{host}:{bound}/ (only this computer can see it).")
+    if after:
+        click.echo(f"Invite link: http://{host}:{bound}/{after}")
     click.echo("Press Ctrl+C to stop.")
     try:
         server.serve_forever()
@@ -228,10 +275,15 @@ def demo(no_serve: bool, port: int, directory: Path | None) -> None:
     from generator.demo import prepare_demo  # noqa: PLC0415
 
     directory = directory or Path(tempfile.mkdtemp(prefix="quietboard-demo-"))
-    prepare_demo(directory, clock.today())
-    report = _run_build(directory)
+    passphrase, code = prepare_demo(directory, clock.today())
+    try:
+        report = build_board(directory, render_with_pelican, passphrase=lambda: passphrase)
+    except AuditError as exc:  # the demo is ours: a finding is a bug in quietboard
+        raise click.ClickException(f"the demo failed its audit: {exc.findings[0]}") from None
+    _report_build(report)
+    click.echo(f"The demo's members' area opens with this access code: {code}")
     if not no_serve:
-        _serve(report.output, port)
+        _serve(report.output, port, after=f"members/#code={code}")
 
 
 @cli.command()
@@ -265,6 +317,202 @@ def audit(output: Path | None, board_dir: Path) -> None:
             'Rebuild with "quietboard build"'
         )
     click.echo(f"{target}: no findings.")
+
+
+@cli.group()
+def section() -> None:
+    """Add sections to board.toml.
+
+    Example: quietboard section add circle --members-only
+    """
+
+
+@section.command("add")
+@click.argument("name")
+@click.option("--members-only", is_flag=True, help="Only members with an access code can read it.")
+@click.option("--title", default="", help="The title readers see (default: from NAME).")
+@click.option(
+    "--expires-days",
+    type=click.IntRange(1, 3650),
+    default=None,
+    help="Days a post stays up unless its Expires says sooner (default 90).",
+)
+@board_option
+def section_add(
+    name: str, members_only: bool, title: str, expires_days: int | None, board_dir: Path
+) -> None:
+    """Add the section NAME to board.toml, keeping its comments.
+
+    A members-only section is published only sealed; give members access
+    codes with "quietboard access issue NAME --label L". Its posts go in
+    content/posts/NAME/.
+
+    Example: quietboard section add circle --members-only --title "Evening circle"
+    """
+    from generator.boardedit import add_section  # noqa: PLC0415
+
+    title = add_section(
+        board_dir, name, title=title, members_only=members_only, expires_days=expires_days
+    )
+    kind = "members-only section" if members_only else "public section"
+    click.echo(f'Added the {kind} "{name}" ("{title}") to {board_dir / "board.toml"}.')
+    (board_dir / "content" / "posts" / name).mkdir(parents=True, exist_ok=True)
+    if members_only:
+        click.echo(f'Next: quietboard access issue {name} --label "R." (one code per member)')
+
+
+@cli.group("access")
+def access_group() -> None:
+    """Issue, list and revoke members' access codes.
+
+    Codes live only in the vault (.quietboard/), which the vault passphrase
+    opens: it is asked for on the terminal, or read from QUIETBOARD_PASSPHRASE.
+
+    Example: quietboard access issue circle --label "R." --expires 2027-03-01
+    """
+
+
+def _load_board(board_dir: Path) -> Any:
+    from generator.config import read_board  # noqa: PLC0415
+
+    return read_board(board_dir)
+
+
+@access_group.command("issue")
+@click.argument("section_name", metavar="SECTION")
+@click.option("--label", required=True, help="Who or what the code is for (moderators only).")
+@click.option(
+    "--expires",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day the code stops working, like 2027-03-01 (default: until revoked).",
+)
+@board_option
+def access_issue(
+    section_name: str, label: str, expires: dt.datetime | None, board_dir: Path
+) -> None:
+    """Make a new access code for SECTION and print it with an invite link.
+
+    The code is shown only this once: quietboard keeps the keys it derives
+    from it, never the code. Give each member their own code, so that one
+    can be revoked without troubling the others. It works after the next
+    build and deploy.
+
+    Example: quietboard access issue circle --label "R." --expires 2027-03-01
+    """
+    from generator.access import issue_code  # noqa: PLC0415
+    from generator.vault import open_vault  # noqa: PLC0415
+
+    board = _load_board(board_dir)
+    with open_vault(board_dir, ask_passphrase, ask_new_passphrase) as vault:
+        code = issue_code(
+            vault.data,
+            board,
+            section_name,
+            label,
+            expires=expires.date() if expires else None,
+            today=clock.today(),
+        )
+        vault.save()
+    link = f"{board.base_url}/members/#code={code}" if board.base_url else ""
+    until = f", until {expires.date().isoformat()}" if expires else ""
+    click.echo(f'Access code for "{label}" in "{section_name}"{until}. It is shown only once:')
+    click.echo(f"\n    {code}\n")
+    if link:
+        click.echo(f"Invite link: {link}")
+    else:
+        click.echo(
+            f"Invite link: your site's address followed by /members/#code={code} "
+            "(set base_url in board.toml to have it printed whole)"
+        )
+    click.echo(
+        "Send it to the member privately. It opens the section after your next "
+        '"quietboard build" and deploy.'
+    )
+
+
+@access_group.command("list")
+@click.argument("section_name", metavar="SECTION")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@board_option
+def access_list(section_name: str, as_json: bool, board_dir: Path) -> None:
+    """List the codes of SECTION: labels, dates and expiry, never the codes.
+
+    Example: quietboard access list circle
+    """
+    from generator.access import list_codes  # noqa: PLC0415
+    from generator.vault import open_vault  # noqa: PLC0415
+
+    board = _load_board(board_dir)
+    with open_vault(board_dir, ask_passphrase) as vault:
+        records = list_codes(vault.data, board, section_name)
+    today = clock.today()
+    if as_json:
+        rows = [
+            {
+                "label": r.label,
+                "issued": r.issued.isoformat(),
+                "expires": r.expires.isoformat() if r.expires else None,
+                "status": r.status(today),
+            }
+            for r in records
+        ]
+        click.echo(json.dumps({"section": section_name, "codes": rows}, indent=2))
+        return
+    if not records:
+        click.echo(f'"{section_name}" has no access codes yet.')
+        return
+    width = max(len("label"), *(len(r.label) for r in records))
+    click.echo(f"{'label':<{width}}  issued      expires     status")
+    for r in records:
+        expires = r.expires.isoformat() if r.expires else "never"
+        click.echo(f"{r.label:<{width}}  {r.issued.isoformat()}  {expires:<10}  {r.status(today)}")
+
+
+@access_group.command("revoke")
+@click.argument("section_name", metavar="SECTION")
+@click.argument("label")
+@board_option
+def access_revoke(section_name: str, label: str, board_dir: Path) -> None:
+    """Revoke the code labelled LABEL: after the next build it opens nothing.
+
+    The section gets a new key, which the next build gives to every other
+    code: nobody else needs a new code.
+
+    Example: quietboard access revoke circle "R."
+    """
+    from generator.access import revoke_code  # noqa: PLC0415
+    from generator.vault import open_vault  # noqa: PLC0415
+
+    board = _load_board(board_dir)
+    with open_vault(board_dir, ask_passphrase) as vault:
+        left = revoke_code(vault.data, board, section_name, label)
+        vault.save()
+    click.echo(
+        f'Revoked "{label}" in "{section_name}"; {left} other code(s) keep working. '
+        'Run "quietboard build" and deploy now: until then the old site still opens for it.'
+    )
+
+
+@access_group.command("rotate")
+@click.argument("section_name", metavar="SECTION")
+@board_option
+def access_rotate(section_name: str, board_dir: Path) -> None:
+    """Give SECTION a new key; every code keeps working after the next build.
+
+    Use it when a device that had "remember on this device" turned on may be
+    in the wrong hands: the key it remembers stops working.
+
+    Example: quietboard access rotate circle
+    """
+    from generator.access import rotate_key  # noqa: PLC0415
+    from generator.vault import open_vault  # noqa: PLC0415
+
+    board = _load_board(board_dir)
+    with open_vault(board_dir, ask_passphrase) as vault:
+        rotate_key(vault.data, board, section_name)
+        vault.save()
+    click.echo(f'"{section_name}" has a new key. Run "quietboard build" and deploy now.')
 
 
 def main() -> None:

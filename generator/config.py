@@ -24,6 +24,10 @@ LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 BASE_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:\d+)?(/[A-Za-z0-9._~/-]*)?$")
 MAX_EXPIRES_DAYS = 3650
+# PBKDF2-HMAC-SHA256 rounds for member access codes: OWASP's 2023 figure is
+# the floor; a board may raise it (each member's phone pays it once).
+DEFAULT_KDF_ITERATIONS = 600_000
+MAX_KDF_ITERATIONS = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ class Board:
     crisis: Crisis = field(default_factory=Crisis)
     indexing: Indexing = field(default_factory=Indexing)
     feeds: bool = False
+    kdf_iterations: int = DEFAULT_KDF_ITERATIONS
 
     @property
     def public_sections(self) -> list[Section]:
@@ -199,8 +204,10 @@ def parse_board(data: dict[str, Any], root: Path) -> Board:
     top = _Table(data, "")
     top.only(
         "name", "language", "base_url", "description", "members_label",
-        "sections", "roles", "posts", "crisis", "indexing", "feeds",
+        "sections", "roles", "posts", "crisis", "indexing", "feeds", "members",
     )  # fmt: skip
+    members = top.table("members")
+    members.only("kdf_iterations")
     posts = top.table("posts")
     posts.only("max_expires_days")
     max_days = posts.number("max_expires_days", 365, 1, MAX_EXPIRES_DAYS)
@@ -227,6 +234,9 @@ def parse_board(data: dict[str, Any], root: Path) -> Board:
         crisis=_crisis(top.table("crisis")),
         indexing=_indexing(top.table("indexing")),
         feeds=feeds.flag("enabled", False),
+        kdf_iterations=members.number(
+            "kdf_iterations", DEFAULT_KDF_ITERATIONS, DEFAULT_KDF_ITERATIONS, MAX_KDF_ITERATIONS
+        ),
     )
     if not board.name.strip():
         raise ConfigError('board.toml: "name" must not be empty')

@@ -61,12 +61,20 @@ class Page:
     body: str
 
 
+MEMBERS_ONLY = "members-only"
+
+
 @dataclass
 class Publication:
     """What a build publishes today, and what it withholds and why."""
 
     published: list[Post] = field(default_factory=list)
     withheld: list[tuple[Post, str]] = field(default_factory=list)
+
+    @property
+    def sealed(self) -> list[Post]:
+        """Posts of members-only sections that are current: sealed, not published."""
+        return [post for post, why in self.withheld if why == MEMBERS_ONLY]
 
     def count(self, reason: str) -> int:
         return sum(1 for _, why in self.withheld if why == reason)
@@ -243,10 +251,10 @@ def _check_replies(posts: dict[str, Post]) -> None:
                 f"{post.source}: replies must be in the same section as the post they answer "
                 f"({parent.source})"
             )
-        _ancestors(post, posts)
+        ancestors(post, posts)
 
 
-def _ancestors(post: Post, posts: dict[str, Post]) -> list[Post]:
+def ancestors(post: Post, posts: dict[str, Post]) -> list[Post]:
     """The posts a reply answers, up to the top of its thread."""
     chain: list[Post] = []
     seen = {post.id}
@@ -262,10 +270,10 @@ def _ancestors(post: Post, posts: dict[str, Post]) -> list[Post]:
 def plan_publication(board: Board, posts: list[Post], today: dt.date) -> Publication:
     """Decide which posts a build on TODAY publishes.
 
-    A post is withheld when it has expired, when its section is members-only
-    (member sections are never published as plain text), or when the post at
-    any post above it in its thread has expired: a reply must not outlive the
-    context that makes it safe to read.
+    A post is withheld when it has expired, when any post above it in its
+    thread has expired (a reply must not outlive the context that makes it
+    safe to read), or when its section is members-only: member sections are
+    never published as plain text, only sealed (generator.members).
     """
     by_id = {post.id: post for post in posts}
     plan = Publication()
@@ -275,13 +283,13 @@ def plan_publication(board: Board, posts: list[Post], today: dt.date) -> Publica
                 f"{post.source}: Date ({post.date}) is after today ({today}); Date is the day "
                 "the post was approved"
             )
-        above = _ancestors(post, by_id)
-        if board.sections[post.section].members_only:
-            plan.withheld.append((post, "members-only"))
-        elif post.expires <= today:
+        above = ancestors(post, by_id)
+        if post.expires <= today:
             plan.withheld.append((post, "expired"))
         elif any(parent.expires <= today for parent in above):
             plan.withheld.append((post, "thread expired"))
+        elif board.sections[post.section].members_only:
+            plan.withheld.append((post, MEMBERS_ONLY))
         else:
             plan.published.append(post)
     return plan

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 import shutil
 from pathlib import Path
 
-from generator.config import BOARD_FILE
+from generator.access import issue_code
+from generator.config import BOARD_FILE, read_board
 from generator.content import PAGES_DIR, POSTS_DIR
 from generator.errors import BoardExistsError
 from generator.resources import demo_dir, template_pages_dir
+from generator.vault import VAULT_DIR, create_vault, open_vault
 
 # The day the demo posts were written for; a demo built later moves every
 # Date and Expires forward by the same number of days.
@@ -27,8 +30,12 @@ def shift_days(text: str, days: int) -> str:
     return _DAY_LINE.sub(move, text)
 
 
-def prepare_demo(target: Path, today: dt.date) -> Path:
-    """Write the demo board into TARGET (replacing an earlier demo there)."""
+def prepare_demo(target: Path, today: dt.date) -> tuple[str, str]:
+    """Write the demo board into TARGET (replacing an earlier demo there).
+
+    Returns the passphrase of the demo's new vault and an access code that
+    opens its members-only section; neither is written anywhere.
+    """
     target = Path(target)
     source = demo_dir()
     if target.exists() and any(target.iterdir()) and not (target / DEMO_MARK).is_file():
@@ -36,7 +43,7 @@ def prepare_demo(target: Path, today: dt.date) -> Path:
             f"{target} is not empty and holds no earlier demo; the demo replaces its folder's "
             "board.toml and content/, so choose an empty or new folder with --dir"
         )
-    for old in (target / "content", target / BOARD_FILE):
+    for old in (target / "content", target / BOARD_FILE, target / VAULT_DIR):
         if old.is_dir():
             shutil.rmtree(old)
         elif old.exists():
@@ -50,4 +57,16 @@ def prepare_demo(target: Path, today: dt.date) -> Path:
         dest = target / POSTS_DIR / post.relative_to(source / "posts")
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text(shift_days(post.read_text(encoding="utf-8"), offset), encoding="utf-8")
-    return target
+    return _open_members(target, today)
+
+
+def _open_members(target: Path, today: dt.date) -> tuple[str, str]:
+    passphrase = secrets.token_urlsafe(24)
+    board = read_board(target)
+    create_vault(target, passphrase)
+    with open_vault(target, lambda: passphrase) as vault:
+        code = issue_code(
+            vault.data, board, board.member_sections[0].name, "demo", expires=None, today=today
+        )
+        vault.save()
+    return passphrase, code

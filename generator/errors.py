@@ -33,3 +33,11 @@ class AuditError(QuietboardError):
 
 class BoardExistsError(QuietboardError):
     """`init` was asked to write over an existing board."""
+
+
+class VaultError(QuietboardError):
+    """The moderators' vault cannot be opened, created or changed."""
+
+
+class AccessError(QuietboardError):
+    """An access-code or section request that cannot be carried out."""

@@ -1,0 +1,65 @@
+"""Change board.toml from the command line without losing the moderators' edits.
+
+tomlkit keeps comments, order and formatting; the changed text is validated
+as a whole board before it replaces the file (atomically), so a command can
+never leave a board.toml that the next build rejects.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+from pathlib import Path
+
+import tomlkit
+
+from generator.config import BOARD_FILE, SECTION_NAME, parse_board, read_board
+from generator.errors import ConfigError
+
+
+def _replace(path: Path, text: str) -> None:
+    fd, temp = tempfile.mkstemp(prefix=".board-", suffix=".toml", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, path.stat().st_mode & 0o777)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def add_section(
+    root: Path,
+    name: str,
+    *,
+    title: str = "",
+    members_only: bool = False,
+    expires_days: int | None = None,
+) -> str:
+    """Add [sections.NAME] to ROOT/board.toml; returns the section's title."""
+    board = read_board(Path(root))
+    if not SECTION_NAME.match(name):
+        raise ConfigError(
+            f'"{name}" cannot be a section name: use lower-case letters, digits and hyphens, '
+            "starting with a letter (it appears in public URLs only for public sections)"
+        )
+    if name in board.sections:
+        raise ConfigError(f'board.toml already has a section "{name}"; edit it there instead')
+    path = Path(root) / BOARD_FILE
+    document = tomlkit.parse(path.read_text(encoding="utf-8").removeprefix("\ufeff"))
+    table = tomlkit.table()
+    table["title"] = title or name.replace("-", " ").capitalize()
+    if members_only:
+        table["members_only"] = True
+    if expires_days is not None:
+        table["expires_days"] = expires_days
+    sections = document.setdefault("sections", tomlkit.table(is_super_table=True))
+    sections[name] = table
+    text = tomlkit.dumps(document)
+    parse_board(tomllib.loads(text), Path(root))  # the same checks as every build
+    _replace(path, text)
+    return table["title"]
