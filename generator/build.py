@@ -24,7 +24,15 @@ import markdown
 from generator import access, clock
 from generator.audit import Needle, audit_output, normalise, visible_text
 from generator.config import Board, read_board
-from generator.content import MEMBERS_ONLY, Page, Post, Publication, plan_publication, read_pages, read_posts
+from generator.content import (
+    MEMBERS_ONLY,
+    Page,
+    Post,
+    Publication,
+    plan_publication,
+    read_pages,
+    read_posts,
+)
 from generator.errors import AuditError, BuildError
 from generator.hardening import netlify_headers_differ
 from generator.members import SealReport, seal_member_sections
