@@ -117,15 +117,29 @@ def watched(browser):
         context.close()
 
 
+@dataclass(frozen=True)
+class DemoBoard:
+    base: str
+    root: Path
+    code: str
+    passphrase: str
+
+
 @pytest.fixture(scope="session")
-def demo_site(tmp_path_factory) -> Iterator[str]:
+def demo_board(tmp_path_factory) -> Iterator[DemoBoard]:
     """The bundled demo board, built once and served for the session."""
     from generator.build import build_board
     from generator.cli import render_with_pelican
     from generator.clock import today
     from generator.demo import prepare_demo
 
-    root = prepare_demo(tmp_path_factory.mktemp("demo"), today())
-    report = build_board(root, render_with_pelican)
+    root = tmp_path_factory.mktemp("demo")
+    passphrase, code = prepare_demo(root, today())
+    report = build_board(root, render_with_pelican, passphrase=lambda: passphrase)
     with serving(report.output) as base:
-        yield base
+        yield DemoBoard(base=base, root=root, code=code, passphrase=passphrase)
+
+
+@pytest.fixture(scope="session")
+def demo_site(demo_board) -> str:
+    return demo_board.base
