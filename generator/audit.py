@@ -8,6 +8,7 @@ that makes it fire on a crafted output.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from generator import hardening
+from generator import hardening, memberformat
 from generator.config import Board
 from generator.sanitise import is_relative_url, strip_url_whitespace
 
@@ -307,6 +308,54 @@ def check_leaks(rel: str, text: str, needles: Iterable[Needle]) -> Iterator[Find
             yield Finding(rel, "leak", f"holds text from {needle.source}, which is {needle.why}")
 
 
+MEMBERS_PREFIX = "members/"
+SEALED_NAME = re.compile(r"^members/[A-Za-z0-9_-]{22}\.bin$")
+MEMBER_FILES = {"members/index.html", "members/keyring.json"}
+# In sealed bytes only long needles are searched: a short one (a two-letter
+# section name) would turn up by chance in random bytes.
+MIN_SEALED_NEEDLE = 12
+
+
+def check_member_file(rel: str, data: bytes, needles: Iterable[Needle]) -> Iterator[Finding]:
+    """members/ holds the shell page, the keyring and sealed items, and nothing else."""
+    if rel == "members/keyring.json":
+        yield from _check_keyring(rel, data)
+    elif SEALED_NAME.match(rel):
+        if (
+            not data
+            or data[0] != memberformat.VERSION
+            or not memberformat.is_envelope_size(len(data))
+        ):
+            yield Finding(rel, "member-file", "is not a sealed item of format v1")
+        long_needles = [n for n in needles if len(n.text) >= MIN_SEALED_NEEDLE]
+        yield from check_leaks(rel, data.decode("latin-1"), long_needles)
+    elif rel not in MEMBER_FILES:
+        yield Finding(
+            rel, "member-file", "members/ may only hold the page, keyring and sealed items"
+        )
+
+
+def _check_keyring(rel: str, data: bytes) -> Iterator[Finding]:
+    try:
+        keyring = json.loads(data)
+        ok = (
+            set(keyring) == {"kind", "v", "kdf", "iterations", "salt", "entries"}
+            and keyring["v"] == memberformat.VERSION
+            and keyring["iterations"] >= memberformat.MIN_ITERATIONS
+            and len(keyring["entries"]) % memberformat.ENTRY_GROUP == 0
+            and all(
+                set(entry) == {"id", "box"}
+                and len(memberformat.unb64(entry["id"])) == memberformat.LOOKUP_BYTES
+                and len(memberformat.unb64(entry["box"])) == memberformat.ENTRY_BOX_BYTES
+                for entry in keyring["entries"]
+            )
+        )
+    except (ValueError, TypeError, KeyError, memberformat.Unopenable):
+        ok = False
+    if not ok:
+        yield Finding(rel, "member-file", "is not a keyring of format v1 (only ids and boxes)")
+
+
 def audit_output(output: Path, board: Board, needles: Iterable[Needle] = ()) -> list[Finding]:
     """Every finding for the output directory OUTPUT, in file order."""
     output = Path(output)
@@ -317,6 +366,10 @@ def audit_output(output: Path, board: Board, needles: Iterable[Needle] = ()) -> 
         if path.suffix.lower() in SOURCE_SUFFIXES or path.name.startswith("."):
             findings.append(Finding(rel, "source-file", "source or hidden file in the output"))
             continue
+        if rel.startswith(MEMBERS_PREFIX):
+            findings.extend(check_member_file(rel, path.read_bytes(), needles))
+            if path.suffix != ".html":
+                continue
         if path.suffix.lower() not in TEXT_SUFFIXES and path.name not in HOST_FILES:
             findings.extend(check_leaks(rel, "", needles))
             continue

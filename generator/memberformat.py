@@ -142,11 +142,6 @@ def seal_entry(keys: CodeKeys, grant: Grant) -> dict[str, str]:
     return seal_entry_from_parts(keys, grant, os.urandom(NONCE_BYTES))
 
 
-def decoy_entry() -> dict[str, str]:
-    """An entry no code opens, indistinguishable from a real one."""
-    return {"id": b64(os.urandom(LOOKUP_BYTES)), "box": b64(os.urandom(ENTRY_BOX_BYTES))}
-
-
 def keyring_from_parts(
     salt: bytes, iterations: int, entries: list[dict[str, str]], decoys: list[dict[str, str]]
 ) -> dict[str, Any]:
@@ -161,16 +156,32 @@ def keyring_from_parts(
     }
 
 
-def make_keyring(salt: bytes, iterations: int, entries: list[dict[str, str]]) -> dict[str, Any]:
-    """A keyring whose entry count is rounded up to a multiple of 8 with decoys."""
+def make_keyring(
+    salt: bytes, iterations: int, entries: list[dict[str, str]], decoy_seed: bytes
+) -> dict[str, Any]:
+    """A keyring whose entry count is rounded up to a multiple of 8 with decoys.
+
+    Real entries keep their ids from build to build (an id comes from the
+    code), so decoy ids must too, or comparing two builds' keyrings would
+    tell them apart; they come from DECOY_SEED, a secret kept in the vault.
+    Every box, real or decoy, is new in every build.
+    """
     total = max(ENTRY_GROUP, -(-len(entries) // ENTRY_GROUP) * ENTRY_GROUP)
-    decoys = [decoy_entry() for _ in range(total - len(entries))]
+    decoys = [
+        {
+            "id": b64(hmac.digest(decoy_seed, b"decoy %d" % index, "sha256")[:LOOKUP_BYTES]),
+            "box": b64(os.urandom(ENTRY_BOX_BYTES)),
+        }
+        for index in range(total - len(entries))
+    ]
     return keyring_from_parts(salt, iterations, entries, decoys)
 
 
 def open_keyring(keyring: Any, code: str, today: dt.date) -> Grant:
     """Verify steps for a keyring and a typed code; `Unopenable` on any failure."""
-    if not isinstance(keyring, dict) or keyring.get("v") != VERSION:
+    if not isinstance(keyring, dict) or type(keyring.get("v")) is not int:
+        raise Unopenable
+    if keyring["v"] != VERSION:
         raise Unopenable
     if keyring.get("kind") != KEYRING_KIND or keyring.get("kdf") != KDF_NAME:
         raise Unopenable
@@ -224,7 +235,10 @@ def seal_item_from_parts(
 
 
 def seal_item(content_key: bytes, slot: bytes, item_id: str, document: Any) -> bytes:
+    """Seal DOCUMENT (JSON); `ValueError` if it is too big for any reader to open."""
     payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if padded_size(len(payload) + 4) + 1 + NONCE_BYTES + TAG_BYTES > MAX_ITEM_BYTES:
+        raise ValueError("item too large")
     return seal_item_from_parts(content_key, slot, item_id, payload, os.urandom(NONCE_BYTES))
 
 

@@ -27,6 +27,7 @@ from generator import memberformat as fmt
 from generator.config import Board, Section
 from generator.content import Post, ancestors
 from generator.dates import day_label
+from generator.errors import BuildError
 from generator.sanitise import clean_html
 
 MEMBERS_DIR = "members"
@@ -101,7 +102,7 @@ def seal_member_sections(
     report.unopenable = [s.name for s in board.member_sections if s.name not in openable]
     if not grants:
         return report
-    salt, iterations = access.keyring_settings(vault_data, board)
+    salt, iterations, decoy_seed = access.keyring_settings(vault_data, board)
     folder = site / MEMBERS_DIR
     folder.mkdir(parents=True, exist_ok=True)
     entries = []
@@ -109,13 +110,19 @@ def seal_member_sections(
         section = board.sections[grant.name]
         section_posts = [post for post in posts if post.section == grant.name]
         document = section_document(board, section, section_posts)
-        sealed = fmt.seal_item(grant.content_key, grant.slot, SECTION_ITEM, document)
+        try:
+            sealed = fmt.seal_item(grant.content_key, grant.slot, SECTION_ITEM, document)
+        except ValueError:
+            raise BuildError(
+                f'members-only section "{grant.name}" is too large to seal (over 64 MiB); '
+                "prune old posts or split it into two sections"
+            ) from None
         (folder / f"{fmt.b64(grant.slot)}.bin").write_bytes(sealed)
         for keys, expires in grant.code_keys:
             entries.append(fmt.seal_entry(keys, fmt.Grant(grant.slot, grant.content_key, expires)))
         report.sections += 1
         report.posts += len(section_posts)
         report.codes += len(grant.code_keys)
-    keyring = fmt.make_keyring(salt, iterations, entries)
+    keyring = fmt.make_keyring(salt, iterations, entries, decoy_seed)
     (folder / KEYRING_FILE).write_text(json.dumps(keyring, indent=0) + "\n", encoding="utf-8")
     return report

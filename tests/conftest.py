@@ -72,3 +72,39 @@ def today(monkeypatch: pytest.MonkeyPatch) -> str:
     """Pin the build's idea of today, the documented way."""
     monkeypatch.setenv("QUIETBOARD_TODAY", "2026-11-20")
     return "2026-11-20"
+
+
+def fast_vault(root: Path, passphrase: str = "correct horse battery staple") -> str:
+    """A vault with libsodium's smallest Argon2id cost, so tests stay quick."""
+    import nacl.pwhash
+
+    from generator.vault import create_vault
+
+    create_vault(
+        root,
+        passphrase,
+        opslimit=nacl.pwhash.argon2id.OPSLIMIT_MIN,
+        memlimit=nacl.pwhash.argon2id.MEMLIMIT_MIN,
+    )
+    return passphrase
+
+
+def issue(root: Path, passphrase: str, section: str, label: str, **when) -> str:
+    """Issue an access code through the library, as `access issue` does."""
+    import datetime as dt
+
+    from generator.access import issue_code
+    from generator.config import read_board
+    from generator.vault import open_vault
+
+    with open_vault(root, lambda: passphrase) as vault:
+        code = issue_code(
+            vault.data,
+            read_board(root),
+            section,
+            label,
+            expires=when.get("expires"),
+            today=when.get("today", dt.date(2026, 11, 20)),
+        )
+        vault.save()
+    return code

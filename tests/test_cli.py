@@ -5,6 +5,7 @@ Failures must be one line, `Error: ...`, exit status 1, and no traceback.
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
-from generator import __version__
+from generator import __version__, clock, memberformat
 from generator.cli import cli
 
 from .conftest import post_text
@@ -39,11 +40,21 @@ def test_version_and_help():
         assert command in result.output
 
 
+def _commands(group, path=()):
+    for name, command in group.commands.items():
+        yield (*path, name), command
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*path, name))
+
+
 def test_every_command_is_documented_with_an_example():
-    for name, command in cli.commands.items():
-        assert command.help, f"{name} has no help"
-        assert "Example: quietboard" in command.help, f"{name} has no example"
-        assert run(name, "--help").exit_code == 0
+    found = dict(_commands(cli))
+    assert {("access", "issue"), ("access", "list"), ("access", "revoke")} <= set(found)
+    assert ("section", "add") in found
+    for path, command in found.items():
+        assert command.help, f"{path} has no help"
+        assert "Example: quietboard" in command.help, f"{path} has no example"
+        assert run(*path, "--help").exit_code == 0
 
 
 def test_python_dash_m_generator_works():
@@ -125,7 +136,7 @@ def test_build_with_an_unknown_key(make_board):
     assert_error(
         run("build", "--board", root),
         'board.toml: unknown key "colour"; allowed keys here: name, language, base_url, '
-        "description, members_label, sections, roles, posts, crisis, indexing, feeds",
+        "description, members_label, sections, roles, posts, crisis, indexing, feeds, members",
     )
 
 
@@ -168,12 +179,17 @@ def test_bad_quietboard_today(make_board, monkeypatch):
 def test_demo_no_serve_builds_the_demo(tmp_path):
     result = run("demo", "--no-serve", "--dir", tmp_path / "demo")
     assert result.exit_code == 0, result.output
-    assert "withheld: 3 members-only" in result.output
+    assert "3 members-only post(s) sealed in 1 section(s) for 1 access code(s)" in result.output
+    code = result.output.split("opens with this access code: ")[1].split()[0]
     output = tmp_path / "demo" / "output"
     assert len(list((output / "p").iterdir())) == 6
     assert (output / "members" / "index.html").is_file()
-    # Building the demo again into the same place replaces the earlier one.
-    assert run("demo", "--no-serve", "--dir", tmp_path / "demo").exit_code == 0
+    keyring = json.loads((output / "members" / "keyring.json").read_text())
+    assert memberformat.open_keyring(keyring, code, clock.today())
+    # Building the demo again into the same place replaces the earlier one, with a new code.
+    again = run("demo", "--no-serve", "--dir", tmp_path / "demo")
+    assert again.exit_code == 0
+    assert code not in again.output
 
 
 def test_audit_passes_a_fresh_build_and_fails_a_tampered_one(make_board, today):

@@ -21,9 +21,9 @@ export function storedGrants() {
 }
 
 export function keep(grant, remember) {
+  forget(grant.slot); // never in both places: "remember" off must not leave a copy behind
   const store = remember ? localStorage : sessionStorage;
-  const others = read(store).filter((g) => g.slot !== grant.slot);
-  store.setItem(NAME, JSON.stringify([...others, grant]));
+  store.setItem(NAME, JSON.stringify([...read(store), grant]));
 }
 
 export function forget(slot) {

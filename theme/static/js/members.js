@@ -175,6 +175,9 @@ async function reopen() {
 }
 
 function start() {
+  // Shown by default (not in <noscript>), so that a browser that blocks or
+  // cannot run this module also says why nothing opens.
+  $("needs-script").hidden = true;
   if (!window.isSecureContext || !globalThis.crypto?.subtle) {
     $("unlock-status").textContent = INSECURE;
     return;

@@ -1,0 +1,461 @@
+"""Figures for docs/benchmarks.md: members-only sections.
+
+Run: python -m bench.member_section  (prints a Markdown table; times vary by machine)
+
+Needs the playwright package and Chromium (/usr/bin/chromium, or the path in
+QUIETBOARD_CHROMIUM); `playwright install` is not used. Measures:
+- unlocking a 200-post section in Chromium, from the click on Open to the
+  list on screen, split into key derivation and the rest;
+- the bytes of the member shell (HTML and our three modules);
+- what sealing 1,000 posts adds to a build, and the sealed sizes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import json
+import os
+import random
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import nacl.pwhash
+
+from generator import memberformat
+from generator.audit import audit_output
+from generator.build import build_board, withheld_needles
+from generator.cli import render_with_pelican
+from generator.config import read_board
+from generator.content import plan_publication, read_pages, read_posts
+from generator.demo import prepare_demo
+from generator.members import KEYRING_FILE, MEMBERS_DIR, seal_member_sections, section_document
+from generator.serve import make_server
+from generator.vault import open_vault
+
+from .public_board import MEMBERS_PAGE, page_assets
+
+SECTION = "circle"
+RUNS = 5
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TITLES = (
+    "Small wins this week",
+    "A hard Monday",
+    "Notes after the circle",
+    "Sleeping a little better",
+    "Trying the breathing exercise",
+    "What helped today",
+    "Back at work, slowly",
+    "Walking with my sister",
+)
+SENTENCES = (
+    "I wanted to write this down while it is still fresh.",
+    "The mornings are still the hardest part, but I got up and opened the curtains.",
+    "Someone in the circle said that rest is not the same as giving up, and it stayed with me.",
+    "I rang the surgery and asked for a review of my medication, which took courage.",
+    "It rained all afternoon, so I made soup and listened to the radio.",
+    "My neighbour waved on the stairs and for once I stopped to chat.",
+    "I tried the five-things-I-can-see exercise on the bus and it helped a little.",
+    "Some days the best I can do is a shower and a walk round the block.",
+    "Thank you to everyone who replied last week; I read every word twice.",
+    "I am learning to notice the thought before it runs away with me.",
+    "Work was loud and busy, and I took my lunch outside on the bench.",
+    "I wrote three things I was grateful for, even though it felt silly at first.",
+)
+CONTENT_WARNINGS = ("low mood", "family conflict", "work stress")
+PSEUDONYMS = ("Kestrel", "Fern", "Harbour light", "Wren", "")
+
+# Installed in the page before the click: records how long WebCrypto's
+# deriveBits (PBKDF2, HKDF) and decrypt (AES-GCM) calls take in the real flow.
+INSTRUMENT = """() => {
+  const times = (window.__qbTimes = { PBKDF2: 0, HKDF: 0, decrypt: 0 });
+  const proto = SubtleCrypto.prototype;
+  const deriveBits = proto.deriveBits;
+  const decrypt = proto.decrypt;
+  proto.deriveBits = async function (params, ...rest) {
+    const start = performance.now();
+    try { return await deriveBits.call(this, params, ...rest); }
+    finally { times[params.name] = (times[params.name] || 0) + performance.now() - start; }
+  };
+  proto.decrypt = async function (...args) {
+    const start = performance.now();
+    try { return await decrypt.apply(this, args); }
+    finally { times.decrypt += performance.now() - start; }
+  };
+}"""
+
+# Types the code, clicks Open and waits for the list: in the DOM, then drawn
+# (the frame after the change). Resource timing gives the two fetches.
+UNLOCK = """async (code) => {
+  const view = document.getElementById("member-view");
+  document.getElementById("code").value = code;
+  const inDom = new Promise((resolve, reject) => {
+    const observer = new MutationObserver(() => {
+      if (view.querySelector("h2")) { observer.disconnect(); resolve(performance.now()); }
+    });
+    observer.observe(view, { childList: true, subtree: true });
+    setTimeout(() => reject(new Error(
+      "no list after 30 s: " + document.getElementById("unlock-status").textContent)), 30000);
+  });
+  const start = performance.now();
+  document.getElementById("unlock-button").click();
+  const listed = await inDom;
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  const drawn = performance.now();
+  const fetches = performance.getEntriesByType("resource")
+    .filter((entry) => entry.name.includes("/members/") && entry.startTime >= start);
+  return {
+    inDom: listed - start,
+    total: drawn - start,
+    fetch: fetches.reduce((sum, entry) => sum + entry.duration, 0),
+    fetches: fetches.length,
+    posts: view.querySelectorAll("li.summary").length,
+    ...window.__qbTimes,
+  };
+}"""
+
+# deriveCodeKeys on its own, through the page's own module, as a cross-check.
+DERIVE_ALONE = """async (code) => {
+  const fmt = await import("/theme/js/members-format.js");
+  const keyring = await (await fetch("/members/keyring.json", { cache: "no-store" })).json();
+  const salt = fmt.checkKeyring(keyring);
+  const start = performance.now();
+  await fmt.deriveCodeKeys(code, salt, keyring.iterations);
+  return performance.now() - start;
+}"""
+
+
+def post_id(number: int) -> str:
+    """A valid, repeatable post id: 10 hex digits, so no word of a title can be in it."""
+    return hashlib.sha256(f"member {number}".encode()).hexdigest()[:10]
+
+
+def member_board(root: Path, posts: int, today: dt.date) -> tuple[str, str]:
+    """The demo with its members-only section holding exactly POSTS made-up posts.
+
+    Returns the vault passphrase and an access code for the section.
+    """
+    passphrase, code = prepare_demo(root, today)
+    folder = root / "content" / "posts" / SECTION
+    shutil.rmtree(folder)
+    folder.mkdir()
+    rng = random.Random(posts)
+    for i in range(posts):
+        day = today - dt.timedelta(days=i % 30)
+        lines = [
+            f"Title: {TITLES[i % len(TITLES)]} ({i})",
+            f"Date: {day.isoformat()}",
+            f"Expires: {(day + dt.timedelta(days=60)).isoformat()}",
+        ]
+        if i % 5 == 0:
+            lines.append(f"CW: {rng.choice(CONTENT_WARNINGS)}")
+        if pseudonym := PSEUDONYMS[i % len(PSEUDONYMS)]:
+            lines.append(f"Pseudonym: {pseudonym}")
+        paragraphs = [
+            " ".join(rng.sample(SENTENCES, rng.randint(2, 4))) for _ in range(rng.randint(1, 3))
+        ]
+        text = "\n".join(lines) + "\n\n" + "\n\n".join(paragraphs) + "\n"
+        (folder / f"{post_id(i)}.md").write_text(text, encoding="utf-8")
+    return passphrase, code
+
+
+def build(root: Path, passphrase: str, today: dt.date) -> float:
+    start = time.perf_counter()
+    build_board(root, render_with_pelican, today=today, passphrase=lambda: passphrase)
+    return time.perf_counter() - start
+
+
+def sealed_file(output: Path) -> Path:
+    (found,) = (output / MEMBERS_DIR).glob("*.bin")
+    return found
+
+
+@contextmanager
+def counting_kdfs() -> Iterator[Counter]:
+    """Count PBKDF2 runs, code-key derivations and Argon2id runs inside the block."""
+    calls: Counter = Counter()
+
+    def counted(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return real(*args, **kwargs)
+
+        return wrapper
+
+    with (
+        mock.patch("hashlib.pbkdf2_hmac", counted("pbkdf2", hashlib.pbkdf2_hmac)),
+        mock.patch.object(
+            memberformat,
+            "derive_code_keys",
+            counted("code keys", memberformat.derive_code_keys),
+        ),
+        mock.patch.object(
+            nacl.pwhash.argon2id, "kdf", counted("argon2id", nacl.pwhash.argon2id.kdf)
+        ),
+    ):
+        yield calls
+
+
+def time_sealing(root: Path, passphrase: str, today: dt.date, scratch: Path) -> float:
+    """Seconds seal_member_sections takes on its own (vault already open)."""
+    board = read_board(root)
+    plan = plan_publication(board, read_posts(board), today)
+    with open_vault(root, lambda: passphrase) as vault:
+        times = []
+        for _ in range(3):
+            site = scratch / f"site{len(times)}"
+            start = time.perf_counter()
+            seal_member_sections(board, vault.data, plan.sealed, site)
+            times.append(time.perf_counter() - start)
+            shutil.rmtree(site)
+    return statistics.median(times)
+
+
+def section_json(root: Path, today: dt.date) -> dict[str, Any]:
+    """The section's plaintext document, as the build seals it."""
+    board = read_board(root)
+    posts = plan_publication(board, read_posts(board), today).sealed
+    return section_document(board, board.sections[SECTION], posts)
+
+
+def plaintext_bytes(document: dict[str, Any]) -> int:
+    """Bytes of the section's JSON document before padding and sealing."""
+    return len(json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def time_aes(document: dict[str, Any]) -> float:
+    """Seconds AES-256-GCM sealing of the whole section document takes (JSON included)."""
+    key, slot = os.urandom(memberformat.KEY_BYTES), os.urandom(memberformat.SLOT_BYTES)
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        memberformat.seal_item(key, slot, "section", document)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def time_audit(root: Path, today: dt.date) -> tuple[float, int]:
+    """Seconds the build's leak audit takes on the finished output, and its needle count."""
+    board = read_board(root)
+    plan = plan_publication(board, read_posts(board), today)
+    start = time.perf_counter()
+    needles = withheld_needles(board, plan, read_pages(board))
+    if audit_output(root / "output", board, needles):
+        raise RuntimeError("the audit found something in a bench build")
+    return time.perf_counter() - start, len(needles)
+
+
+@contextmanager
+def serving(directory: Path) -> Iterator[str]:
+    """Serve DIRECTORY on a free port of 127.0.0.1, as tests/browser/conftest.py does."""
+    server = make_server(directory, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def unlock_runs(output: Path, code: str, posts: int) -> list[dict[str, float]]:
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 (optional dependency)
+
+    executable = os.environ.get("QUIETBOARD_CHROMIUM") or "/usr/bin/chromium"
+    runs = []
+    with serving(output) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        for _ in range(RUNS):
+            # A fresh context each time: nothing remembered, no key in storage.
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(base + "/members/")
+            page.wait_for_selector("#unlock", state="visible")
+            page.evaluate(INSTRUMENT)
+            run = page.evaluate(UNLOCK, code)
+            if run["posts"] != posts or run["fetches"] != 2:
+                raise RuntimeError(f"unexpected unlock: {run}")
+            run["derive alone"] = page.evaluate(DERIVE_ALONE, code)
+            runs.append(run)
+            context.close()
+        browser.close()
+    return runs
+
+
+def median(runs: list[dict[str, float]], figure: Callable[[dict[str, float]], float]) -> float:
+    return statistics.median(figure(run) for run in runs)
+
+
+def main() -> None:
+    today = dt.date.today()  # the browser hides posts by its own clock, so use the real day
+    rows: list[tuple[str, str, str]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        boards: dict[int, tuple[Path, str, str]] = {}
+        builds: dict[int, float] = {}
+        kdf_calls: dict[int, Counter] = {}
+        for posts in (0, 200, 1000):
+            root = Path(tmp) / f"m{posts}"
+            passphrase, code = member_board(root, posts, today)
+            if not builds:
+                build(root, passphrase, today)  # warm-up: imports, Pelican's caches
+            with counting_kdfs() as calls:
+                builds[posts] = build(root, passphrase, today)
+            kdf_calls[posts] = calls
+            boards[posts] = (root, passphrase, code)
+
+        root, passphrase, code = boards[200]
+        output = root / "output"
+        runs = unlock_runs(output, code, 200)
+
+        def derivation(run: dict[str, float]) -> float:
+            return run["PBKDF2"] + run["HKDF"]
+
+        def after_derivation(run: dict[str, float]) -> float:
+            return run["total"] - derivation(run)
+
+        def build_list(run: dict[str, float]) -> float:
+            return run["inDom"] - derivation(run) - run["fetch"] - run["decrypt"]
+
+        iterations = json.loads((output / MEMBERS_DIR / KEYRING_FILE).read_text())["iterations"]
+        rows += [
+            (
+                f"unlock 200 posts in Chromium: click on Open to list drawn, median of {RUNS}",
+                f"{median(runs, lambda r: r['total']):.0f} ms",
+                "",
+            ),
+            (
+                f"of which key derivation (PBKDF2-SHA256 {iterations:,} iterations + HKDF)",
+                f"{median(runs, derivation):.0f} ms",
+                "",
+            ),
+            (
+                "of which fetch + decrypt + render (everything after derivation)",
+                f"{median(runs, after_derivation):.0f} ms",
+                "decrypt + render under 100 ms",
+            ),
+            (
+                "… fetch of keyring and sealed section (local server)",
+                f"{median(runs, lambda r: r['fetch']):.1f} ms",
+                "",
+            ),
+            (
+                "… AES-GCM decrypt (keyring entry and section)",
+                f"{median(runs, lambda r: r['decrypt']):.1f} ms",
+                "",
+            ),
+            (
+                "… parse, build the list in the DOM (and the rest of the script)",
+                f"{median(runs, build_list):.0f} ms",
+                "",
+            ),
+            (
+                "… style, layout and draw (to the next frame)",
+                f"{median(runs, lambda r: r['total'] - r['inDom']):.0f} ms",
+                "",
+            ),
+            (
+                "deriveCodeKeys alone (same module, called from the page)",
+                f"{median(runs, lambda r: r['derive alone']):.0f} ms",
+                "",
+            ),
+        ]
+
+        scripts, _ = page_assets(output, MEMBERS_PAGE)
+        js = b"".join(p.read_bytes() for p in sorted(scripts))
+        html = (output / MEMBERS_PAGE).read_bytes()
+        rows += [
+            ("member page HTML (members/index.html)", f"{len(html):,} bytes", ""),
+            (
+                f"member JavaScript, {len(scripts)} modules, unminified (gzip -9)",
+                f"{len(js):,} bytes ({len(gzip.compress(js, 9)):,})",
+                "under 15 KB",
+            ),
+            ("member shell, HTML + JavaScript", f"{len(html) + len(js):,} bytes", ""),
+        ]
+
+        scratch = Path(tmp) / "seal"
+        scratch.mkdir()
+        for posts in (200, 1000):
+            root, passphrase, _ = boards[posts]
+            document = section_json(root, today)
+            rows.append(
+                (
+                    f"sealed section file, {posts} posts (JSON before padding)",
+                    f"{sealed_file(root / 'output').stat().st_size:,} bytes "
+                    f"({plaintext_bytes(document):,})",
+                    "",
+                )
+            )
+        root, passphrase, _ = boards[1000]
+        keyring = (root / "output" / MEMBERS_DIR / KEYRING_FILE).stat().st_size
+        rows += [
+            ("keyring.json, 1 code (padded to 8 entries)", f"{keyring:,} bytes", ""),
+            ("build with 0 member posts", f"{builds[0]:.2f} s", ""),
+            ("build with 200 member posts", f"{builds[200]:.2f} s", ""),
+            ("build with 1000 member posts", f"{builds[1000]:.2f} s", ""),
+            (
+                "… seal_member_sections alone, 1000 posts (Markdown, sanitise, JSON, AES-GCM)",
+                f"{time_sealing(root, passphrase, today, scratch) * 1000:.0f} ms",
+                "",
+            ),
+            (
+                "… of which JSON + AES-256-GCM of the 1000-post section",
+                f"{time_aes(section_json(root, today)) * 1000:.0f} ms",
+                "",
+            ),
+        ]
+        for posts in (200, 1000):
+            seconds, needles = time_audit(boards[posts][0], today)
+            rows.append(
+                (
+                    f"… leak audit of the output, {posts} member posts ({needles} needles)",
+                    f"{seconds:.2f} s",
+                    "",
+                )
+            )
+        for posts in (0, 1000):
+            calls = kdf_calls[posts]
+            rows.append(
+                (
+                    f"KDF runs in the build with {posts} member posts",
+                    f"PBKDF2 {calls['pbkdf2']}, code keys {calls['code keys']}, "
+                    f"Argon2id {calls['argon2id']}",
+                    "no PBKDF2",
+                )
+            )
+        start = time.perf_counter()
+        with open_vault(root, lambda: passphrase):
+            pass
+        rows.append(
+            (
+                "opening the vault (Argon2id, once per build)",
+                f"{time.perf_counter() - start:.2f} s",
+                "",
+            )
+        )
+
+    print("| figure | value | target |\n| --- | --- | --- |")
+    for figure, value, target in rows:
+        print(f"| {figure} | {value} | {target} |")
+
+
+if __name__ == "__main__":
+    main()

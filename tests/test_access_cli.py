@@ -1,0 +1,277 @@
+"""section add and access issue / list / revoke / rotate, from the command line.
+
+Secrets (the passphrase, the codes) must never reach an error message, and a
+failed command must leave board.toml and the vault exactly as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from generator import memberformat, vault
+from generator.cli import cli
+
+from .conftest import fast_vault, issue, post_text
+
+PASSPHRASE = "correct horse battery staple"
+CIRCLE_POST = post_text("Our circle's first meeting", "We met in the usual place and talked.")
+
+
+def run(*args, env=None, **kwargs):
+    env = {"QUIETBOARD_PASSPHRASE": PASSPHRASE, "QUIETBOARD_TODAY": "2026-11-20", **(env or {})}
+    return CliRunner().invoke(
+        cli, [str(a) for a in args], prog_name="quietboard", env=env, **kwargs
+    )
+
+
+def assert_error(result, message_start):
+    assert result.exit_code == 1, result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith(f"Error: {message_start}"), last
+    assert "Traceback" not in result.output
+    assert PASSPHRASE not in result.output
+
+
+@pytest.fixture
+def board(make_board):
+    root = make_board(posts={"circle/q8w3e5r7t9.md": CIRCLE_POST})
+    fast_vault(root, PASSPHRASE)
+    return root
+
+
+def opened(root):
+    with vault.open_vault(root, lambda: PASSPHRASE) as v:
+        return v.data
+
+
+def printed_code(output: str) -> str:
+    return next(line.strip() for line in output.splitlines() if line.startswith("    "))
+
+
+def test_issue_prints_a_code_once_and_the_build_lets_it_open_the_section(board):
+    result = run("access", "issue", "circle", "--label", "R.", "--board", board)
+    assert result.exit_code == 0, result.output
+    code = printed_code(result.output)
+    assert len(code.split("-")) == 6
+    assert f"Invite link: https://board.example.org/members/#code={code}" in result.output
+    # The vault keeps what the code derives to, never the code.
+    assert code not in json.dumps(opened(board))
+    built = run("build", "--board", board)
+    assert built.exit_code == 0, built.output
+    assert "1 members-only post(s) sealed in 1 section(s) for 1 access code(s)" in built.output
+    keyring = json.loads((board / "output/members/keyring.json").read_text())
+    grant = memberformat.open_keyring(
+        keyring, code.upper().replace("-", " "), dt.date(2026, 11, 21)
+    )
+    sealed = (board / "output/members" / f"{memberformat.b64(grant.slot)}.bin").read_bytes()
+    section = json.loads(memberformat.open_item(grant.content_key, grant.slot, "section", sealed))
+    assert [post["title"] for post in section["posts"]] == ["Our circle's first meeting"]
+    # Nothing readable of the section anywhere in output/.
+    for path in (board / "output").rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"first meeting" not in data and b"Inner circle" not in data, path
+
+
+def test_list_shows_labels_and_dates_never_codes(board):
+    code = issue(board, PASSPHRASE, "circle", "R.")
+    issue(board, PASSPHRASE, "circle", "Tuesday group", expires=dt.date(2027, 3, 1))
+    result = run("access", "list", "circle", "--board", board)
+    assert result.exit_code == 0, result.output
+    assert "R." in result.output and "Tuesday group" in result.output
+    assert "2027-03-01" in result.output and "never" in result.output
+    assert code not in result.output
+    as_json = json.loads(run("access", "list", "circle", "--json", "--board", board).output)
+    assert [row["label"] for row in as_json["codes"]] == ["R.", "Tuesday group"]
+    assert as_json["codes"][1] == {
+        "label": "Tuesday group", "issued": "2026-11-20", "expires": "2027-03-01", "status": "live"
+    }  # fmt: skip
+
+
+def test_revoke_removes_one_code_and_rotates_the_key(board):
+    kept = issue(board, PASSPHRASE, "circle", "K.")
+    gone = issue(board, PASSPHRASE, "circle", "G.")
+    before = opened(board)["members"]["sections"]["circle"]["key"]
+    result = run("access", "revoke", "circle", "G.", "--board", board)
+    assert result.exit_code == 0, result.output
+    assert "1 other code(s) keep working" in result.output
+    assert opened(board)["members"]["sections"]["circle"]["key"] != before
+    assert run("build", "--board", board).exit_code == 0
+    keyring = json.loads((board / "output/members/keyring.json").read_text())
+    assert memberformat.open_keyring(keyring, kept, dt.date(2026, 11, 21))
+    with pytest.raises(memberformat.Unopenable):
+        memberformat.open_keyring(keyring, gone, dt.date(2026, 11, 21))
+    assert "G." not in run("access", "list", "circle", "--board", board).output
+
+
+def test_rotate_keeps_every_code_working(board):
+    code = issue(board, PASSPHRASE, "circle", "R.")
+    assert run("build", "--board", board).exit_code == 0
+    old_files = {p.name for p in (board / "output/members").glob("*.bin")}
+    assert run("access", "rotate", "circle", "--board", board).exit_code == 0
+    assert run("build", "--board", board).exit_code == 0
+    assert {p.name for p in (board / "output/members").glob("*.bin")}.isdisjoint(old_files)
+    keyring = json.loads((board / "output/members/keyring.json").read_text())
+    assert memberformat.open_keyring(keyring, code, dt.date(2026, 11, 21))
+
+
+def test_an_expired_code_is_dropped_at_the_next_build(board):
+    issue(board, PASSPHRASE, "circle", "Short", expires=dt.date(2026, 11, 25))
+    issue(board, PASSPHRASE, "circle", "Long")
+    result = run("build", "--board", board, env={"QUIETBOARD_TODAY": "2026-11-25"})
+    assert result.exit_code == 0, result.output
+    assert 'the access code "Short" for "circle" has expired and was removed' in result.output
+    assert [c["label"] for c in opened(board)["members"]["sections"]["circle"]["codes"]] == ["Long"]
+
+
+def test_a_wrong_passphrase_is_one_clear_error_and_changes_nothing(board):
+    issue(board, PASSPHRASE, "circle", "R.")
+    stored = vault.vault_path(board).read_bytes()
+    for args in (
+        ("access", "issue", "circle", "--label", "S."),
+        ("access", "list", "circle"),
+        ("access", "revoke", "circle", "R."),
+        ("build",),
+    ):
+        result = run(*args, "--board", board, env={"QUIETBOARD_PASSPHRASE": "not the passphrase"})
+        assert_error(result, "the passphrase does not open this board's vault")
+        assert "not the passphrase" not in result.output
+    assert vault.vault_path(board).read_bytes() == stored
+    assert not (board / "output").exists()
+
+
+def test_the_passphrase_is_asked_for_hidden_when_not_in_the_environment(board):
+    issue(board, PASSPHRASE, "circle", "R.")
+    result = CliRunner().invoke(
+        cli,
+        ["access", "list", "circle", "--board", str(board)],
+        input=PASSPHRASE + "\n",
+        env={"QUIETBOARD_PASSPHRASE": None},
+    )
+    assert result.exit_code == 0, result.output
+    assert "Vault passphrase:" in result.output
+    assert PASSPHRASE not in result.output
+    no_input = CliRunner().invoke(
+        cli,
+        ["access", "list", "circle", "--board", str(board)],
+        env={"QUIETBOARD_PASSPHRASE": None},
+    )
+    assert_error(no_input, "no passphrase was given")
+
+
+def test_the_first_code_creates_the_vault_with_a_passphrase_typed_twice(make_board):
+    root = make_board()
+    short = CliRunner().invoke(
+        cli,
+        ["access", "issue", "circle", "--label", "R.", "--board", str(root)],
+        input="too short\ntoo short\n",
+        env={"QUIETBOARD_PASSPHRASE": None},
+    )
+    assert_error(short, "a vault passphrase needs at least 12 characters")
+    assert not vault.vault_path(root).exists()
+    result = CliRunner().invoke(
+        cli,
+        ["access", "issue", "circle", "--label", "R.", "--board", str(root)],
+        input=f"{PASSPHRASE}\n{PASSPHRASE}\n",
+        env={"QUIETBOARD_PASSPHRASE": None},
+    )
+    assert result.exit_code == 0, result.output
+    assert "This board has no vault yet" in result.output
+    assert len(printed_code(result.output).split("-")) == 6
+    assert oct(vault.vault_path(root).stat().st_mode & 0o777) == "0o600"
+    assert (root / ".quietboard/.gitignore").read_text() == "*\n"
+    assert len(opened(root)["members"]["sections"]["circle"]["codes"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("access", "issue", "nowhere", "--label", "R."), 'there is no section "nowhere"'),
+        (("access", "issue", "share", "--label", "R."), 'section "share" is public'),
+        (("access", "issue", "circle", "--label", "  "), "a label must be 1 to 40"),
+        (
+            ("access", "issue", "circle", "--label", "R.", "--expires", "2026-11-20"),
+            "--expires 2026-11-20 is not after today",
+        ),
+        (
+            ("access", "issue", "circle", "--label", "R.", "--expires", "next week"),
+            "Invalid value for '--expires'",
+        ),
+        (("access", "issue", "circle"), "Missing option '--label'"),
+        (
+            ("access", "revoke", "circle", "Nobody"),
+            'section "circle" has no code labelled "Nobody"',
+        ),
+        (("access", "list", "nowhere"), 'there is no section "nowhere"'),
+    ],
+)
+def test_bad_access_requests_are_one_line_and_change_nothing(board, args, message):
+    issue(board, PASSPHRASE, "circle", "Existing")
+    stored = vault.vault_path(board).read_bytes()
+    assert_error(run(*args, "--board", board), message)
+    assert vault.vault_path(board).read_bytes() == stored
+
+
+def test_a_label_cannot_be_used_twice(board):
+    issue(board, PASSPHRASE, "circle", "R.")
+    assert_error(
+        run("access", "issue", "circle", "--label", "r.", "--board", board),
+        'section "circle" already has a code labelled "r."',
+    )
+
+
+def test_list_and_revoke_without_a_vault_say_how_to_start(make_board):
+    root = make_board()
+    assert_error(run("access", "list", "circle", "--board", root), "this board has no vault yet")
+
+
+def test_a_busy_vault_is_an_error_not_a_wait_forever(board, monkeypatch):
+    monkeypatch.setattr(vault, "LOCK_WAIT_SECONDS", 0.0)
+    with open(board / ".quietboard" / "lock", "a+b") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = run("access", "issue", "circle", "--label", "R.", "--board", board)
+    assert_error(result, "another quietboard command is using this board's vault")
+
+
+def test_a_member_section_without_codes_is_left_out_with_a_warning(make_board, today):
+    root = make_board(posts={"circle/q8w3e5r7t9.md": CIRCLE_POST})
+    result = run("build", "--board", root)
+    assert result.exit_code == 0, result.output
+    assert 'Warning: members-only section "circle" has no access codes' in result.output
+    assert not (root / "output/members/keyring.json").exists()
+
+
+def test_section_add_keeps_comments_and_is_validated(make_board):
+    root = make_board()
+    toml = root / "board.toml"
+    toml.write_text("# Our board, edited by hand\n" + toml.read_text())
+    result = run("section", "add", "evening", "--members-only", "--expires-days", "30",
+                 "--board", root)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert 'Added the members-only section "evening" ("Evening")' in result.output
+    assert "quietboard access issue evening" in result.output
+    text = toml.read_text()
+    assert text.startswith("# Our board, edited by hand\n")
+    assert "[sections.evening]" in text and "members_only = true" in text
+    assert (root / "content/posts/evening").is_dir()
+    assert (
+        run("section", "add", "open-chat", "--title", "Open chat", "--board", root).exit_code == 0
+    )
+    before = toml.read_text()
+    assert_error(
+        run("section", "add", "evening", "--board", root),
+        'board.toml already has a section "evening"',
+    )
+    assert_error(
+        run("section", "add", "Bad Name", "--board", root), '"Bad Name" cannot be a section name'
+    )
+    assert_error(
+        run("section", "add", "later", "--expires-days", "999", "--board", root),
+        'board.toml: "sections.later.expires_days" must be a whole number from 1 to 365',
+    )
+    assert toml.read_text() == before

@@ -1,0 +1,135 @@
+"""Member-section format v1: the published vectors, codes, padding and keyrings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from generator import codes
+from generator import memberformat as fmt
+from tests.vectors.make_members_vectors import vectors
+
+VECTORS = json.loads(
+    (Path(__file__).parent / "vectors" / "members-v1.json").read_text(encoding="utf-8")
+)
+
+
+def day(number: int) -> dt.date:
+    return fmt.EPOCH + dt.timedelta(days=number)
+
+
+def test_the_committed_vectors_are_what_the_script_makes():
+    assert vectors() == VECTORS
+
+
+@pytest.mark.parametrize("case", VECTORS["canonical"], ids=lambda c: c["typed"])
+def test_codes_are_read_forgivingly(case):
+    assert codes.canonical_code(case["typed"]) == case["canonical"]
+
+
+@pytest.mark.parametrize("case", VECTORS["derive"], ids=lambda c: c["code"])
+def test_code_keys_match_the_vectors(case):
+    keys = fmt.derive_code_keys(case["code"], bytes.fromhex(case["salt"]), case["iterations"])
+    assert keys.lookup.hex() == case["lookup"]
+    assert keys.wrap.hex() == case["wrap"]
+
+
+@pytest.mark.parametrize("case", VECTORS["keyrings"], ids=lambda c: c["desc"])
+def test_keyrings_open_only_as_the_vectors_say(case):
+    if not case["opens"]:
+        with pytest.raises(fmt.Unopenable) as raised:
+            fmt.open_keyring(case["keyring"], case["code"], day(case["today"]))
+        assert str(raised.value) == "could not open this"
+        return
+    grant = fmt.open_keyring(case["keyring"], case["code"], day(case["today"]))
+    assert grant.slot.hex() == case["slot"]
+    assert grant.content_key.hex() == case["content_key"]
+    assert fmt.day_number(grant.expires) == case["expires"]
+
+
+@pytest.mark.parametrize("case", VECTORS["items"], ids=lambda c: c["desc"])
+def test_items_seal_and_open_as_the_vectors_say(case):
+    key, slot = bytes.fromhex(case["content_key"]), bytes.fromhex(case["slot"])
+    payload = bytes.fromhex(case["payload"])
+    sealed = fmt.seal_item_from_parts(key, slot, case["item_id"], payload,
+                                      bytes.fromhex(case["nonce"]))  # fmt: skip
+    assert sealed.hex() == case["envelope"]
+    assert fmt.open_item(key, slot, case["item_id"], sealed) == payload
+
+
+@pytest.mark.parametrize("case", VECTORS["invalid_items"], ids=lambda c: c["desc"])
+def test_damaged_items_do_not_open(case):
+    with pytest.raises(fmt.Unopenable):
+        fmt.open_item(
+            bytes.fromhex(case["content_key"]),
+            bytes.fromhex(case["slot"]),
+            case["item_id"],
+            bytes.fromhex(case["envelope"]),
+        )
+
+
+def test_hkdf_passes_rfc_5869_case_1():
+    okm = fmt.hkdf_sha256(
+        bytes.fromhex("0b" * 22),
+        bytes.fromhex("f0f1f2f3f4f5f6f7f8f9"),
+        42,
+        salt=bytes.fromhex("000102030405060708090a0b0c"),
+    )
+    assert okm.hex() == (
+        "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"
+    )
+
+
+def test_codes_have_at_least_77_bits_and_no_distressing_words():
+    words = codes.wordlist()
+    assert len(set(words)) == len(words)
+    assert all(word.isascii() and word.isalpha() and word.islower() for word in words)
+    assert not set(words) & codes.DISTRESSING
+    assert "strangle" not in words and "despair" not in words
+    assert codes.WORDS_PER_CODE * math.log2(len(words)) >= 77
+    assert codes.code_bits() >= codes.MIN_CODE_BITS
+
+
+def test_generated_codes_are_six_known_words_and_differ():
+    made = {codes.generate_code() for _ in range(50)}
+    assert len(made) == 50
+    for code in made:
+        parts = code.split("-")
+        assert len(parts) == 6
+        assert set(parts) <= set(codes.wordlist())
+
+
+@pytest.mark.parametrize("length", [0, 1, 4096, 4097, 5000, 65_537, 1_000_000])
+def test_padding_rounds_up_within_twelve_percent(length):
+    padded = fmt.padded_size(length)
+    assert padded >= max(length, fmt.MIN_PADDED)
+    assert padded <= max(fmt.MIN_PADDED, length * 1.12)
+    assert fmt.padded_size(padded) == padded
+
+
+def test_keyrings_round_the_entry_count_up_with_decoys_that_keep_their_ids():
+    keys = fmt.CodeKeys(lookup=bytes(16), wrap=bytes(32))
+    entry = fmt.seal_entry(keys, fmt.Grant(bytes(16), bytes(32), None))
+    seed = bytes(range(32))
+    for real, total in ((0, 8), (1, 8), (8, 8), (9, 16)):
+        keyring = fmt.make_keyring(bytes(16), 600_000, [entry] * real, seed)
+        assert len(keyring["entries"]) == total
+        assert {len(e["box"]) for e in keyring["entries"]} == {len(entry["box"])}
+        assert [e["id"] for e in keyring["entries"]] == sorted(e["id"] for e in keyring["entries"])
+    # Two builds: the same ids (real and decoy), every decoy box new.
+    first = fmt.make_keyring(bytes(16), 600_000, [entry], seed)["entries"]
+    second = fmt.make_keyring(bytes(16), 600_000, [entry], seed)["entries"]
+    assert [e["id"] for e in first] == [e["id"] for e in second]
+    decoys = [(a["box"], b["box"]) for a, b in zip(first, second, strict=True) if a != entry]
+    assert len(decoys) == 7
+    assert all(a != b for a, b in decoys)
+
+
+@pytest.mark.parametrize("text", ["AAAA=", "AA+A", "AAB", " AAAA", "ÀAAA"])
+def test_base64_is_strict(text):
+    with pytest.raises(fmt.Unopenable):
+        fmt.unb64(text)
