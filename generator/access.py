@@ -81,7 +81,6 @@ def _keyring_settings(members: dict[str, Any], board: Board) -> tuple[bytes, int
     if "salt" not in members:
         members["salt"] = fmt.b64(os.urandom(fmt.SALT_BYTES))
         members["iterations"] = board.kdf_iterations
-    members.setdefault("decoy_seed", fmt.b64(os.urandom(32)))
     has_codes = any(s.get("codes") for s in members.get("sections", {}).values())
     if members["iterations"] != board.kdf_iterations and has_codes:
         raise AccessError(
@@ -194,11 +193,9 @@ def drop_expired(data: dict[str, Any], today: dt.date) -> list[tuple[str, str]]:
     return dropped
 
 
-def keyring_settings(data: dict[str, Any], board: Board) -> tuple[bytes, int, bytes]:
-    """The keyring's salt, PBKDF2 count and decoy seed."""
-    members = _members(data)
-    salt, iterations = _keyring_settings(members, board)
-    return salt, iterations, fmt.unb64(members["decoy_seed"], 32)
+def keyring_settings(data: dict[str, Any], board: Board) -> tuple[bytes, int]:
+    """The keyring's salt and PBKDF2 count."""
+    return _keyring_settings(_members(data), board)
 
 
 def section_grants(data: dict[str, Any], board: Board) -> list[SectionGrants]:

@@ -339,7 +339,7 @@ def _check_keyring(rel: str, data: bytes) -> Iterator[Finding]:
     try:
         keyring = json.loads(data)
         ok = (
-            set(keyring) == {"kind", "v", "kdf", "iterations", "salt", "entries"}
+            set(keyring) == {"kind", "v", "kdf", "iterations", "salt", "epoch", "entries"}
             and keyring["v"] == memberformat.VERSION
             and keyring["iterations"] >= memberformat.MIN_ITERATIONS
             and len(keyring["entries"]) % memberformat.ENTRY_GROUP == 0

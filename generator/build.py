@@ -129,9 +129,14 @@ def withheld_needles(board: Board, plan: Publication, pages: list[Page]) -> list
         sources.append((f"board.toml [sections.{section.name}]", "members-only", parts))
     for source, why, parts in sources:
         for text, minimum in parts:
-            if len(text) >= minimum and text not in corpus and text not in needles:
+            if len(text) >= minimum and not _in_words(text, corpus) and text not in needles:
                 needles[text] = Needle(text=text, source=source, why=why)
     return list(needles.values())
+
+
+def _in_words(text: str, corpus: str) -> bool:
+    """Whether TEXT occurs in CORPUS as whole words (as the audit searches for it)."""
+    return re.search(rf"(?<!\w){re.escape(text)}(?!\w)", corpus) is not None
 
 
 def _check_replaceable(output: Path) -> None:

@@ -132,49 +132,60 @@ class Grant:
     expires: dt.date | None
 
 
-def seal_entry_from_parts(keys: CodeKeys, grant: Grant, nonce: bytes) -> dict[str, str]:
+EPOCH_BYTES = 16
+
+
+def entry_id(lookup: bytes, epoch: bytes) -> bytes:
+    """A code's entry id in one build's keyring: HMAC-SHA256(lookup, epoch), 16 bytes.
+
+    Each build publishes a fresh random epoch, so a code's entry has a new id
+    in every build and two copies of the keyring cannot be matched up.
+    """
+    return hmac.digest(lookup, epoch, "sha256")[:LOOKUP_BYTES]
+
+
+def seal_entry_from_parts(
+    keys: CodeKeys, grant: Grant, epoch: bytes, nonce: bytes
+) -> dict[str, str]:
     plaintext = grant.slot + grant.content_key + struct.pack(">I", day_number(grant.expires))
     box = nonce + _aes_seal(keys.wrap, nonce, plaintext, AAD_ENTRY + keys.lookup)
-    return {"id": b64(keys.lookup), "box": b64(box)}
-
-
-def seal_entry(keys: CodeKeys, grant: Grant) -> dict[str, str]:
-    return seal_entry_from_parts(keys, grant, os.urandom(NONCE_BYTES))
+    return {"id": b64(entry_id(keys.lookup, epoch)), "box": b64(box)}
 
 
 def keyring_from_parts(
-    salt: bytes, iterations: int, entries: list[dict[str, str]], decoys: list[dict[str, str]]
+    salt: bytes,
+    iterations: int,
+    epoch: bytes,
+    entries: list[dict[str, str]],
+    decoys: list[dict[str, str]],
 ) -> dict[str, Any]:
-    """The keyring document: real entries and decoys, sorted by (random) id."""
+    """The keyring document: real entries and decoys, sorted by (random-looking) id."""
     return {
         "kind": KEYRING_KIND,
         "v": VERSION,
         "kdf": KDF_NAME,
         "iterations": iterations,
         "salt": b64(salt),
+        "epoch": b64(epoch),
         "entries": sorted(entries + decoys, key=lambda entry: entry["id"]),
     }
 
 
 def make_keyring(
-    salt: bytes, iterations: int, entries: list[dict[str, str]], decoy_seed: bytes
+    salt: bytes, iterations: int, grants: list[tuple[CodeKeys, Grant]]
 ) -> dict[str, Any]:
-    """A keyring whose entry count is rounded up to a multiple of 8 with decoys.
-
-    Real entries keep their ids from build to build (an id comes from the
-    code), so decoy ids must too, or comparing two builds' keyrings would
-    tell them apart; they come from DECOY_SEED, a secret kept in the vault.
-    Every box, real or decoy, is new in every build.
-    """
+    """One build's keyring: a new epoch, every grant sealed afresh, and random
+    decoys rounding the entry count up to a multiple of 8."""
+    epoch = os.urandom(EPOCH_BYTES)
+    entries = [
+        seal_entry_from_parts(keys, grant, epoch, os.urandom(NONCE_BYTES)) for keys, grant in grants
+    ]
     total = max(ENTRY_GROUP, -(-len(entries) // ENTRY_GROUP) * ENTRY_GROUP)
     decoys = [
-        {
-            "id": b64(hmac.digest(decoy_seed, b"decoy %d" % index, "sha256")[:LOOKUP_BYTES]),
-            "box": b64(os.urandom(ENTRY_BOX_BYTES)),
-        }
-        for index in range(total - len(entries))
+        {"id": b64(os.urandom(LOOKUP_BYTES)), "box": b64(os.urandom(ENTRY_BOX_BYTES))}
+        for _ in range(total - len(entries))
     ]
-    return keyring_from_parts(salt, iterations, entries, decoys)
+    return keyring_from_parts(salt, iterations, epoch, entries, decoys)
 
 
 def open_keyring(keyring: Any, code: str, today: dt.date) -> Grant:
@@ -191,8 +202,9 @@ def open_keyring(keyring: Any, code: str, today: dt.date) -> Grant:
         raise Unopenable
     if not isinstance(entries, list):
         raise Unopenable
+    epoch = unb64(keyring.get("epoch"), EPOCH_BYTES)
     keys = derive_code_keys(code, unb64(keyring.get("salt"), SALT_BYTES), iterations)
-    wanted = b64(keys.lookup)
+    wanted = b64(entry_id(keys.lookup, epoch))
     found = [e for e in entries if isinstance(e, dict) and e.get("id") == wanted]
     if len(found) != 1:
         raise Unopenable

@@ -102,7 +102,7 @@ def seal_member_sections(
     report.unopenable = [s.name for s in board.member_sections if s.name not in openable]
     if not grants:
         return report
-    salt, iterations, decoy_seed = access.keyring_settings(vault_data, board)
+    salt, iterations = access.keyring_settings(vault_data, board)
     folder = site / MEMBERS_DIR
     folder.mkdir(parents=True, exist_ok=True)
     entries = []
@@ -119,10 +119,10 @@ def seal_member_sections(
             ) from None
         (folder / f"{fmt.b64(grant.slot)}.bin").write_bytes(sealed)
         for keys, expires in grant.code_keys:
-            entries.append(fmt.seal_entry(keys, fmt.Grant(grant.slot, grant.content_key, expires)))
+            entries.append((keys, fmt.Grant(grant.slot, grant.content_key, expires)))
         report.sections += 1
         report.posts += len(section_posts)
         report.codes += len(grant.code_keys)
-    keyring = fmt.make_keyring(salt, iterations, entries, decoy_seed)
+    keyring = fmt.make_keyring(salt, iterations, entries)
     (folder / KEYRING_FILE).write_text(json.dumps(keyring, indent=0) + "\n", encoding="utf-8")
     return report

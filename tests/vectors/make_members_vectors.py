@@ -64,10 +64,11 @@ def vectors() -> dict:
 
     grant_a = fmt.Grant(SLOT, CONTENT_KEY, None)
     grant_b = fmt.Grant(SLOT, CONTENT_KEY, dt.date(2027, 3, 1))
-    entry_a = fmt.seal_entry_from_parts(keys_a, grant_a, fixed(1, 12))
-    entry_b = fmt.seal_entry_from_parts(keys_b, grant_b, fixed(2, 12))
+    epoch = fixed(0x5E, fmt.EPOCH_BYTES)
+    entry_a = fmt.seal_entry_from_parts(keys_a, grant_a, epoch, fixed(1, 12))
+    entry_b = fmt.seal_entry_from_parts(keys_b, grant_b, epoch, fixed(2, 12))
     decoy = {"id": fmt.b64(fixed(0x33, 16)), "box": fmt.b64(fixed(0x44, fmt.ENTRY_BOX_BYTES))}
-    keyring = fmt.keyring_from_parts(SALT, ITERATIONS, [entry_a, entry_b], [decoy])
+    keyring = fmt.keyring_from_parts(SALT, ITERATIONS, epoch, [entry_a, entry_b], [decoy])
 
     def altered(**changes):
         return {**keyring, **changes}
@@ -97,6 +98,10 @@ def vectors() -> dict:
         keyring_case("unknown kdf", altered(kdf="pbkdf2-sha1"), CODE_A, False),
         keyring_case("too few iterations", altered(iterations=1000), CODE_A, False),
         keyring_case("salt of the wrong length", altered(salt=fmt.b64(SALT[:8])), CODE_A, False),
+        keyring_case("another build's epoch", altered(epoch=fmt.b64(fixed(0x5F, 16))), CODE_A,
+                     False),
+        keyring_case("epoch missing", {k: v for k, v in keyring.items() if k != "epoch"}, CODE_A,
+                     False),
         keyring_case("entry box altered", altered(entries=tampered), CODE_A, False),
         keyring_case("another entry's box under this id", altered(entries=swapped), CODE_A, False),
         keyring_case("the entry twice", altered(entries=[*keyring["entries"], entry_a]), CODE_A,

@@ -1,6 +1,6 @@
-// Member sections, format v1 (docs/format.md), with WebCrypto only.
-// The Python twin is generator/memberformat.py; tests/vectors/members-v1.json
-// holds them together. Every failure is the same opaque Unopenable.
+// Member sections, format v1 (docs/format.md), WebCrypto only. Twin of
+// generator/memberformat.py (tests/vectors/members-v1.json). Every failure
+// is the same opaque Unopenable.
 
 export const VERSION = 1;
 const KEYRING_KIND = "quietboard-members-keyring";
@@ -72,8 +72,7 @@ async function hkdf(master, info, length) {
   return new Uint8Array(await subtle().deriveBits(params, key, length * 8));
 }
 
-// Steps 1-3 of opening a section: one PBKDF2 run, then HKDF for the
-// keyring lookup id and the key that unwraps the entry.
+// One PBKDF2 run, then HKDF: the keyring lookup key and the entry's wrap key.
 export async function deriveCodeKeys(code, salt, iterations) {
   if (!Number.isInteger(iterations) || iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {
     throw new Unopenable();
@@ -88,7 +87,7 @@ export async function deriveCodeKeys(code, salt, iterations) {
 async function aesOpen(rawKey, nonce, sealed, aad) {
   try {
     const key = await subtle().importKey("raw", rawKey, "AES-GCM", false, ["decrypt"]);
-    const params = { name: "AES-GCM", iv: nonce, additionalData: aad, tagLength: 128 };
+    const params = { name: "AES-GCM", iv: nonce, additionalData: aad }; // 128-bit tag
     return new Uint8Array(await subtle().decrypt(params, key, sealed));
   } catch {
     throw new Unopenable();
@@ -100,8 +99,14 @@ export function dayNumber(date = new Date()) {
   return Date.UTC(date.getFullYear(), date.getMonth(), date.getDate()) / 86400000;
 }
 
+// A code's entry id in this build's keyring: HMAC-SHA256(lookup, epoch), 16 bytes.
+async function entryId(lookup, epoch) {
+  const key = await subtle().importKey("raw", lookup, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return new Uint8Array(await subtle().sign("HMAC", key, epoch)).slice(0, 16);
+}
+
 export async function openKeyringWith(keyring, keys, today) {
-  const wanted = b64(keys.lookup);
+  const wanted = b64(await entryId(keys.lookup, unb64(keyring.epoch, 16)));
   const found = (Array.isArray(keyring.entries) ? keyring.entries : []).filter(
     (entry) => entry && entry.id === wanted,
   );

@@ -4,13 +4,9 @@
 import { b64, dayNumber, openItem, openKeyring, unb64 } from "./members-format.js";
 import { forget, forgetAll, keep, storedGrants } from "./members-keys.js";
 
-const OPAQUE =
-  "That code did not open anything here. Check it and try again, or ask a moderator for a new one.";
-const OFFLINE = "The board could not be reached. Check your connection and try again.";
-const AGAIN = "Please type your access code again.";
-const INSECURE =
-  "This page can only decrypt the members' area when it is opened from its https:// address " +
-  "(or from http://127.0.0.1 in a preview), not from a file or a plain http:// address.";
+// The page's words live in the template (translatable with the rest of the
+// theme); this module only picks one: say("opaque") and so on.
+const say = (name) => document.getElementById("unlock-status").dataset[name];
 const SECTION_ITEM = "section";
 const here = (name) => new URL(`../../members/${name}`, import.meta.url);
 const $ = (id) => document.getElementById(id);
@@ -53,7 +49,7 @@ function trusted(html) {
 
 const today = () => new Date(dayNumber() * 86400000).toISOString().slice(0, 10);
 const current = (item) => item.expires > today();
-const plural = (n) => `${n} ${n === 1 ? "reply" : "replies"}`;
+const plural = (n) => `${n} ${say(n === 1 ? "reply" : "replies")}`;
 
 function byline(item, extra = "") {
   const line = el("p", { class: "byline" });
@@ -66,15 +62,11 @@ function byline(item, extra = "") {
 function body(item) {
   const text = el("div", { class: "text" }, trusted(item.html));
   if (!item.cw.length) return text;
-  const summary = el(
-    "summary",
-    {},
-    el("span", { class: "cw-label" }, "Content warning:"),
-    ` ${item.cw.join(", ")}. `,
-    el("span", { class: "cw-open" }, "Show"),
-  );
+  const summary = el("summary", {}, ...warning(item.cw), ". ", el("span", { class: "cw-open" }, say("show")));
   return el("details", { class: "cw" }, summary, text);
 }
+
+const warning = (tags) => [el("span", { class: "cw-label" }, say("warning")), ` ${tags.join(", ")}`];
 
 function listView() {
   const view = [];
@@ -82,14 +74,14 @@ function listView() {
     const posts = section.posts.filter(current);
     view.push(el("h2", {}, section.section.title));
     if (section.section.description) view.push(el("p", {}, section.section.description));
-    if (!posts.length) view.push(el("p", {}, "Nothing here yet."));
+    if (!posts.length) view.push(el("p", {}, say("nothing")));
     const list = el("ul", { class: "posts" });
     for (const post of posts) {
       const replies = post.replies.filter(current).length;
       const item = el("li", { class: "summary" }, el("a", { class: "title", href: `#p=${post.id}` }, post.title));
       item.append(byline(post, replies ? ` · ${plural(replies)}` : ""));
       if (post.cw.length) {
-        item.append(el("p", { class: "cw-tags" }, el("span", { class: "cw-label" }, "Content warning:"), ` ${post.cw.join(", ")}`));
+        item.append(el("p", { class: "cw-tags" }, ...warning(post.cw)));
       }
       list.append(item);
     }
@@ -104,7 +96,7 @@ function postView(id) {
     if (!post) continue;
     const replies = post.replies.filter(current);
     const heading = el("h2", { id: "post-title", tabindex: "-1" }, post.title);
-    const expiry = el("p", { class: "expiry" }, "This post leaves the board on ", el("time", { datetime: post.expires }, post.expires_label), ".");
+    const expiry = el("p", { class: "expiry" }, say("leaves"), " ", el("time", { datetime: post.expires }, post.expires_label), ".");
     const list = el("ol");
     for (const reply of replies) {
       list.append(el("li", {}, el("article", { class: "reply", "aria-label": `Reply from ${reply.byline || reply.role_label}` }, byline(reply), body(reply))));
@@ -112,10 +104,10 @@ function postView(id) {
     return [
       el("p", { class: "crumb" }, el("a", { href: "#" }, section.section.title)),
       el("article", { class: "post", "aria-labelledby": "post-title" }, heading, byline(post), body(post), expiry),
-      el("section", { class: "replies", "aria-label": "Replies" }, el("h3", {}, replies.length ? plural(replies.length) : "No replies yet"), replies.length ? list : ""),
+      el("section", { class: "replies", "aria-label": "Replies" }, el("h3", {}, replies.length ? plural(replies.length) : say("noreplies")), replies.length ? list : ""),
     ];
   }
-  return [el("p", {}, "This post is no longer on the board."), el("p", {}, el("a", { href: "#" }, "Back to the list"))];
+  return [el("p", {}, say("gone")), el("p", {}, el("a", { href: "#" }, say("back")))];
 }
 
 function render() {
@@ -143,7 +135,7 @@ function showUnlocked() {
 async function unlockWith(code, remember) {
   const button = $("unlock-button");
   button.disabled = true;
-  $("unlock-status").textContent = "Opening…";
+  $("unlock-status").textContent = say("opening");
   try {
     const keyring = JSON.parse(new TextDecoder().decode(await fetchBytes("keyring.json")));
     const grant = await openKeyring(keyring, code, dayNumber());
@@ -154,7 +146,7 @@ async function unlockWith(code, remember) {
     $("code").value = "";
     showUnlocked();
   } catch (error) {
-    showLocked(error instanceof Offline ? OFFLINE : OPAQUE);
+    showLocked(say(error instanceof Offline ? "offline" : "opaque"));
   } finally {
     button.disabled = false;
   }
@@ -171,15 +163,25 @@ async function reopen() {
     }
   }
   if (opened.length) showUnlocked();
-  else if (grants.length) showLocked(AGAIN);
+  else if (grants.length) showLocked(say("again"));
 }
 
 function start() {
+  // The invite's code leaves the address bar and this history entry first of all.
+  let invited = null;
+  if (location.hash.startsWith("#code=")) {
+    try {
+      invited = decodeURIComponent(location.hash.slice(6));
+    } catch {
+      invited = "";
+    }
+    history.replaceState(null, "", location.pathname + location.search);
+  }
   // Shown by default (not in <noscript>), so that a browser that blocks or
   // cannot run this module also says why nothing opens.
   $("needs-script").hidden = true;
   if (!window.isSecureContext || !globalThis.crypto?.subtle) {
-    $("unlock-status").textContent = INSECURE;
+    $("unlock-status").textContent = say("insecure");
     return;
   }
   $("unlock").hidden = false;
@@ -189,7 +191,7 @@ function start() {
   $("unlock").addEventListener("submit", (event) => {
     event.preventDefault();
     if (!$("code").value.trim()) {
-      $("unlock-status").textContent = "Type the access code a moderator gave you.";
+      $("unlock-status").textContent = say("empty");
       return;
     }
     unlockWith($("code").value, $("remember").checked);
@@ -197,21 +199,18 @@ function start() {
   $("lock").addEventListener("click", () => {
     forgetAll();
     history.replaceState(null, "", location.pathname);
-    showLocked("Locked. This browser no longer holds the key.");
+    showLocked(say("locked"));
     $("code").focus();
   });
   addEventListener("hashchange", () => opened.length && render());
-  if (location.hash.startsWith("#code=")) {
-    let code = "";
-    try {
-      code = decodeURIComponent(location.hash.slice(6));
-    } catch {}
-    // The invite's code leaves the address bar and this history entry at once.
-    history.replaceState(null, "", location.pathname + location.search);
-    unlockWith(code, false);
-  } else {
-    reopen();
-  }
+  // Lock in one tab locks every tab that remembered the key.
+  addEventListener("storage", (event) => {
+    if (event.key === null || (event.key === "quietboard-members" && !event.newValue)) {
+      if (opened.length) showLocked(say("locked"));
+    }
+  });
+  if (invited !== null) unlockWith(invited, false);
+  else reopen();
 }
 
 start();
