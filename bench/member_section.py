@@ -7,11 +7,13 @@ QUIETBOARD_CHROMIUM); `playwright install` is not used. Measures:
 - unlocking a 200-post section in Chromium, from the click on Open to the
   list on screen, split into key derivation and the rest;
 - the bytes of the member shell (HTML and our three modules);
-- what sealing 1,000 posts adds to a build, and the sealed sizes.
+- what 200 and 1,000 member posts add to a build, phase by phase, how many
+  key derivations a build runs, and the sealed sizes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import hashlib
@@ -26,26 +28,27 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import nacl.pwhash
 
+from generator import build as build_module
 from generator import memberformat
-from generator.audit import audit_output
-from generator.build import build_board, withheld_needles
+from generator.build import build_board
 from generator.cli import render_with_pelican
 from generator.config import read_board
-from generator.content import plan_publication, read_pages, read_posts
+from generator.content import plan_publication, read_posts
 from generator.demo import prepare_demo
-from generator.members import KEYRING_FILE, MEMBERS_DIR, seal_member_sections, section_document
+from generator.members import KEYRING_FILE, MEMBERS_DIR, section_document
 from generator.serve import make_server
-from generator.vault import open_vault
 
 from .public_board import MEMBERS_PAGE, page_assets
 
 SECTION = "circle"
+Row = tuple[str, str, str]
 RUNS = 5
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -175,56 +178,58 @@ def member_board(root: Path, posts: int, today: dt.date) -> tuple[str, str]:
     return passphrase, code
 
 
-def build(root: Path, passphrase: str, today: dt.date) -> float:
-    start = time.perf_counter()
-    build_board(root, render_with_pelican, today=today, passphrase=lambda: passphrase)
-    return time.perf_counter() - start
-
-
 def sealed_file(output: Path) -> Path:
     (found,) = (output / MEMBERS_DIR).glob("*.bin")
     return found
 
 
-@contextmanager
-def counting_kdfs() -> Iterator[Counter]:
-    """Count PBKDF2 runs, code-key derivations and Argon2id runs inside the block."""
-    calls: Counter = Counter()
+@dataclass
+class BuildTimes:
+    """One real build: its wall time, the time of its phases, and its KDF runs."""
 
-    def counted(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            calls[name] += 1
+    total: float = 0.0
+    phases: Counter = field(default_factory=Counter)
+    calls: Counter = field(default_factory=Counter)
+
+
+def _timed(times: BuildTimes, name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+    """REAL, unchanged, except that its calls and their seconds are added to TIMES."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
             return real(*args, **kwargs)
+        finally:
+            times.phases[name] += time.perf_counter() - start
+            times.calls[name] += 1
 
-        return wrapper
+    return wrapper
 
-    with (
-        mock.patch("hashlib.pbkdf2_hmac", counted("pbkdf2", hashlib.pbkdf2_hmac)),
+
+def timed_build(root: Path, passphrase: str, today: dt.date) -> BuildTimes:
+    """A real build of ROOT, with its phases timed and its PBKDF2 and Argon2id runs counted."""
+    times = BuildTimes()
+    patches = [
+        mock.patch("hashlib.pbkdf2_hmac", _timed(times, "pbkdf2", hashlib.pbkdf2_hmac)),
         mock.patch.object(
-            memberformat,
-            "derive_code_keys",
-            counted("code keys", memberformat.derive_code_keys),
+            nacl.pwhash.argon2id, "kdf", _timed(times, "argon2id", nacl.pwhash.argon2id.kdf)
         ),
-        mock.patch.object(
-            nacl.pwhash.argon2id, "kdf", counted("argon2id", nacl.pwhash.argon2id.kdf)
-        ),
-    ):
-        yield calls
-
-
-def time_sealing(root: Path, passphrase: str, today: dt.date, scratch: Path) -> float:
-    """Seconds seal_member_sections takes on its own (vault already open)."""
-    board = read_board(root)
-    plan = plan_publication(board, read_posts(board), today)
-    with open_vault(root, lambda: passphrase) as vault:
-        times = []
-        for _ in range(3):
-            site = scratch / f"site{len(times)}"
-            start = time.perf_counter()
-            seal_member_sections(board, vault.data, plan.sealed, site)
-            times.append(time.perf_counter() - start)
-            shutil.rmtree(site)
-    return statistics.median(times)
+    ]
+    for phase in ("seal_member_sections", "withheld_needles", "audit_output"):
+        real = getattr(build_module, phase)
+        patches.append(mock.patch.object(build_module, phase, _timed(times, phase, real)))
+    with contextlib.ExitStack() as stack:
+        for patch in patches:
+            stack.enter_context(patch)
+        start = time.perf_counter()
+        build_board(
+            root,
+            _timed(times, "pelican", render_with_pelican),
+            today=today,
+            passphrase=lambda: passphrase,
+        )
+        times.total = time.perf_counter() - start
+    return times
 
 
 def section_json(root: Path, today: dt.date) -> dict[str, Any]:
@@ -248,17 +253,6 @@ def time_aes(document: dict[str, Any]) -> float:
         memberformat.seal_item(key, slot, "section", document)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
-
-
-def time_audit(root: Path, today: dt.date) -> tuple[float, int]:
-    """Seconds the build's leak audit takes on the finished output, and its needle count."""
-    board = read_board(root)
-    plan = plan_publication(board, read_posts(board), today)
-    start = time.perf_counter()
-    needles = withheld_needles(board, plan, read_pages(board))
-    if audit_output(root / "output", board, needles):
-        raise RuntimeError("the audit found something in a bench build")
-    return time.perf_counter() - start, len(needles)
 
 
 @contextmanager
@@ -304,150 +298,135 @@ def median(runs: list[dict[str, float]], figure: Callable[[dict[str, float]], fl
     return statistics.median(figure(run) for run in runs)
 
 
+def browser_rows(runs: list[dict[str, float]], iterations: int) -> list[Row]:
+    def derivation(run: dict[str, float]) -> float:
+        return run["PBKDF2"] + run["HKDF"]
+
+    def after_derivation(run: dict[str, float]) -> float:
+        return run["total"] - derivation(run)
+
+    def build_list(run: dict[str, float]) -> float:
+        return run["inDom"] - derivation(run) - run["fetch"] - run["decrypt"]
+
+    def ms(figure: Callable[[dict[str, float]], float], digits: int = 0) -> str:
+        return f"{median(runs, figure):.{digits}f} ms"
+
+    return [
+        (
+            f"unlock 200 posts in Chromium: click on Open to list drawn, median of {RUNS}",
+            ms(lambda r: r["total"]),
+            "",
+        ),
+        (
+            f"… key derivation (PBKDF2-SHA256, {iterations:,} iterations, + HKDF)",
+            ms(derivation),
+            "",
+        ),
+        ("… fetch + decrypt + render (everything after the derivation)", ms(after_derivation), ""),
+        (
+            "… decrypt + render (the same, less the two fetches)",
+            ms(lambda r: after_derivation(r) - r["fetch"]),
+            "under 100 ms",
+        ),
+        ("… … fetch of keyring and sealed section (local server)", ms(lambda r: r["fetch"], 1), ""),
+        ("… … AES-GCM decrypt (keyring entry and section)", ms(lambda r: r["decrypt"], 1), ""),
+        ("… … parse, build the list in the DOM, rest of the script", ms(build_list), ""),
+        (
+            "… … style, layout and draw (to the next frame)",
+            ms(lambda r: r["total"] - r["inDom"]),
+            "",
+        ),
+        (
+            "deriveCodeKeys alone, called from the page (cross-check)",
+            ms(lambda r: r["derive alone"]),
+            "",
+        ),
+    ]
+
+
+def size_rows(output: Path) -> list[Row]:
+    scripts, _ = page_assets(output, MEMBERS_PAGE)
+    js = b"".join(p.read_bytes() for p in sorted(scripts))
+    html = (output / MEMBERS_PAGE).read_bytes()
+    keyring = (output / MEMBERS_DIR / KEYRING_FILE).stat().st_size
+    return [
+        ("member page HTML (members/index.html)", f"{len(html):,} bytes", ""),
+        (
+            f"member JavaScript, {len(scripts)} modules, unminified (gzip -9)",
+            f"{len(js):,} bytes = {len(js) / 1024:.1f} KiB ({len(gzip.compress(js, 9)):,})",
+            "under 15 KB",
+        ),
+        ("member shell, HTML + JavaScript", f"{len(html) + len(js):,} bytes", ""),
+        ("keyring.json, 1 code (padded to 8 entries)", f"{keyring:,} bytes", ""),
+    ]
+
+
+def build_rows(builds: dict[int, BuildTimes]) -> list[Row]:
+    counts = " / ".join(str(posts) for posts in builds)
+
+    def each(figure: Callable[[BuildTimes], float], unit: str = "s") -> str:
+        return " / ".join(f"{figure(b):.2f}" for b in builds.values()) + f" {unit}"
+
+    def runs(name: str) -> str:
+        return " / ".join(str(b.calls[name]) for b in builds.values())
+
+    return [
+        (f"build with {counts} member posts", each(lambda b: b.total), ""),
+        ("… Pelican (public pages only)", each(lambda b: b.phases["pelican"]), ""),
+        (
+            "… sealing (Markdown, sanitise, JSON, AES-GCM, keyring)",
+            each(lambda b: b.phases["seal_member_sections"]),
+            "",
+        ),
+        (
+            "… leak audit (needles, then search of every output file)",
+            each(lambda b: b.phases["withheld_needles"] + b.phases["audit_output"]),
+            "",
+        ),
+        ("… opening the vault (Argon2id)", each(lambda b: b.phases["argon2id"]), ""),
+        (
+            f"key derivations per build, {counts} member posts",
+            f"PBKDF2 {runs('pbkdf2')}; Argon2id {runs('argon2id')}",
+            "no PBKDF2 per post",
+        ),
+    ]
+
+
 def main() -> None:
     today = dt.date.today()  # the browser hides posts by its own clock, so use the real day
-    rows: list[tuple[str, str, str]] = []
+    rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         boards: dict[int, tuple[Path, str, str]] = {}
-        builds: dict[int, float] = {}
-        kdf_calls: dict[int, Counter] = {}
+        builds: dict[int, BuildTimes] = {}
         for posts in (0, 200, 1000):
             root = Path(tmp) / f"m{posts}"
             passphrase, code = member_board(root, posts, today)
             if not builds:
-                build(root, passphrase, today)  # warm-up: imports, Pelican's caches
-            with counting_kdfs() as calls:
-                builds[posts] = build(root, passphrase, today)
-            kdf_calls[posts] = calls
+                timed_build(root, passphrase, today)  # warm-up: imports, Pelican's caches
+            builds[posts] = timed_build(root, passphrase, today)
             boards[posts] = (root, passphrase, code)
 
-        root, passphrase, code = boards[200]
-        output = root / "output"
-        runs = unlock_runs(output, code, 200)
-
-        def derivation(run: dict[str, float]) -> float:
-            return run["PBKDF2"] + run["HKDF"]
-
-        def after_derivation(run: dict[str, float]) -> float:
-            return run["total"] - derivation(run)
-
-        def build_list(run: dict[str, float]) -> float:
-            return run["inDom"] - derivation(run) - run["fetch"] - run["decrypt"]
-
-        iterations = json.loads((output / MEMBERS_DIR / KEYRING_FILE).read_text())["iterations"]
-        rows += [
-            (
-                f"unlock 200 posts in Chromium: click on Open to list drawn, median of {RUNS}",
-                f"{median(runs, lambda r: r['total']):.0f} ms",
-                "",
-            ),
-            (
-                f"of which key derivation (PBKDF2-SHA256 {iterations:,} iterations + HKDF)",
-                f"{median(runs, derivation):.0f} ms",
-                "",
-            ),
-            (
-                "of which fetch + decrypt + render (everything after derivation)",
-                f"{median(runs, after_derivation):.0f} ms",
-                "decrypt + render under 100 ms",
-            ),
-            (
-                "… fetch of keyring and sealed section (local server)",
-                f"{median(runs, lambda r: r['fetch']):.1f} ms",
-                "",
-            ),
-            (
-                "… AES-GCM decrypt (keyring entry and section)",
-                f"{median(runs, lambda r: r['decrypt']):.1f} ms",
-                "",
-            ),
-            (
-                "… parse, build the list in the DOM (and the rest of the script)",
-                f"{median(runs, build_list):.0f} ms",
-                "",
-            ),
-            (
-                "… style, layout and draw (to the next frame)",
-                f"{median(runs, lambda r: r['total'] - r['inDom']):.0f} ms",
-                "",
-            ),
-            (
-                "deriveCodeKeys alone (same module, called from the page)",
-                f"{median(runs, lambda r: r['derive alone']):.0f} ms",
-                "",
-            ),
-        ]
-
-        scripts, _ = page_assets(output, MEMBERS_PAGE)
-        js = b"".join(p.read_bytes() for p in sorted(scripts))
-        html = (output / MEMBERS_PAGE).read_bytes()
-        rows += [
-            ("member page HTML (members/index.html)", f"{len(html):,} bytes", ""),
-            (
-                f"member JavaScript, {len(scripts)} modules, unminified (gzip -9)",
-                f"{len(js):,} bytes ({len(gzip.compress(js, 9)):,})",
-                "under 15 KB",
-            ),
-            ("member shell, HTML + JavaScript", f"{len(html) + len(js):,} bytes", ""),
-        ]
-
-        scratch = Path(tmp) / "seal"
-        scratch.mkdir()
+        output = boards[200][0] / "output"
+        keyring = json.loads((output / MEMBERS_DIR / KEYRING_FILE).read_text(encoding="utf-8"))
+        rows += browser_rows(unlock_runs(output, boards[200][2], 200), keyring["iterations"])
+        rows += size_rows(output)
         for posts in (200, 1000):
-            root, passphrase, _ = boards[posts]
+            root = boards[posts][0]
             document = section_json(root, today)
+            size = sealed_file(root / "output").stat().st_size
             rows.append(
                 (
-                    f"sealed section file, {posts} posts (JSON before padding)",
-                    f"{sealed_file(root / 'output').stat().st_size:,} bytes "
-                    f"({plaintext_bytes(document):,})",
+                    f"sealed section file, {posts} posts (its JSON before padding)",
+                    f"{size:,} bytes ({plaintext_bytes(document):,})",
                     "",
                 )
             )
-        root, passphrase, _ = boards[1000]
-        keyring = (root / "output" / MEMBERS_DIR / KEYRING_FILE).stat().st_size
-        rows += [
-            ("keyring.json, 1 code (padded to 8 entries)", f"{keyring:,} bytes", ""),
-            ("build with 0 member posts", f"{builds[0]:.2f} s", ""),
-            ("build with 200 member posts", f"{builds[200]:.2f} s", ""),
-            ("build with 1000 member posts", f"{builds[1000]:.2f} s", ""),
-            (
-                "… seal_member_sections alone, 1000 posts (Markdown, sanitise, JSON, AES-GCM)",
-                f"{time_sealing(root, passphrase, today, scratch) * 1000:.0f} ms",
-                "",
-            ),
-            (
-                "… of which JSON + AES-256-GCM of the 1000-post section",
-                f"{time_aes(section_json(root, today)) * 1000:.0f} ms",
-                "",
-            ),
-        ]
-        for posts in (200, 1000):
-            seconds, needles = time_audit(boards[posts][0], today)
-            rows.append(
-                (
-                    f"… leak audit of the output, {posts} member posts ({needles} needles)",
-                    f"{seconds:.2f} s",
-                    "",
-                )
-            )
-        for posts in (0, 1000):
-            calls = kdf_calls[posts]
-            rows.append(
-                (
-                    f"KDF runs in the build with {posts} member posts",
-                    f"PBKDF2 {calls['pbkdf2']}, code keys {calls['code keys']}, "
-                    f"Argon2id {calls['argon2id']}",
-                    "no PBKDF2",
-                )
-            )
-        start = time.perf_counter()
-        with open_vault(root, lambda: passphrase):
-            pass
+        rows += build_rows(builds)
+        document = section_json(boards[1000][0], today)
         rows.append(
             (
-                "opening the vault (Argon2id, once per build)",
-                f"{time.perf_counter() - start:.2f} s",
+                "JSON + AES-256-GCM of the 1000-post section alone, median of 3",
+                f"{time_aes(document) * 1000:.0f} ms",
                 "",
             )
         )
