@@ -23,11 +23,9 @@ import random
 import shutil
 import statistics
 import tempfile
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,7 +41,7 @@ from generator.config import read_board
 from generator.content import plan_publication, read_posts
 from generator.demo import prepare_demo
 from generator.members import KEYRING_FILE, MEMBERS_DIR, section_document
-from generator.serve import make_server
+from generator.serve import serving_in_background
 
 from .public_board import MEMBERS_PAGE, page_assets
 
@@ -255,17 +253,7 @@ def time_aes(document: dict[str, Any]) -> float:
     return statistics.median(times)
 
 
-@contextmanager
-def serving(directory: Path) -> Iterator[str]:
-    """Serve DIRECTORY on a free port of 127.0.0.1, as tests/browser/conftest.py does."""
-    server = make_server(directory, 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+serving = serving_in_background
 
 
 def unlock_runs(output: Path, code: str, posts: int) -> list[dict[str, float]]:

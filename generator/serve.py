@@ -7,7 +7,10 @@ lists a directory, and logs nothing about requests.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import threading
+from collections.abc import Iterator
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -92,3 +95,19 @@ def make_server(directory: Path, port: int = 8000) -> ThreadingHTTPServer:
     rules = parse_headers_file(headers.read_text(encoding="utf-8")) if headers.is_file() else []
     handler = type("BoardHandler", (PreviewHandler,), {"rules": rules})
     return ThreadingHTTPServer((HOST, port), functools.partial(handler, directory=str(directory)))
+
+
+@contextlib.contextmanager
+def serving_in_background(directory: Path) -> Iterator[str]:
+    """Serve DIRECTORY on a free port of 127.0.0.1 from a thread; yield its base URL.
+
+    For the browser tests and benchmarks, which drive a browser against it.
+    """
+    server = make_server(directory, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from generator.serve import make_server
+from generator.serve import serving_in_background
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -52,17 +50,7 @@ def browser():
         chromium.close()
 
 
-@contextmanager
-def serving(directory: Path) -> Iterator[str]:
-    """Serve DIRECTORY on a free port of 127.0.0.1; yield its base URL."""
-    server = make_server(directory, 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+serving = serving_in_background
 
 
 RECORD_CSP_VIOLATIONS = """
