@@ -253,15 +253,12 @@ def time_aes(document: dict[str, Any]) -> float:
     return statistics.median(times)
 
 
-serving = serving_in_background
-
-
 def unlock_runs(output: Path, code: str, posts: int) -> list[dict[str, float]]:
     from playwright.sync_api import sync_playwright  # noqa: PLC0415 (optional dependency)
 
     executable = os.environ.get("QUIETBOARD_CHROMIUM") or "/usr/bin/chromium"
     runs = []
-    with serving(output) as base, sync_playwright() as playwright:
+    with serving_in_background(output) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable, headless=True, args=CHROMIUM_ARGS
         )
