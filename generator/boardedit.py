@@ -7,8 +7,6 @@ never leave a board.toml that the next build rejects.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import tomllib
 from pathlib import Path
 
@@ -16,20 +14,7 @@ import tomlkit
 
 from generator.config import BOARD_FILE, SECTION_NAME, parse_board, read_board
 from generator.errors import ConfigError
-
-
-def _replace(path: Path, text: str) -> None:
-    fd, temp = tempfile.mkstemp(prefix=".board-", suffix=".toml", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, path.stat().st_mode & 0o777)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+from generator.files import write_atomically
 
 
 def add_section(
@@ -61,5 +46,5 @@ def add_section(
     sections[name] = table
     text = tomlkit.dumps(document)
     parse_board(tomllib.loads(text), Path(root))  # the same checks as every build
-    _replace(path, text)
+    write_atomically(path, text.encode("utf-8"), path.stat().st_mode & 0o777)
     return table["title"]

@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import markdown
-
 from generator import access, clock
 from generator.audit import Needle, audit_output, normalise, visible_text
 from generator.config import Board, read_board
@@ -36,14 +34,12 @@ from generator.content import (
 from generator.errors import AuditError, BuildError
 from generator.hardening import netlify_headers_differ
 from generator.members import SealReport, seal_member_sections
+from generator.sanitise import markdown_to_html
 from generator.settings import pelican_settings
 from generator.vault import Passphrase, open_vault, vault_exists
 
 OUTPUT_DIR = "output"
 OUTPUT_MARK = "# Written by quietboard"
-# The same Markdown extensions as the Pelican settings, so a leak is searched
-# for in the form it would be published in.
-MARKDOWN_EXTENSIONS = ("extra", "sane_lists")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\n+")
 MIN_FRAGMENT = 24
 MIN_TITLE = 6
@@ -91,7 +87,8 @@ def stage(plan: Publication, pages: list[Page], staging: Path) -> None:
 
 
 def _plain_text(markdown_text: str) -> str:
-    return visible_text(markdown.markdown(markdown_text, extensions=list(MARKDOWN_EXTENSIONS)))
+    # Rendered as it would be published, so a leak is searched for in that form.
+    return visible_text(markdown_to_html(markdown_text))
 
 
 def _fragments(post: Post) -> list[tuple[str, int]]:

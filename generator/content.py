@@ -80,6 +80,11 @@ class Publication:
         return sum(1 for _, why in self.withheld if why == reason)
 
 
+def byline(pseudonym: str, role_label: str) -> str:
+    """Who a post shows as: a role badge stands on its own; an unsigned post is "A member"."""
+    return pseudonym or ("" if role_label else "A member")
+
+
 def split_metadata(text: str, source: Path, allowed: Iterable[str]) -> tuple[dict[str, str], str]:
     """Split Pelican-style `Key: value` header lines from the Markdown body."""
     allowed = tuple(allowed)

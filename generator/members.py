@@ -20,20 +20,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import markdown
-
 from generator import access
 from generator import memberformat as fmt
 from generator.config import Board, Section
-from generator.content import Post, ancestors
+from generator.content import Post, ancestors, byline
 from generator.dates import day_label
 from generator.errors import BuildError
-from generator.sanitise import clean_html
+from generator.sanitise import clean_html, markdown_to_html
 
 MEMBERS_DIR = "members"
 KEYRING_FILE = "keyring.json"
 SECTION_ITEM = "section"
-MARKDOWN_EXTENSIONS = ("extra", "sane_lists")
 
 
 @dataclass
@@ -46,8 +43,7 @@ class SealReport:
 
 def render_body(post: Post) -> str:
     """A post's body as published: Markdown, then the same nh3 allow-list as Pelican's."""
-    html = markdown.markdown(post.body, extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
-    return clean_html(html)
+    return clean_html(markdown_to_html(post.body))
 
 
 def _item(board: Board, post: Post, visible_until: dt.date) -> dict[str, Any]:
@@ -60,7 +56,7 @@ def _item(board: Board, post: Post, visible_until: dt.date) -> dict[str, Any]:
         "expires": visible_until.isoformat(),
         "expires_label": day_label(visible_until),
         "cw": list(post.cw),
-        "byline": post.pseudonym or ("" if role_label else "A member"),
+        "byline": byline(post.pseudonym, role_label),
         "role_label": role_label,
         "html": render_body(post),
     }

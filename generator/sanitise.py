@@ -10,7 +10,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import markdown
 import nh3
+
+# Every place quietboard renders Markdown uses these: Pelican (settings.py, plus
+# "meta" for its header lines), the sealed member sections, and the leak search.
+MARKDOWN_EXTENSIONS = ("extra", "sane_lists")
 
 LINK_REL = "nofollow noreferrer noopener"
 
@@ -63,3 +68,8 @@ def clean_html(html: str, *, allow_images: bool = False) -> str:
     # An <img> whose remote src was dropped is useless; remove the leftovers.
     cleaned = re.sub(r"<img(?![^>]*\ssrc=)[^>]*>", "", cleaned)
     return unicodedata.normalize("NFC", cleaned)
+
+
+def markdown_to_html(text: str) -> str:
+    """TEXT rendered as Pelican renders it, before sanitising."""
+    return markdown.markdown(text, extensions=list(MARKDOWN_EXTENSIONS), output_format="html")

@@ -16,6 +16,7 @@ from generator import hardening
 from generator.config import Board
 from generator.dates import day_label
 from generator.resources import plugins_dir, theme_dir
+from generator.sanitise import MARKDOWN_EXTENSIONS
 
 PLUGINS = ("quietboard_content", "quietboard_hardening")
 
@@ -87,9 +88,8 @@ def pelican_settings(board: Board, content_dir: Path, output_dir: Path) -> dict[
         TYPOGRIFY=False,
         MARKDOWN={
             "extension_configs": {
-                "markdown.extensions.extra": {},
+                **{f"markdown.extensions.{name}": {} for name in MARKDOWN_EXTENSIONS},
                 "markdown.extensions.meta": {},
-                "markdown.extensions.sane_lists": {},
             },
             "output_format": "html",
         },

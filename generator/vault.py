@@ -16,8 +16,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +28,7 @@ import nacl.utils
 from nacl import exceptions
 
 from generator.errors import VaultError
+from generator.files import write_atomically
 
 VAULT_DIR = ".quietboard"
 VAULT_FILE = "vault.json"
@@ -67,7 +66,7 @@ class Vault:
         plaintext = json.dumps(self.data, sort_keys=True).encode("utf-8")
         sealed = nacl.secret.SecretBox(self._key).encrypt(plaintext)
         document = dict(self._header, box=sealed.hex())
-        _write_atomically(self.path, json.dumps(document, indent=1).encode("utf-8") + b"\n")
+        write_atomically(self.path, json.dumps(document, indent=1).encode("utf-8") + b"\n", 0o600)
 
 
 def vault_path(root: Path) -> Path:
@@ -86,26 +85,6 @@ def _derive(passphrase: str, salt: bytes, opslimit: int, memlimit: int) -> bytes
         opslimit=opslimit,
         memlimit=memlimit,
     )
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(prefix=".vault-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o600)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
 
 
 def check_new_passphrase(passphrase: str) -> None:

@@ -8,6 +8,7 @@ import datetime as dt
 from pelican import signals
 from pelican.contents import Article, Page
 
+from generator.content import byline
 from generator.sanitise import clean_html
 from generator.threads import attach_replies
 
@@ -25,8 +26,7 @@ def thread_and_label(generator):
         article.section = board.sections[article.category.slug]
         article.warnings = [tag.strip() for tag in meta.get("cw", "").split(",") if tag.strip()]
         article.role_label = board.roles.get(meta.get("role", ""), "")
-        # A role badge stands on its own; an unsigned member post says so.
-        article.byline = meta.get("pseudonym", "") or ("" if article.role_label else "A member")
+        article.byline = byline(meta.get("pseudonym", ""), article.role_label)
         article.expires_day = dt.date.fromisoformat(meta["expires"])
     generator.articles = attach_replies(generator.articles)
 
