@@ -107,11 +107,11 @@ def derive_code_keys(code: str, salt: bytes, iterations: int) -> CodeKeys:
     )
 
 
-def _aes_seal(key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
+def aes_seal(key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
     return bindings.crypto_aead_aes256gcm_encrypt(plaintext, aad, nonce, key)
 
 
-def _aes_open(key: bytes, nonce: bytes, sealed: bytes, aad: bytes) -> bytes:
+def aes_open(key: bytes, nonce: bytes, sealed: bytes, aad: bytes) -> bytes:
     try:
         return bindings.crypto_aead_aes256gcm_decrypt(sealed, aad, nonce, key)
     except (exceptions.CryptoError, exceptions.ValueError, exceptions.TypeError):
@@ -148,7 +148,7 @@ def seal_entry_from_parts(
     keys: CodeKeys, grant: Grant, epoch: bytes, nonce: bytes
 ) -> dict[str, str]:
     plaintext = grant.slot + grant.content_key + struct.pack(">I", day_number(grant.expires))
-    box = nonce + _aes_seal(keys.wrap, nonce, plaintext, AAD_ENTRY + keys.lookup)
+    box = nonce + aes_seal(keys.wrap, nonce, plaintext, AAD_ENTRY + keys.lookup)
     return {"id": b64(entry_id(keys.lookup, epoch)), "box": b64(box)}
 
 
@@ -210,7 +210,7 @@ def open_keyring(keyring: Any, code: str, today: dt.date) -> Grant:
         raise Unopenable
     box = unb64(found[0].get("box"), ENTRY_BOX_BYTES)
     nonce, sealed = box[:NONCE_BYTES], box[NONCE_BYTES:]
-    plaintext = _aes_open(keys.wrap, nonce, sealed, AAD_ENTRY + keys.lookup)
+    plaintext = aes_open(keys.wrap, nonce, sealed, AAD_ENTRY + keys.lookup)
     (days,) = struct.unpack(">I", plaintext[SLOT_BYTES + KEY_BYTES :])
     expires = EPOCH + dt.timedelta(days=days) if days else None
     if expires is not None and expires <= today:
@@ -218,14 +218,14 @@ def open_keyring(keyring: Any, code: str, today: dt.date) -> Grant:
     return Grant(plaintext[:SLOT_BYTES], plaintext[SLOT_BYTES : SLOT_BYTES + KEY_BYTES], expires)
 
 
-def padded_size(length: int) -> int:
-    """Padmé (Nikitin et al., PURBs, 2019), never below 4 KiB.
+def padded_size(length: int, minimum: int = MIN_PADDED) -> int:
+    """Padmé (Nikitin et al., PURBs, 2019), never below MINIMUM (4 KiB for items).
 
     Rounding to a value with only a few significant bits leaks O(log log n)
     bits of the size and costs at most about 12% more bytes.
     """
-    if length <= MIN_PADDED:
-        return MIN_PADDED
+    if length <= minimum:
+        return minimum
     exponent = length.bit_length() - 1
     significant = exponent.bit_length()
     mask = (1 << (exponent - significant)) - 1
@@ -242,7 +242,7 @@ def seal_item_from_parts(
     """Version byte, nonce, AES-256-GCM of (length, payload, zero padding)."""
     framed = struct.pack(">I", len(payload)) + payload
     framed += bytes(padded_size(len(framed)) - len(framed))
-    sealed = _aes_seal(content_key, nonce, framed, _item_aad(slot, item_id))
+    sealed = aes_seal(content_key, nonce, framed, _item_aad(slot, item_id))
     return bytes([VERSION]) + nonce + sealed
 
 
@@ -261,7 +261,7 @@ def open_item(content_key: bytes, slot: bytes, item_id: str, envelope: bytes) ->
     if len(envelope) > MAX_ITEM_BYTES:
         raise Unopenable
     nonce, sealed = envelope[1 : 1 + NONCE_BYTES], envelope[1 + NONCE_BYTES :]
-    framed = _aes_open(content_key, nonce, sealed, _item_aad(slot, item_id))
+    framed = aes_open(content_key, nonce, sealed, _item_aad(slot, item_id))
     (length,) = struct.unpack(">I", framed[:4])
     if length > len(framed) - 4 or any(framed[4 + length :]):
         raise Unopenable

@@ -127,7 +127,7 @@ def vectors() -> dict:
     aad = fmt.AAD_ITEM + SLOT + b"section"
 
     def reseal(framed: bytes) -> bytes:
-        return b"\x01" + nonce + fmt._aes_seal(CONTENT_KEY, nonce, framed, aad)
+        return b"\x01" + nonce + fmt.aes_seal(CONTENT_KEY, nonce, framed, aad)
 
     bad_padding = bytearray(struct.pack(">I", len(small)) + small + bytes(4096 - 4 - len(small)))
     bad_padding[-1] = 1
