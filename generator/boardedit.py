@@ -34,8 +34,7 @@ def add_section(
         )
     if name in board.sections:
         raise ConfigError(f'board.toml already has a section "{name}"; edit it there instead')
-    path = Path(root) / BOARD_FILE
-    document = tomlkit.parse(path.read_text(encoding="utf-8").removeprefix("\ufeff"))
+    document = _document(Path(root))
     table = tomlkit.table()
     table["title"] = title or name.replace("-", " ").capitalize()
     if members_only:
@@ -44,7 +43,36 @@ def add_section(
         table["expires_days"] = expires_days
     sections = document.setdefault("sections", tomlkit.table(is_super_table=True))
     sections[name] = table
-    text = tomlkit.dumps(document)
-    parse_board(tomllib.loads(text), Path(root))  # the same checks as every build
-    write_atomically(path, text.encode("utf-8"), path.stat().st_mode & 0o777)
+    _replace(Path(root), document)
     return table["title"]
+
+
+def add_moderator_key(root: Path, public_key: str) -> bool:
+    """Add PUBLIC_KEY to [submissions] keys; False if it is there already."""
+    board = read_board(Path(root))
+    if public_key in board.submissions.keys:
+        return False
+    document = _document(Path(root))
+    submissions = document.get("submissions")
+    if submissions is None:
+        submissions = tomlkit.table()
+        submissions.comment("Sealed submissions: docs/configuration.md")
+        document["submissions"] = submissions
+    keys = submissions.setdefault("keys", tomlkit.array())
+    keys.multiline(True)
+    keys.append(public_key)
+    _replace(Path(root), document)
+    return True
+
+
+def _document(root: Path) -> tomlkit.TOMLDocument:
+    path = root / BOARD_FILE
+    return tomlkit.parse(path.read_text(encoding="utf-8").removeprefix("\ufeff"))
+
+
+def _replace(root: Path, document: tomlkit.TOMLDocument) -> None:
+    """Check DOCUMENT as every build would, then write it over board.toml atomically."""
+    path = root / BOARD_FILE
+    text = tomlkit.dumps(document)
+    parse_board(tomllib.loads(text), root)
+    write_atomically(path, text.encode("utf-8"), path.stat().st_mode & 0o777)

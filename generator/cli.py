@@ -515,6 +515,201 @@ def access_rotate(section_name: str, board_dir: Path) -> None:
     click.echo(f'"{section_name}" has a new key. Run "quietboard build" and deploy now.')
 
 
+@cli.group("keys")
+def keys_group() -> None:
+    """Your moderator key pair, which opens members' sealed submissions.
+
+    The private key stays in the vault (.quietboard/); the public key goes into
+    board.toml, and the share page seals every submission to all the keys
+    listed there, so any one moderator can open it.
+
+    Example: quietboard keys init
+    """
+
+
+@keys_group.command("init")
+@board_option
+def keys_init(board_dir: Path) -> None:
+    """Make your key pair and add its public key to board.toml.
+
+    Each moderator runs this once, with their own vault, and commits the
+    changed board.toml. Submissions can be sealed to you after the next build
+    and deploy.
+
+    Example: quietboard keys init
+    """
+    from generator.boardedit import add_moderator_key  # noqa: PLC0415
+    from generator.moderators import create_key  # noqa: PLC0415
+    from generator.vault import open_vault  # noqa: PLC0415
+
+    _load_board(board_dir)
+    with open_vault(board_dir, ask_passphrase, ask_new_passphrase) as vault:
+        public = create_key(vault.data, clock.today())
+        vault.save()
+    add_moderator_key(board_dir, public)
+    click.echo(f"Your public key, now in board.toml under [submissions] keys:\n\n    {public}\n")
+    click.echo(
+        'Commit board.toml, then run "quietboard build" and deploy: from then on members\' '
+        "submissions are sealed to you too."
+    )
+
+
+@keys_group.command("show")
+@board_option
+def keys_show(board_dir: Path) -> None:
+    """Print your public key (never the private one), and whether board.toml lists it.
+
+    Example: quietboard keys show
+    """
+    from generator.moderators import public_key  # noqa: PLC0415
+    from generator.vault import open_vault  # noqa: PLC0415
+
+    board = _load_board(board_dir)
+    with open_vault(board_dir, ask_passphrase) as vault:
+        public = public_key(vault.data)
+    if public is None:
+        raise VaultError(
+            'this vault has no moderator key yet; make one with "quietboard keys init"'
+        )
+    click.echo(public)
+    if public not in board.submissions.keys:
+        click.echo(
+            "Warning: board.toml does not list this key, so no submission is sealed to it; "
+            'add it to [submissions] keys (or run "quietboard keys init" on a fresh vault)',
+            err=True,
+        )
+
+
+@cli.group("inbox")
+def inbox_group() -> None:
+    """Bring members' sealed submissions into the moderation queue.
+
+    Only the sealed text is kept: the IP address, browser, referrer, time and
+    ids that the form service records are never stored, not even in the queue.
+
+    Example: quietboard inbox import netlify-export.csv
+    """
+
+
+def _read_inputs(files: tuple[str, ...]) -> list[Any]:
+    from generator.inbox import read_input  # noqa: PLC0415
+
+    found = []
+    for name in files:
+        if name == "-":
+            click.echo("Paste the sealed text, then press Ctrl-D:", err=True)
+            raw = click.get_binary_stream("stdin").read()
+            found += read_input("pasted text", raw)
+            continue
+        path = Path(name)
+        if not path.is_file():
+            raise click.ClickException(
+                f"{name} is not a file; give the path of an export or of saved sealed text"
+            )
+        found += read_input(name, path.read_bytes())
+    return found
+
+
+def _import(board: Any, found: list[Any], vault: Any) -> Any:
+    from generator.inbox import import_found  # noqa: PLC0415
+
+    with (
+        click.progressbar(
+            length=len(found), label="Opening submissions", file=click.get_text_stream("stderr")
+        )
+        if len(found) >= PROGRESS_FROM
+        else contextlib.nullcontext() as bar
+    ):
+        report = import_found(
+            vault.data,
+            found,
+            pow_bits=board.submissions.pow_bits,
+            today=clock.today(),
+            progress=(lambda done: bar.update(done - bar.pos)) if bar else None,
+        )
+        if bar:
+            bar.update(len(found) - bar.pos)
+    if report.imported:
+        vault.save()
+    for problem in report.problems:
+        click.echo(f"  {problem}", err=True)
+    return report
+
+
+PROGRESS_FROM = 200
+
+
+@inbox_group.command("import")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@board_option
+def inbox_import(files: tuple[str, ...], board_dir: Path) -> None:
+    """Open the sealed submissions in FILE... and add them to the queue.
+
+    A FILE can be Netlify's CSV export of the form, the submissions JSON its
+    API returns, or any text holding sealed submissions (a member's
+    downloaded file, an email); "-" reads pasted text. Every file is checked
+    before anything is stored. The same submission imported twice is kept
+    once. Envelopes that are damaged, tampered with, sealed to someone else
+    or lack the proof of work are listed and counted, and nothing else is
+    lost.
+
+    Example: quietboard inbox import ~/Downloads/quietboard-submissions.csv
+    """
+    from generator.vault import open_vault  # noqa: PLC0415
+
+    board = _load_board(board_dir)
+    found = _read_inputs(files)
+    with open_vault(board_dir, ask_passphrase) as vault:
+        report = _import(board, found, vault)
+    click.echo(report.summary())
+    if report.imported:
+        click.echo('See them with "quietboard queue list".')
+
+
+@cli.group("queue")
+def queue_group() -> None:
+    """The moderation queue: imported submissions waiting for review.
+
+    Example: quietboard queue list
+    """
+
+
+def _queue_row(item_id: str, item: dict[str, Any]) -> dict[str, Any]:
+    row = {"id": item_id, "kind": item["kind"]}
+    for name in ("section", "post", "title", "pseudonym", "cw", "body", "code"):
+        if name in item:
+            row[name] = item[name]
+    row["imported"] = item["imported"]
+    return row
+
+
+@queue_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (with whole texts) instead.")
+@board_option
+def queue_list(as_json: bool, board_dir: Path) -> None:
+    """List the submissions waiting for review.
+
+    Example: quietboard queue list --json
+    """
+    from generator.inbox import queue_items  # noqa: PLC0415
+    from generator.vault import open_vault  # noqa: PLC0415
+
+    _load_board(board_dir)
+    with open_vault(board_dir, ask_passphrase) as vault:
+        items = queue_items(vault.data)
+    rows = [_queue_row(item_id, item) for item_id, item in items]
+    if as_json:
+        click.echo(json.dumps({"items": rows}, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo('The queue is empty. Import submissions with "quietboard inbox import FILE".')
+        return
+    for row in rows:
+        where = row.get("section", "")
+        what = row.get("title") or " ".join(row["body"].split())[:60]
+        click.echo(f"{row['id']}  {row['kind']:<8}  {where:<12}  {what}")
+
+
 def main() -> None:
     cli(prog_name="quietboard")
 

@@ -74,6 +74,20 @@ class Indexing:
     ai_crawlers: bool = False
 
 
+FORM_SERVICES = ("netlify", "none")
+NETLIFY_SITE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,99}$")
+MAX_MODERATOR_KEYS = 8
+
+
+@dataclass(frozen=True)
+class Submissions:
+    keys: tuple[str, ...] = ()
+    pow_bits: int = 18
+    form: str = "netlify"
+    send_by_hand: str = ""
+    netlify_site_id: str = ""
+
+
 @dataclass(frozen=True)
 class Board:
     root: Path
@@ -89,6 +103,7 @@ class Board:
     indexing: Indexing = field(default_factory=Indexing)
     feeds: bool = False
     kdf_iterations: int = DEFAULT_KDF_ITERATIONS
+    submissions: Submissions = field(default_factory=Submissions)
 
     @property
     def public_sections(self) -> list[Section]:
@@ -204,7 +219,7 @@ def parse_board(data: dict[str, Any], root: Path) -> Board:
     top = _Table(data, "")
     top.only(
         "name", "language", "base_url", "description", "members_label",
-        "sections", "roles", "posts", "crisis", "indexing", "feeds", "members",
+        "sections", "roles", "posts", "crisis", "indexing", "feeds", "members", "submissions",
     )  # fmt: skip
     members = top.table("members")
     members.only("kdf_iterations")
@@ -237,6 +252,7 @@ def parse_board(data: dict[str, Any], root: Path) -> Board:
         kdf_iterations=members.number(
             "kdf_iterations", DEFAULT_KDF_ITERATIONS, DEFAULT_KDF_ITERATIONS, MAX_KDF_ITERATIONS
         ),
+        submissions=_submissions(top.table("submissions")),
     )
     if not board.name.strip():
         raise ConfigError('board.toml: "name" must not be empty')
@@ -324,6 +340,46 @@ def _resource(item: _Table) -> CrisisResource:
         contact=item.text("contact", max_len=120),
         url=url,
         hours=item.text("hours", "", max_len=80),
+    )
+
+
+def _submissions(table: _Table) -> Submissions:
+    # Imported here: submitformat pulls in PyNaCl, which only this check needs.
+    from generator.submitformat import MAX_POW_BITS, parse_public_key  # noqa: PLC0415
+
+    table.only("keys", "pow_bits", "form", "send_by_hand", "netlify_site_id")
+    keys = table.data.get("keys", [])
+    if not isinstance(keys, list) or len(keys) > MAX_MODERATOR_KEYS:
+        raise ConfigError(
+            f'board.toml: "{table.key("keys")}" must be a list of at most {MAX_MODERATOR_KEYS} '
+            'moderator public keys ("quietboard keys init" adds yours)'
+        )
+    for i, key in enumerate(keys):
+        try:
+            parse_public_key(key)
+        except ValueError:
+            raise ConfigError(
+                f'board.toml: "{table.key("keys")}[{i}]" is not a quietboard public key (43 '
+                'letters, digits, "-" and "_"); copy it again from "quietboard keys show"'
+            ) from None
+    if len(set(keys)) != len(keys):
+        raise ConfigError(f'board.toml: "{table.key("keys")}" lists the same key twice')
+    form = table.text("form", "netlify", allowed='"netlify" or "none"')
+    if form not in FORM_SERVICES:
+        raise ConfigError(
+            f'board.toml: "{table.key("form")}" must be "netlify" or "none", not {form!r}'
+        )
+    return Submissions(
+        keys=tuple(keys),
+        pow_bits=table.number("pow_bits", 18, 0, MAX_POW_BITS),
+        form=form,
+        send_by_hand=table.text("send_by_hand", "", max_len=300),
+        netlify_site_id=table.text(
+            "netlify_site_id",
+            "",
+            pattern=NETLIFY_SITE_ID,
+            allowed="the site ID from Netlify's Site configuration page",
+        ),
     )
 
 

@@ -41,3 +41,7 @@ class VaultError(QuietboardError):
 
 class AccessError(QuietboardError):
     """An access-code or section request that cannot be carried out."""
+
+
+class InboxError(QuietboardError):
+    """Submissions could not be imported or fetched; the queue is unchanged."""

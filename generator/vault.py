@@ -179,8 +179,8 @@ def open_vault(
     if not path.is_file():
         if create_passphrase is None:
             raise VaultError(
-                f"this board has no vault yet ({path} is missing); issuing the first access "
-                'code creates it: "quietboard access issue SECTION --label NAME"'
+                f"this board has no vault yet ({path} is missing); create it with "
+                '"quietboard keys init" (or by issuing the first access code)'
             )
         chosen = create_passphrase()
         create_vault(root, chosen)

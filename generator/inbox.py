@@ -1,0 +1,221 @@
+"""Import sealed submissions into the vault's queue, keeping nothing else.
+
+Inputs are Netlify's CSV export, Netlify's submissions JSON (the API's
+shape), or any text holding sealed envelopes (files, pasted text, emails).
+Only the sealed envelope and the honeypot are ever read from a form export:
+the IP address, user agent, referrer, times, ids and form name the service
+adds are never looked at, so they cannot reach the queue.
+
+All inputs are read and checked before anything is stored, and the queue is
+saved once, so a bad file or a crash leaves the queue as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator import moderators
+from generator.errors import InboxError
+from generator.memberformat import b64
+from generator.submitformat import (
+    ARMORED,
+    BEGIN,
+    Rejected,
+    find_armored,
+    open_envelope,
+    parse_envelope,
+    unarmor,
+)
+
+ENVELOPE_FIELD = "envelope"
+HONEYPOT_FIELD = "website"
+FORM_NAME = "quietboard"
+MAX_INPUT_BYTES = 512 * 1024 * 1024
+ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no l, o, 0, 1: read aloud safely
+ID_LENGTH = 6
+SEEN_ID_BYTES = 16
+
+
+@dataclass(frozen=True)
+class Found:
+    """One envelope as found in an input: where, and its armored inside."""
+
+    where: str
+    inside: str | None  # None: the envelope field held no complete envelope
+    honeypot: bool = False
+
+
+@dataclass
+class ImportReport:
+    imported: list[str] = field(default_factory=list)
+    duplicates: int = 0
+    spam: int = 0
+    unreadable: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"Imported {len(self.imported)}, duplicates {self.duplicates}, "
+            f"spam {self.spam}, unreadable {self.unreadable}."
+        )
+
+
+def read_input(name: str, raw: bytes) -> list[Found]:
+    """Every envelope in one input; `InboxError` if it holds none in a known shape."""
+    if len(raw) > MAX_INPUT_BYTES:
+        raise InboxError(f"{name} is larger than 512 MiB; split the export and import the parts")
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        raise InboxError(
+            f"{name} is not UTF-8 text; import Netlify's CSV or JSON export, or a text file "
+            "holding sealed submissions"
+        ) from None
+    stripped = text.lstrip()
+    if stripped.startswith(("[", "{")):
+        found = _from_json(name, text)
+    elif _looks_like_csv(text):
+        found = _from_csv(name, text)
+    else:
+        found = [Found(f"{name}, envelope {i}", inside) for i, inside in
+                 enumerate(find_armored(text), 1)]  # fmt: skip
+    if not found:
+        raise InboxError(
+            f"{name} holds no sealed submissions; import Netlify's CSV export, its submissions "
+            f'JSON, or text that contains "{BEGIN}"'
+        )
+    return found
+
+
+def _looks_like_csv(text: str) -> bool:
+    first = text.split("\n", 1)[0]
+    return BEGIN not in first and ENVELOPE_FIELD in first.lower() and "," in first
+
+
+def _field(text: str | None, where: str, honeypot: Any) -> list[Found]:
+    filled = isinstance(honeypot, str) and honeypot.strip() != ""
+    if not isinstance(text, str) or not ARMORED.search(text):
+        return [Found(where, None, filled)]
+    insides = list(find_armored(text))
+    if len(insides) == 1:
+        return [Found(where, insides[0], filled)]
+    return [Found(f"{where}, envelope {i}", inside, filled) for i, inside in enumerate(insides, 1)]
+
+
+def _from_csv(name: str, text: str) -> list[Found]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    columns = {column.strip().lower(): column for column in reader.fieldnames or []}
+    if ENVELOPE_FIELD not in columns:
+        raise InboxError(f'{name} is a CSV file without an "{ENVELOPE_FIELD}" column')
+    envelope, honeypot = columns[ENVELOPE_FIELD], columns.get(HONEYPOT_FIELD)
+    found = []
+    try:
+        for row_number, row in enumerate(reader, 2):
+            value = row.get(envelope)
+            if value is None or value.strip() == "":
+                continue
+            found += _field(value, f"{name}, row {row_number}", row.get(honeypot or ""))
+    except csv.Error:
+        raise InboxError(f"{name} is not a complete CSV file; export it again") from None
+    return found
+
+
+def _from_json(name: str, text: str) -> list[Found]:
+    try:
+        document = json.loads(text)
+    except ValueError:
+        raise InboxError(
+            f"{name} is not valid JSON; save the API's response whole, or export CSV instead"
+        ) from None
+    items = document if isinstance(document, list) else [document]
+    found = []
+    for number, item in enumerate(items, 1):
+        data = item.get("data") if isinstance(item, dict) else None
+        if not isinstance(data, dict):
+            raise InboxError(
+                f'{name}: item {number} is not a Netlify submission (it has no "data" object)'
+            )
+        if data.get(ENVELOPE_FIELD):
+            found += _field(
+                data[ENVELOPE_FIELD], f"{name}, item {number}", data.get(HONEYPOT_FIELD)
+            )
+    return found
+
+
+def _queue(data: dict[str, Any]) -> dict[str, Any]:
+    queue = data.setdefault("queue", {})
+    queue.setdefault("items", {})
+    queue.setdefault("seen", [])
+    return queue
+
+
+def _new_id(taken: Iterable[str]) -> str:
+    taken = set(taken)
+    while True:
+        candidate = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
+        if candidate not in taken:
+            return candidate
+
+
+def import_found(
+    data: dict[str, Any],
+    found: list[Found],
+    *,
+    pow_bits: int,
+    today: dt.date,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Open every envelope in FOUND and add each new submission to the queue.
+
+    Changes DATA (the open vault's contents) only; the caller saves it.
+    """
+    if not moderators.public_key(data):
+        raise InboxError(
+            'this vault has no moderator key, so it cannot open submissions; run "quietboard '
+            'keys init" first (submissions sealed before then cannot be opened by this vault)'
+        )
+    secrets_by_id = moderators.secrets_by_key_id(data)
+    queue = _queue(data)
+    seen = set(queue["seen"])
+    report = ImportReport()
+    for done, item in enumerate(found):
+        if progress:
+            progress(done)
+        try:
+            if item.honeypot:
+                raise Rejected("spam")
+            if item.inside is None:
+                raise Rejected("damaged")
+            envelope = parse_envelope(unarmor(item.inside))
+            if envelope.stamp_bits() < pow_bits:
+                raise Rejected("spam")
+            identity = b64(envelope.id[:SEEN_ID_BYTES])
+            if identity in seen:
+                report.duplicates += 1
+                continue
+            payload = open_envelope(envelope, secrets_by_id)
+        except Rejected as rejected:
+            if rejected.code == "spam":
+                report.spam += 1
+            else:
+                report.unreadable += 1
+            report.problems.append(f"{item.where}: {rejected}")
+            continue
+        seen.add(identity)
+        queue["seen"].append(identity)
+        item_id = _new_id(queue["items"])
+        queue["items"][item_id] = {**payload, "imported": today.isoformat()}
+        report.imported.append(item_id)
+    return report
+
+
+def queue_items(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Pending items by id (random, so never in order of arrival)."""
+    return sorted(data.get("queue", {}).get("items", {}).items())

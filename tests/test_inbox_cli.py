@@ -1,0 +1,273 @@
+"""keys init / show, inbox import and queue list, from the command line.
+
+What the form service adds (IP address, user agent, referrer, times, ids,
+form name) must never reach the vault; a bad input must leave the queue and
+board.toml exactly as they were.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from generator import hpke, vault
+from generator import submitformat as fmt
+from generator.cli import cli
+from generator.memberformat import unb64
+
+from .conftest import BOARD_TOML, fast_vault
+
+PASSPHRASE = "correct horse battery staple"
+IP, AGENT, REFERRER = (
+    "203.0.113.77",
+    "Mozilla/5.0 (Linux; Android 14) Quirky/1.0",
+    "https://x.example/",
+)
+CREATED = "2026-11-19T23:41:07.123Z"
+POST = {
+    "v": 1, "kind": "post", "section": "share", "title": "Small steps this week",
+    "body": "I went outside every day, even when it rained.", "cw": ["low mood"],
+    "pseudonym": "Wren", "verifier": fmt.withdrawal_verifier("abcde-fghij-klmno-pqrs2"),
+}  # fmt: skip
+
+
+def run(*args, env=None, **kwargs):
+    env = {"QUIETBOARD_PASSPHRASE": PASSPHRASE, "QUIETBOARD_TODAY": "2026-11-20", **(env or {})}
+    return CliRunner().invoke(
+        cli, [str(a) for a in args], prog_name="quietboard", env=env, **kwargs
+    )
+
+
+def assert_error(result, message):
+    assert result.exit_code == 1, result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last == f"Error: {message}", last
+    assert "Traceback" not in result.output
+
+
+@pytest.fixture
+def board(make_board):
+    root = make_board(toml=BOARD_TOML + "\n# Sealed submissions\n[submissions]\npow_bits = 4\n")
+    fast_vault(root, PASSPHRASE)
+    result = run("keys", "init", "--board", root)
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def opened(root):
+    with vault.open_vault(root, lambda: PASSPHRASE) as v:
+        return v.data
+
+
+def public_key(root) -> bytes:
+    return unb64(opened(root)["moderator_keys"][-1]["public"], 32)
+
+
+def sealed(root, payload=POST, bits=4, keys=None) -> str:
+    return fmt.armor(fmt.seal(payload, keys or [public_key(root)], bits))
+
+
+def netlify_csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    fields = [
+        "envelope",
+        "website",
+        "created_at",
+        "ip",
+        "user_agent",
+        "referrer",
+        "id",
+        "form_name",
+    ]
+    writer = csv.DictWriter(out, fieldnames=fields)
+    writer.writeheader()
+    for number, row in enumerate(rows):
+        writer.writerow({"website": "", "created_at": CREATED, "ip": IP, "user_agent": AGENT,
+                         "referrer": REFERRER, "id": f"6740aa{number:018d}",
+                         "form_name": "quietboard", **row})  # fmt: skip
+    return out.getvalue()
+
+
+def queue(root) -> list[dict]:
+    result = run("queue", "list", "--json", "--board", root)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)["items"]
+
+
+def snapshot(root) -> tuple[bytes, bytes]:
+    return (root / ".quietboard" / "vault.json").read_bytes(), (root / "board.toml").read_bytes()
+
+
+def test_keys_init_adds_the_public_key_to_board_toml_and_keeps_comments(board):
+    text = (board / "board.toml").read_text()
+    public = opened(board)["moderator_keys"][-1]["public"]
+    assert public in text
+    assert "# Sealed submissions" in text
+    shown = run("keys", "show", "--board", board)
+    assert shown.exit_code == 0
+    assert shown.output.strip() == public
+    assert opened(board)["moderator_keys"][-1]["secret"] not in shown.output + text
+
+
+def test_a_second_keys_init_refuses_and_changes_nothing(board):
+    before = snapshot(board)
+    assert_error(
+        run("keys", "init", "--board", board),
+        'this vault already has a moderator key; "quietboard keys show" prints it (replacing '
+        "it would leave submissions sealed to it unreadable)",
+    )
+    assert snapshot(board) == before
+
+
+def test_a_netlify_csv_export_is_imported_without_any_of_its_metadata(board, tmp_path):
+    export = tmp_path / "export.csv"
+    export.write_text(netlify_csv([{"envelope": sealed(board)}]))
+    result = run("inbox", "import", export, "--board", board)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "Imported 1, duplicates 0, spam 0, unreadable 0."
+    (item,) = queue(board)
+    assert item["body"] == POST["body"]
+    assert (item["title"], item["pseudonym"], item["cw"]) == ("Small steps this week", "Wren",
+                                                              ["low mood"])  # fmt: skip
+    everything = json.dumps(opened(board))
+    for trace in (IP, AGENT, REFERRER, CREATED, "2026-11-19", "6740aa", 'quietboard"', "Mozilla"):
+        assert trace not in everything
+    for path in (board / ".quietboard").rglob("*"):
+        assert IP.encode() not in path.read_bytes()
+
+
+def test_the_api_json_and_plain_sealed_text_are_imported_too(board, tmp_path):
+    api = tmp_path / "submissions.json"
+    api.write_text(json.dumps([{
+        "id": "6740aa01", "number": 4, "form_name": "quietboard", "created_at": CREATED,
+        "site_url": "https://board.example.org", "summary": "", "body": "",
+        "data": {"envelope": sealed(board), "website": "", "ip": IP, "user_agent": AGENT,
+                 "referrer": REFERRER},
+        "human_fields": {"Envelope": "…"}, "ordered_human_fields": [],
+    }]))  # fmt: skip
+    text = tmp_path / "from-a-member.txt"
+    text.write_text("Hello moderators, here it is:\n\n" + sealed(board) + "\nThanks\n")
+    result = run("inbox", "import", api, text, "--board", board)
+    assert result.exit_code == 0, result.output
+    assert "Imported 2, duplicates 0" in result.output
+    pasted = run("inbox", "import", "-", "--board", board, input=sealed(board))
+    assert "Imported 1, duplicates 0" in pasted.output
+    assert len(queue(board)) == 3
+    assert IP not in json.dumps(opened(board))
+
+
+def test_importing_the_same_envelope_twice_keeps_one_item(board, tmp_path):
+    envelope = sealed(board)
+    export = tmp_path / "export.csv"
+    export.write_text(netlify_csv([{"envelope": envelope}, {"envelope": envelope}]))
+    first = run("inbox", "import", export, "--board", board)
+    assert "Imported 1, duplicates 1, spam 0, unreadable 0." in first.output
+    again = run("inbox", "import", export, "--board", board)
+    assert "Imported 0, duplicates 2, spam 0, unreadable 0." in again.output
+    assert len(queue(board)) == 1
+
+
+def test_bad_envelopes_are_counted_and_listed_and_the_good_ones_kept(board, tmp_path):
+    good = sealed(board)
+    raw = fmt.unarmor(next(fmt.find_armored(sealed(board, bits=0))))
+    tampered = raw[:-9] + bytes([raw[-9] ^ 1]) + raw[-8:]
+    tampered_body = tampered[:-8]
+    tampered = tampered_body + fmt.find_stamp(tampered_body, 4).to_bytes(8, "big")
+    _, stranger = hpke.generate_key_pair()
+    weak = sealed(board, bits=0)
+    while fmt.parse_envelope(fmt.unarmor(next(fmt.find_armored(weak)))).stamp_bits() >= 4:
+        weak = sealed(board, bits=0)
+    rows = [
+        {"envelope": good},
+        {"envelope": good.replace("\n", "\n", 1)[:-80] + "\n" + fmt.END + "\n"},
+        {"envelope": fmt.armor(tampered)},
+        {"envelope": sealed(board, keys=[stranger])},
+        {"envelope": weak},
+        {"envelope": sealed(board), "website": "https://spam.example"},
+        {"envelope": "hello, I could not get the page to work"},
+    ]
+    export = tmp_path / "export.csv"
+    export.write_text(netlify_csv(rows))
+    result = run("inbox", "import", export, "--board", board)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[:-2] == [
+        f"  {export}, row 3: damaged (not a complete quietboard submission)",
+        f"  {export}, row 4: could not be opened (damaged or tampered with)",
+        f"  {export}, row 5: sealed to a key this vault does not hold",
+        f"  {export}, row 6: proof of work missing or too weak",
+        f"  {export}, row 7: proof of work missing or too weak",
+        f"  {export}, row 8: damaged (not a complete quietboard submission)",
+    ]
+    assert lines[-2] == "Imported 1, duplicates 0, spam 2, unreadable 4."
+    assert [item["body"] for item in queue(board)] == [POST["body"]]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("export.csv", "name,email\nA,b@example.org\n",
+         "{path} holds no sealed submissions; import Netlify's CSV export, its submissions JSON, "
+         'or text that contains "-----BEGIN QUIETBOARD SUBMISSION-----"'),
+        ("export.csv", "Envelope;created_at\nx;y\n",
+         '{path} holds no sealed submissions; import Netlify\'s CSV export, its submissions '
+         'JSON, or text that contains "-----BEGIN QUIETBOARD SUBMISSION-----"'),
+        ("api.json", '[{"id": "1"}]',
+         '{path}: item 1 is not a Netlify submission (it has no "data" object)'),
+        ("api.json", '[{"data": ',
+         "{path} is not valid JSON; save the API's response whole, or export CSV instead"),
+        ("export.csv", b"\xff\xfeenvelope\n",
+         "{path} is not UTF-8 text; import Netlify's CSV or JSON export, or a text file holding "
+         "sealed submissions"),
+    ],
+)  # fmt: skip
+def test_an_unusable_file_stops_the_whole_import_before_anything_is_stored(
+    board, tmp_path, name, content, message
+):
+    good = tmp_path / "good.txt"
+    good.write_text(sealed(board))
+    bad = tmp_path / name
+    bad.write_bytes(content if isinstance(content, bytes) else content.encode())
+    before = snapshot(board)
+    assert_error(run("inbox", "import", good, bad, "--board", board), message.format(path=bad))
+    assert snapshot(board) == before
+
+
+def test_a_missing_file_or_a_wrong_passphrase_changes_nothing(board, tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text(sealed(board))
+    before = snapshot(board)
+    assert_error(
+        run("inbox", "import", good, tmp_path / "nope.csv", "--board", board),
+        f"{tmp_path / 'nope.csv'} is not a file; give the path of an export or of saved sealed "
+        "text",
+    )
+    result = run("inbox", "import", good, "--board", board,
+                 env={"QUIETBOARD_PASSPHRASE": "not the passphrase"})  # fmt: skip
+    assert result.exit_code == 1
+    assert "not the passphrase" not in result.output
+    assert snapshot(board) == before
+
+
+def test_a_vault_without_a_moderator_key_says_to_make_one(make_board, tmp_path):
+    root = make_board()
+    fast_vault(root, PASSPHRASE)
+    _, stranger = hpke.generate_key_pair()
+    text = tmp_path / "sealed.txt"
+    text.write_text(fmt.armor(fmt.seal(POST, [stranger], 0)))
+    assert_error(
+        run("inbox", "import", text, "--board", root),
+        'this vault has no moderator key, so it cannot open submissions; run "quietboard keys '
+        'init" first (submissions sealed before then cannot be opened by this vault)',
+    )
+
+
+def test_an_empty_queue_says_how_to_fill_it(board):
+    result = run("queue", "list", "--board", board)
+    assert result.output.strip() == (
+        'The queue is empty. Import submissions with "quietboard inbox import FILE".'
+    )
