@@ -136,7 +136,8 @@ def test_build_with_an_unknown_key(make_board):
     assert_error(
         run("build", "--board", root),
         'board.toml: unknown key "colour"; allowed keys here: name, language, base_url, '
-        "description, members_label, sections, roles, posts, crisis, indexing, feeds, members",
+        "description, members_label, sections, roles, posts, crisis, indexing, feeds, members, "
+        "submissions",
     )
 
 
