@@ -666,6 +666,79 @@ def inbox_import(files: tuple[str, ...], board_dir: Path) -> None:
         click.echo('See them with "quietboard queue list".')
 
 
+TOKEN_ENV = "NETLIFY_AUTH_TOKEN"  # noqa: S105 - the name of a variable
+API_ENV = "QUIETBOARD_NETLIFY_API"
+
+
+@inbox_group.command("fetch")
+@click.option(
+    "--delete-remote",
+    is_flag=True,
+    help="Delete each submission from Netlify once it is safely in the queue.",
+)
+@board_option
+def inbox_fetch(delete_remote: bool, board_dir: Path) -> None:
+    """Fetch submissions from Netlify Forms and import them.
+
+    Needs the site ID in board.toml ([submissions] netlify_site_id) and a
+    Netlify personal access token in NETLIFY_AUTH_TOKEN (never as an
+    argument, so it stays out of your shell history). With --delete-remote,
+    what is safely stored (and spam) is deleted from Netlify afterwards;
+    envelopes this vault cannot open stay there for another moderator.
+
+    Example: NETLIFY_AUTH_TOKEN=... quietboard inbox fetch --delete-remote
+    """
+    from generator.inbox import FORM_NAME, from_submissions  # noqa: PLC0415
+    from generator.netlify import API, NetlifyClient  # noqa: PLC0415
+    from generator.vault import open_vault  # noqa: PLC0415
+
+    board = _load_board(board_dir)
+    site = board.submissions.netlify_site_id
+    if not site:
+        raise click.ClickException(
+            "board.toml has no [submissions] netlify_site_id; copy the site ID from Netlify's "
+            '"Site configuration" page into it'
+        )
+    token = os.environ.get(TOKEN_ENV)
+    if token is None:
+        raise click.ClickException(
+            f"set {TOKEN_ENV} to a Netlify personal access token (Netlify: User settings > "
+            "Applications); it is read only from the environment"
+        )
+    client = NetlifyClient(token, os.environ.get(API_ENV, API))
+    form = client.form_id(site, FORM_NAME)
+    submissions = client.submissions(form) + client.submissions(form, "spam")
+    click.echo(f"Netlify holds {len(submissions)} submission(s).", err=True)
+    if not submissions:
+        click.echo("Imported 0, duplicates 0, spam 0, unreadable 0.")
+        return
+    found = from_submissions("Netlify", submissions)
+    with open_vault(board_dir, ask_passphrase) as vault:
+        report = _import(board, found, vault)
+    click.echo(report.summary())
+    if delete_remote:
+        _delete_settled(client, found, report)
+
+
+def _delete_settled(client: Any, found: list[Any], report: Any) -> None:
+    ids = {found[i].remote_id for i in report.settled} - {""}
+    kept = {item.remote_id for i, item in enumerate(found) if i not in report.settled}
+    ids -= kept  # one submission holding an envelope we could not open stays whole
+    failed = 0
+    for remote_id in sorted(ids):
+        try:
+            client.delete(remote_id)
+        except QuietboardError:
+            failed += 1
+    click.echo(f"Deleted {len(ids) - failed} from Netlify; {len(kept)} left there.")
+    if failed:
+        raise click.ClickException(
+            f"{failed} submission(s) are safely in the queue but could not be deleted from "
+            'Netlify; run "quietboard inbox fetch --delete-remote" again later (they will '
+            "count as duplicates)"
+        )
+
+
 @cli.group("queue")
 def queue_group() -> None:
     """The moderation queue: imported submissions waiting for review.

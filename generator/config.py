@@ -77,12 +77,15 @@ class Indexing:
 FORM_SERVICES = ("netlify", "none")
 NETLIFY_SITE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,99}$")
 MAX_MODERATOR_KEYS = 8
+# About a second of hashing in a desktop browser, a few on an old phone
+# (docs/benchmarks.md); each extra bit doubles it.
+DEFAULT_POW_BITS = 16
 
 
 @dataclass(frozen=True)
 class Submissions:
     keys: tuple[str, ...] = ()
-    pow_bits: int = 18
+    pow_bits: int = DEFAULT_POW_BITS
     form: str = "netlify"
     send_by_hand: str = ""
     netlify_site_id: str = ""
@@ -371,7 +374,7 @@ def _submissions(table: _Table) -> Submissions:
         )
     return Submissions(
         keys=tuple(keys),
-        pow_bits=table.number("pow_bits", 18, 0, MAX_POW_BITS),
+        pow_bits=table.number("pow_bits", DEFAULT_POW_BITS, 0, MAX_POW_BITS),
         form=form,
         send_by_hand=table.text("send_by_hand", "", max_len=300),
         netlify_site_id=table.text(

@@ -50,6 +50,7 @@ class Found:
     where: str
     inside: str | None  # None: the envelope field held no complete envelope
     honeypot: bool = False
+    remote_id: str = ""  # the form service's id, to delete it there; never stored
 
 
 @dataclass
@@ -59,6 +60,9 @@ class ImportReport:
     spam: int = 0
     unreadable: int = 0
     problems: list[str] = field(default_factory=list)
+    # Indexes of the inputs that are safely handled (imported now or before,
+    # or spam), which may be deleted from the form service.
+    settled: set[int] = field(default_factory=set)
 
     def summary(self) -> str:
         return (
@@ -99,14 +103,17 @@ def _looks_like_csv(text: str) -> bool:
     return BEGIN not in first and ENVELOPE_FIELD in first.lower() and "," in first
 
 
-def _field(text: str | None, where: str, honeypot: Any) -> list[Found]:
+def _field(text: str | None, where: str, honeypot: Any, remote_id: str = "") -> list[Found]:
     filled = isinstance(honeypot, str) and honeypot.strip() != ""
     if not isinstance(text, str) or not ARMORED.search(text):
-        return [Found(where, None, filled)]
+        return [Found(where, None, filled, remote_id)]
     insides = list(find_armored(text))
     if len(insides) == 1:
-        return [Found(where, insides[0], filled)]
-    return [Found(f"{where}, envelope {i}", inside, filled) for i, inside in enumerate(insides, 1)]
+        return [Found(where, insides[0], filled, remote_id)]
+    return [
+        Found(f"{where}, envelope {i}", inside, filled, remote_id)
+        for i, inside in enumerate(insides, 1)
+    ]
 
 
 def _from_csv(name: str, text: str) -> list[Found]:
@@ -134,7 +141,11 @@ def _from_json(name: str, text: str) -> list[Found]:
         raise InboxError(
             f"{name} is not valid JSON; save the API's response whole, or export CSV instead"
         ) from None
-    items = document if isinstance(document, list) else [document]
+    return from_submissions(name, document if isinstance(document, list) else [document])
+
+
+def from_submissions(name: str, items: list[Any]) -> list[Found]:
+    """The envelopes in Netlify submissions (the API's JSON shape)."""
     found = []
     for number, item in enumerate(items, 1):
         data = item.get("data") if isinstance(item, dict) else None
@@ -142,10 +153,9 @@ def _from_json(name: str, text: str) -> list[Found]:
             raise InboxError(
                 f'{name}: item {number} is not a Netlify submission (it has no "data" object)'
             )
-        if data.get(ENVELOPE_FIELD):
-            found += _field(
-                data[ENVELOPE_FIELD], f"{name}, item {number}", data.get(HONEYPOT_FIELD)
-            )
+        remote_id = str(item.get("id", ""))
+        where = f"{name}, item {number}"
+        found += _field(data.get(ENVELOPE_FIELD), where, data.get(HONEYPOT_FIELD), remote_id)
     return found
 
 
@@ -199,11 +209,13 @@ def import_found(
             identity = b64(envelope.id[:SEEN_ID_BYTES])
             if identity in seen:
                 report.duplicates += 1
+                report.settled.add(done)
                 continue
             payload = open_envelope(envelope, secrets_by_id)
         except Rejected as rejected:
             if rejected.code == "spam":
                 report.spam += 1
+                report.settled.add(done)
             else:
                 report.unreadable += 1
             report.problems.append(f"{item.where}: {rejected}")
@@ -213,6 +225,7 @@ def import_found(
         item_id = _new_id(queue["items"])
         queue["items"][item_id] = {**payload, "imported": today.isoformat()}
         report.imported.append(item_id)
+        report.settled.add(done)
     return report
 
 

@@ -40,8 +40,8 @@ STAMP_BYTES = 8
 MAX_RECIPIENTS = 8
 MIN_PADDED = 1024
 MAX_ENVELOPE_BYTES = 65_536
+MAX_PAYLOAD_BYTES = 32_768
 MAX_POW_BITS = 28
-DEFAULT_POW_BITS = 18
 BEGIN = "-----BEGIN QUIETBOARD SUBMISSION-----"
 END = "-----END QUIETBOARD SUBMISSION-----"
 ARMORED = re.compile(re.escape(BEGIN) + r"(.*?)" + re.escape(END), re.DOTALL)
@@ -127,7 +127,10 @@ def seal_from_parts(
 
 def encode_payload(payload: Mapping[str, Any]) -> bytes:
     check_payload(dict(payload))
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if len(data) > MAX_PAYLOAD_BYTES:
+        raise ValueError("too long to send")
+    return data
 
 
 def seal(payload: Mapping[str, Any], keys: list[bytes], bits: int) -> bytes:
@@ -257,6 +260,8 @@ def open_envelope(envelope: Envelope, secrets: Mapping[bytes, bytes]) -> dict[st
             raise Unopenable
     except Unopenable:
         raise Rejected("unopenable") from None
+    if length > MAX_PAYLOAD_BYTES:
+        raise Rejected("invalid")
     try:
         payload = json.loads(framed[4 : 4 + length].decode("utf-8"))
         check_payload(payload)
@@ -275,8 +280,17 @@ PATTERNS = {
 
 def _text(payload: dict[str, Any], name: str, low: int, high: int) -> None:
     value = payload[name]
-    if not isinstance(value, str) or not low <= len(value) <= high:
+    if not isinstance(value, str) or not low <= len(value) <= high or _lone_surrogate(value):
         raise ValueError(f"{name} must be text of {low} to {high} characters")
+
+
+def _lone_surrogate(text: str) -> bool:
+    """JSON can carry "\\ud800" escapes that no UTF-8 text can hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def check_payload(payload: Any) -> None:

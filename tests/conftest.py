@@ -108,3 +108,21 @@ def issue(root: Path, passphrase: str, section: str, label: str, **when) -> str:
         )
         vault.save()
     return code
+
+
+@pytest.fixture
+def keyed_board(make_board) -> Path:
+    """A board with a vault holding a moderator key, listed in board.toml; pow_bits = 4."""
+    import datetime as dt
+
+    from generator.boardedit import add_moderator_key
+    from generator.moderators import create_key
+    from generator.vault import open_vault
+
+    root = make_board(toml=BOARD_TOML + "\n# Sealed submissions\n[submissions]\npow_bits = 4\n")
+    passphrase = fast_vault(root)
+    with open_vault(root, lambda: passphrase) as vault:
+        public = create_key(vault.data, dt.date(2026, 11, 20))
+        vault.save()
+    add_moderator_key(root, public)
+    return root

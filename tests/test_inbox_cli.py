@@ -50,12 +50,8 @@ def assert_error(result, message):
 
 
 @pytest.fixture
-def board(make_board):
-    root = make_board(toml=BOARD_TOML + "\n# Sealed submissions\n[submissions]\npow_bits = 4\n")
-    fast_vault(root, PASSPHRASE)
-    result = run("keys", "init", "--board", root)
-    assert result.exit_code == 0, result.output
-    return root
+def board(keyed_board):
+    return keyed_board
 
 
 def opened(root):
@@ -102,15 +98,20 @@ def snapshot(root) -> tuple[bytes, bytes]:
     return (root / ".quietboard" / "vault.json").read_bytes(), (root / "board.toml").read_bytes()
 
 
-def test_keys_init_adds_the_public_key_to_board_toml_and_keeps_comments(board):
-    text = (board / "board.toml").read_text()
-    public = opened(board)["moderator_keys"][-1]["public"]
+def test_keys_init_adds_the_public_key_to_board_toml_and_keeps_comments(make_board):
+    root = make_board(toml=BOARD_TOML + "\n# Our own note\n[submissions]\npow_bits = 4\n")
+    fast_vault(root, PASSPHRASE)
+    result = run("keys", "init", "--board", root)
+    assert result.exit_code == 0, result.output
+    public = opened(root)["moderator_keys"][-1]["public"]
+    assert f"\n    {public}\n" in result.output
+    text = (root / "board.toml").read_text()
     assert public in text
-    assert "# Sealed submissions" in text
-    shown = run("keys", "show", "--board", board)
+    assert "# Our own note" in text
+    shown = run("keys", "show", "--board", root)
     assert shown.exit_code == 0
     assert shown.output.strip() == public
-    assert opened(board)["moderator_keys"][-1]["secret"] not in shown.output + text
+    assert opened(root)["moderator_keys"][-1]["secret"] not in result.output + shown.output + text
 
 
 def test_a_second_keys_init_refuses_and_changes_nothing(board):

@@ -96,6 +96,7 @@ POST = {
         ({"section": "Share\n"}, "section is not a section name"),
         ({"title": ""}, "title must be text of 1 to 120 characters"),
         ({"body": "x" * 20_001}, "body must be text of 1 to 20000 characters"),
+        ({"body": "a lone \ud800 surrogate"}, "body must be text of 1 to 20000 characters"),
         ({"cw": ["x" * 41]}, "cw must be a list"),
         ({"verifier": "short"}, "verifier is not a withdrawal verifier"),
     ],

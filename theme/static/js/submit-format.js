@@ -1,0 +1,189 @@
+// Submissions, format v1 (docs/format.md, "quietboard submissions"), sender
+// side, WebCrypto only. Twin of generator/submitformat.py
+// (tests/vectors/submissions-v1.json). No DOM here.
+
+import { AES_256_GCM, sealBase } from "./hpke.js";
+import { b64, unb64 } from "./members-format.js";
+
+export const VERSION = 1;
+const text = new TextEncoder();
+export const MAGIC = text.encode("qbs1");
+export const HPKE_INFO = text.encode("quietboard submission v1");
+const KEY_ID_INFO = text.encode("quietboard moderator key v1");
+const PAYLOAD_INFO = text.encode("quietboard submission v1 payload");
+const COMMIT_INFO = text.encode("quietboard submission v1 commit");
+const POW_PREFIX = text.encode("quietboard submission v1 pow");
+const WITHDRAWAL_PREFIX = text.encode("quietboard withdrawal v1");
+export const MAX_RECIPIENTS = 8;
+export const MIN_PADDED = 1024;
+export const MAX_ENVELOPE = 65536;
+export const MAX_PAYLOAD = 32 * 1024;
+export const MAX_POW_BITS = 28;
+const BEGIN = "-----BEGIN QUIETBOARD SUBMISSION-----";
+const END = "-----END QUIETBOARD SUBMISSION-----";
+const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+
+const concat = (...parts) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+};
+
+const sha256 = async (data) => new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+const random = (length) => crypto.getRandomValues(new Uint8Array(length));
+
+async function hkdf(seed, info) {
+  const key = await crypto.subtle.importKey("raw", seed, "HKDF", false, ["deriveBits"]);
+  const params = { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info };
+  return new Uint8Array(await crypto.subtle.deriveBits(params, key, 256));
+}
+
+export const keyId = async (pk) => (await sha256(concat(KEY_ID_INFO, pk))).slice(0, 8);
+
+// Padmé (as generator/memberformat.py padded_size), never below 1 KiB.
+export function paddedSize(length) {
+  if (length <= MIN_PADDED) return MIN_PADDED;
+  const exponent = 31 - Math.clz32(length);
+  const significant = 32 - Math.clz32(exponent);
+  const mask = 2 ** (exponent - significant) - 1;
+  return (length + mask) & ~mask;
+}
+
+// Steps 2 to 4 of "Sealing", from given parts: the body (envelope without stamp).
+export async function sealFromParts({ payload, keys, ikmEs, seed, nonce }) {
+  if (keys.length < 1 || keys.length > MAX_RECIPIENTS) {
+    throw new Error("need 1 to 8 moderator keys");
+  }
+  const payloadKey = await hkdf(seed, PAYLOAD_INFO);
+  const commit = await hkdf(seed, COMMIT_INFO);
+  const blocks = [];
+  const none = new Uint8Array(0);
+  for (const [i, pk] of keys.entries()) {
+    const { enc, ct } = await sealBase(pk, HPKE_INFO, none, seed, AES_256_GCM, ikmEs?.[i]);
+    blocks.push(await keyId(pk), enc, ct);
+  }
+  const header = concat(MAGIC, Uint8Array.of(keys.length), ...blocks, commit);
+  const framed = new Uint8Array(paddedSize(4 + payload.length));
+  new DataView(framed.buffer).setUint32(0, payload.length);
+  framed.set(payload, 4);
+  const key = await crypto.subtle.importKey("raw", payloadKey, "AES-GCM", false, ["encrypt"]);
+  const params = { name: "AES-GCM", iv: nonce, additionalData: header };
+  const ciphertext = new Uint8Array(await crypto.subtle.encrypt(params, key, framed));
+  const body = concat(header, nonce, ciphertext);
+  if (body.length + 8 > MAX_ENVELOPE) throw new Error("too long to send");
+  return body;
+}
+
+// The payload rules: every key of the kind is required, no other key allowed.
+const KINDS = {
+  post: ["section", "title", "body", "cw", "pseudonym", "verifier"],
+  reply: ["section", "post", "body", "cw", "pseudonym", "verifier"],
+  report: ["section", "post", "body"],
+  feedback: ["body"],
+  withdraw: ["code", "body"],
+};
+
+// Lengths in code points; lone surrogates are refused (JSON would escape them).
+const sized = (value, min, max) => {
+  if (typeof value !== "string" || !value.isWellFormed()) return false;
+  const length = [...value].length;
+  return length >= min && length <= max;
+};
+const matches = (pattern) => (value) => typeof value === "string" && pattern.test(value);
+const RULES = {
+  section: matches(/^[a-z][a-z0-9-]{0,30}$/),
+  post: matches(/^[a-z0-9-]{1,64}$/),
+  title: (v) => sized(v, 1, 120),
+  body: (v, kind) => (kind === "withdraw" ? sized(v, 0, 2000) : sized(v, 1, 20000)),
+  pseudonym: (v) => sized(v, 0, 40),
+  cw: (v) => Array.isArray(v) && v.length <= 8 && v.every((c) => sized(c, 1, 40)),
+  verifier: matches(/^[A-Za-z0-9_-]{43}$/),
+  code: matches(/^[a-z2-7]{20}$/),
+};
+
+export function checkPayload(payload) {
+  const allowed = payload && Object.hasOwn(KINDS, payload.kind) && KINDS[payload.kind];
+  if (!allowed || payload.v !== VERSION) throw new Error("unknown kind of submission");
+  const keys = Object.keys(payload).filter((k) => k !== "v" && k !== "kind");
+  const extra = keys.find((k) => !allowed.includes(k));
+  if (extra) throw new Error(`unexpected field: ${extra}`);
+  for (const name of allowed) {
+    if (!Object.hasOwn(payload, name)) throw new Error(`missing field: ${name}`);
+    if (!RULES[name](payload[name], payload.kind)) throw new Error(`${name} is not valid`);
+  }
+}
+
+// Steps 1 to 4 with fresh randomness: the body, ready for proofOfWork.
+export async function seal(payloadObject, keysB64) {
+  checkPayload(payloadObject);
+  const payload = text.encode(JSON.stringify(payloadObject));
+  if (payload.length > MAX_PAYLOAD) throw new Error("too long to send");
+  if (!Array.isArray(keysB64)) throw new Error("need 1 to 8 moderator keys");
+  let keys;
+  try {
+    keys = keysB64.map((k) => unb64(k, 32));
+  } catch {
+    throw new Error("a moderator key is not valid");
+  }
+  return sealFromParts({ payload, keys, seed: random(32), nonce: random(12) });
+}
+
+const leadingZeros = (hash, bits) => {
+  const whole = bits >> 3;
+  for (let i = 0; i < whole; i++) if (hash[i] !== 0) return false;
+  return bits % 8 === 0 || hash[whole] >> (8 - (bits % 8)) === 0;
+};
+
+// Step 5: the first stamp 0, 1, 2, ... whose hash starts with `bits` zero bits.
+export async function proofOfWork(body, bits, onProgress = () => {}, batch = 256) {
+  if (!Number.isInteger(bits) || bits < 0 || bits > MAX_POW_BITS) {
+    throw new Error("proof-of-work bits must be 0 to 28");
+  }
+  const prefix = concat(POW_PREFIX, await sha256(body));
+  const input = (stamp) => {
+    const data = new Uint8Array(prefix.length + 8);
+    data.set(prefix);
+    const view = new DataView(data.buffer);
+    view.setUint32(prefix.length, Math.floor(stamp / 2 ** 32));
+    view.setUint32(prefix.length + 4, stamp >>> 0);
+    return data;
+  };
+  let stamp = 0;
+  if (bits > 0) {
+    for (let start = 0; ; start += batch) {
+      const stamps = Array.from({ length: batch }, (_, i) => start + i);
+      const hashes = await Promise.all(stamps.map((s) => sha256(input(s))));
+      const found = hashes.findIndex((hash) => leadingZeros(hash, bits));
+      if (found >= 0) {
+        stamp = start + found;
+        break;
+      }
+      onProgress(start + batch, 2 ** bits);
+    }
+  }
+  return { envelope: concat(body, input(stamp).subarray(prefix.length)), stamp };
+}
+
+// The text form: b64u in lines of 64 between the two marker lines.
+export function armor(envelope) {
+  const encoded = b64(envelope);
+  const lines = [BEGIN];
+  for (let at = 0; at < encoded.length; at += 64) lines.push(encoded.slice(at, at + 64));
+  lines.push(END, "");
+  return lines.join("\n");
+}
+
+// 100 random bits as 20 base32 characters: each byte's low 5 bits (256 = 8 × 32, unbiased).
+export function withdrawalCode() {
+  const chars = Array.from(random(20), (byte) => BASE32[byte & 31]).join("");
+  return chars.match(/.{5}/g).join("-");
+}
+
+export const canonicalWithdrawal = (typed) => typed.toLowerCase().replace(/[^a-z2-7]/g, "");
+
+export const verifier = async (code) =>
+  b64(await sha256(concat(WITHDRAWAL_PREFIX, text.encode(canonicalWithdrawal(code)))));
