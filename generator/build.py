@@ -227,6 +227,11 @@ def build_board(
             f'members-only section "{name}" has no access codes, so its {count} post(s) were '
             f'left out; give members codes with "quietboard access issue {name} --label NAME"'
         )
+    if not board.submissions.keys:
+        report.warnings.append(
+            "board.toml lists no moderator keys, so the share page says sharing is not open "
+            'yet; run "quietboard keys init" to open it'
+        )
     netlify = board.root / "netlify.toml"
     if netlify.is_file() and netlify_headers_differ(board, netlify.read_text(encoding="utf-8")):
         report.warnings.append(

@@ -9,9 +9,11 @@ import shutil
 from pathlib import Path
 
 from generator.access import issue_code
+from generator.boardedit import add_moderator_key
 from generator.config import BOARD_FILE, read_board
 from generator.content import PAGES_DIR, POSTS_DIR
 from generator.errors import BoardExistsError
+from generator.moderators import create_key
 from generator.resources import demo_dir, template_pages_dir
 from generator.vault import VAULT_DIR, create_vault, open_vault
 
@@ -34,7 +36,8 @@ def prepare_demo(target: Path, today: dt.date) -> tuple[str, str]:
     """Write the demo board into TARGET (replacing an earlier demo there).
 
     Returns the passphrase of the demo's new vault and an access code that
-    opens its members-only section; neither is written anywhere.
+    opens its members-only section; neither is written anywhere. The vault
+    also gets a moderator key, so the demo's share page can seal to it.
     """
     target = Path(target)
     source = demo_dir()
@@ -68,5 +71,7 @@ def _open_members(target: Path, today: dt.date) -> tuple[str, str]:
         code = issue_code(
             vault.data, board, board.member_sections[0].name, "demo", expires=None, today=today
         )
+        public = create_key(vault.data, today)
         vault.save()
+    add_moderator_key(target, public)
     return passphrase, code

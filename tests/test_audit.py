@@ -63,6 +63,8 @@ def test_a_clean_output_has_no_findings(site):
         ),
         ('<a ping="https://t.example.com/" href="/x/">x</a>', "", "third-party"),
         ('<iframe src="/x/"></iframe>', "", "embedded-frame"),
+        ('<form><textarea name="body"></textarea></form>', "", "named-field"),
+        ('<input type="text" name="pseudonym">', "", "named-field"),
         ('<a href="https://example.com/">out</a>', "", "outbound-rel"),
         ('<a href="https://example.com/" rel="noopener">out</a>', "", "outbound-rel"),
         ("", '<meta name="generator" content="Pelican">', "generator-meta"),

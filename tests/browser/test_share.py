@@ -1,0 +1,219 @@
+"""The share page in Chromium: what leaves the browser, and the way into the queue.
+
+The network is watched: the only request a submission makes carries the
+locked envelope, the form name and the honeypot, and none of the typed
+words. The envelope then goes through a CSV shaped like Netlify's export
+(with the IP address, browser and times Netlify records) into the queue,
+and none of those columns reaches the vault.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import urllib.parse
+
+import pytest
+from click.testing import CliRunner
+from playwright.sync_api import expect
+
+from generator.build import build_board
+from generator.cli import cli, render_with_pelican
+from generator.clock import today
+from generator.demo import prepare_demo
+from generator.vault import open_vault
+
+from .conftest import DemoBoard, serving
+
+pytestmark = pytest.mark.browser
+
+IP, AGENT, REFERRER = "198.51.100.23", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1)", "https://t.co/x"
+CREATED = "2026-11-21T02:13:44.512Z"
+TITLE = "Three good things today"
+BODY = "The **sun** came out.\n\n- tea with my sister\n- a walk\n\nThat is all, and it was enough."
+PSEUDONYM = "Kestrel"
+WARNING = "family worries"
+ALLOWED_FIELDS = {"form-name", "envelope", "website"}
+
+
+@pytest.fixture(scope="module")
+def netlify_board(tmp_path_factory):
+    """The demo board, switched to Netlify Forms with a light proof of work."""
+    root = tmp_path_factory.mktemp("share")
+    passphrase, code = prepare_demo(root, today())
+    toml = root / "board.toml"
+    toml.write_text(toml.read_text().replace('form = "none"', 'form = "netlify"\npow_bits = 8'))
+    report = build_board(root, render_with_pelican, passphrase=lambda: passphrase)
+    with serving(report.output) as base:
+        yield DemoBoard(base=base, root=root, code=code, passphrase=passphrase)
+
+
+def capture_posts(page, status=200):
+    """Answer POSTs to the share page as Netlify would; keep what was sent."""
+    sent = []
+
+    def handle(route):
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        sent.append(route.request.post_data)
+        route.fulfill(status=status, body="<p>Thank you</p>", content_type="text/html")
+
+    page.route("**/share/", handle)
+    return sent
+
+
+def netlify_csv(envelopes):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["envelope", "website", "created_at", "ip", "user_agent", "referrer", "id"])
+    for number, envelope in enumerate(envelopes):
+        writer.writerow([envelope, "", CREATED, IP, AGENT, REFERRER, f"673ef{number:019d}"])
+    return out.getvalue()
+
+
+def import_and_list(board, tmp_path, envelopes):
+    export = tmp_path / "netlify-export.csv"
+    export.write_text(netlify_csv(envelopes), encoding="utf-8")
+    env = {"QUIETBOARD_PASSPHRASE": board.passphrase}
+    runner = CliRunner()
+    imported = runner.invoke(cli, ["inbox", "import", str(export), "--board", str(board.root)],
+                             env=env)  # fmt: skip
+    assert imported.exit_code == 0, imported.output
+    listed = runner.invoke(cli, ["queue", "list", "--json", "--board", str(board.root)], env=env)
+    assert listed.exit_code == 0, listed.output
+    return imported.output, json.loads(listed.output)["items"]
+
+
+def fill_post(page):
+    page.fill("#title", TITLE)
+    page.fill("#body", BODY)
+    page.fill("#cw", WARNING)
+    page.fill("#pseudonym", PSEUDONYM)
+
+
+def test_a_post_leaves_the_browser_locked_and_reaches_the_queue_without_metadata(
+    netlify_board, watched, tmp_path
+):
+    watch = watched(netlify_board.base)
+    page = watch.page
+    sent = capture_posts(page)
+    page.goto(f"{netlify_board.base}/share/")
+    expect(page.locator("#compose")).to_be_visible()
+    assert page.locator("#needs-script").is_hidden()
+    assert page.locator("#compose [name]").count() == 0
+    fill_post(page)
+    page.click("#preview-button")
+    expect(page.locator("#preview-text strong")).to_have_text("sun")
+    expect(page.locator("#preview-text li")).to_have_text(["tea with my sister", "a walk"])
+    page.click("#send")
+    expect(page.locator("#sent")).to_be_visible(timeout=60_000)
+    code = page.locator("#code-text").inner_text()
+    assert re.fullmatch(r"[a-z2-7]{5}(-[a-z2-7]{5}){3}", code)
+    assert page.locator("#title").input_value() == ""
+    assert page.locator("#body").input_value() == ""
+
+    (body,) = sent
+    fields = dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
+    assert set(fields) == ALLOWED_FIELDS
+    assert fields["form-name"] == "quietboard"
+    assert fields["website"] == ""
+    assert fields["envelope"].startswith("-----BEGIN QUIETBOARD SUBMISSION-----\n")
+    for typed in (TITLE, "sun came out", "tea with my sister", PSEUDONYM, WARNING, "Kestrel"):
+        assert typed not in body
+        assert urllib.parse.quote_plus(typed) not in body
+    watch.assert_clean()
+
+    imported, items = import_and_list(netlify_board, tmp_path, [fields["envelope"]])
+    assert "Imported 1, duplicates 0, spam 0, unreadable 0." in imported
+    (item,) = items
+    assert (item["kind"], item["section"], item["title"]) == ("post", "share", TITLE)
+    assert item["body"] == BODY.strip()
+    assert (item["pseudonym"], item["cw"]) == (PSEUDONYM, [WARNING])
+    with open_vault(netlify_board.root, lambda: netlify_board.passphrase) as vault:
+        everything = json.dumps(vault.data)
+    for trace in (IP, AGENT, REFERRER, CREATED, "673ef", "iPhone", "2026-11-21T"):
+        assert trace not in everything
+    for path in (netlify_board.root / ".quietboard").rglob("*"):
+        if path.is_file():
+            assert IP.encode() not in path.read_bytes()
+
+
+def test_a_reply_keeps_its_post_out_of_the_address_bar_and_a_failed_send_loses_nothing(
+    netlify_board, watched, tmp_path
+):
+    watch = watched(netlify_board.base)
+    page = watch.page
+    sent = capture_posts(page, status=500)
+    page.goto(f"{netlify_board.base}/s/share/")
+    page.locator("main a.title").first.click()
+    slug = page.url.rstrip("/").rsplit("/", 1)[1]
+    page.get_by_role("link", name="Reply").click()
+    expect(page.locator("#context")).to_have_text("You are replying to a post.")
+    assert "#" not in page.url
+    assert page.locator("#kind-choice").is_hidden()
+    assert page.locator("#title").is_hidden()
+    page.fill("#body", "I know that feeling. Sending warmth.")
+    page.click("#send")
+    expect(page.locator("#fallback")).to_be_visible(timeout=60_000)
+    expect(page.locator("#fallback-why")).to_contain_text("the form service refused it")
+    sealed = page.locator("#sealed").input_value()
+    assert sealed.startswith("-----BEGIN QUIETBOARD SUBMISSION-----")
+    assert len(sent) == 1
+    with page.expect_download() as download:
+        page.click("#download")
+    saved = tmp_path / "saved.txt"
+    download.value.save_as(saved)
+    assert saved.read_text() == sealed
+
+    _, items = import_and_list(netlify_board, tmp_path, [sealed])
+    reply = next(item for item in items if item["kind"] == "reply")
+    assert (reply["post"], reply["section"]) == (slug, "share")
+    assert reply["body"] == "I know that feeling. Sending warmth."
+
+
+def test_a_board_without_a_form_service_hands_over_the_locked_text(demo_board, watched):
+    watch = watched(demo_board.base)
+    page = watch.page
+    page.goto(f"{demo_board.base}/share/")
+    page.select_option("#kind", "feedback")
+    assert page.locator("#title").is_hidden()
+    page.fill("#body", "Thank you for running this board.")
+    page.click("#send")
+    expect(page.locator("#fallback")).to_be_visible(timeout=60_000)
+    expect(page.locator("#fallback-why")).to_have_text(
+        "This board has no form service, so please send the locked text yourself."
+    )
+    assert page.locator("#withdrawal-code").is_hidden()
+    assert "Thank you for running" not in page.locator("#sealed").input_value()
+    assert [url for url in watch.requests if url.endswith("/share/")] == [
+        f"{demo_board.base}/share/"
+    ]
+    watch.assert_clean()
+
+
+def test_without_javascript_nothing_can_be_sent(demo_board, watched):
+    page = watched(demo_board.base, java_script_enabled=False).page
+    page.goto(f"{demo_board.base}/share/")
+    expect(page.locator("#needs-script")).to_be_visible()
+    expect(page.locator("#needs-script")).to_contain_text("Nothing you type on this page is ever")
+    assert page.locator("#compose").is_hidden()
+    assert page.locator("#carrier").is_hidden()
+
+
+def test_missing_words_are_asked_for_before_any_work(netlify_board, watched):
+    page = watched(netlify_board.base).page
+    sent = capture_posts(page)
+    page.goto(f"{netlify_board.base}/share/")
+    page.fill("#body", "Something without a title")
+    page.click("#send")
+    expect(page.locator("#compose-status")).to_have_text("Please give your post a title.")
+    page.select_option("#kind", "withdraw")
+    page.fill("#withdrawal", "abcde-fghij")
+    page.click("#send")
+    expect(page.locator("#compose-status")).to_have_text(
+        "Please type the 20-letter withdrawal code."
+    )
+    assert sent == []

@@ -1,0 +1,271 @@
+// The share page: write, preview, lock (HPKE to every moderator key), prove
+// work, send only the locked envelope; or hand the locked text to the member.
+// Nothing typed is stored, and no input that holds typed text has a name.
+
+import {
+  armor,
+  canonicalWithdrawal,
+  proofOfWork,
+  seal,
+  verifier,
+  withdrawalCode,
+} from "./submit-format.js";
+
+const $ = (id) => document.getElementById(id);
+// The page's words live in the template's data-* attributes (data-need-body
+// is dataset.needBody).
+const say = (name, fill = {}) =>
+  $("messages")
+    .dataset[name.replace(/-(\w)/g, (_, c) => c.toUpperCase())]
+    .replace(/\{(\w+)\}/g, (_, key) => fill[key] ?? "");
+const form = $("compose");
+const settings = form.dataset;
+const target = { kind: "", post: "", section: "" };
+let sealedText = "";
+
+// Reply and report links carry the post in the fragment (never sent to the
+// server); it is read once and taken out of the address bar and history.
+function readFragment() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  history.replaceState(null, "", location.pathname + location.search);
+  const post = params.get("reply") || params.get("report") || "";
+  const section = params.get("section") || "";
+  if (!/^[a-z][a-z0-9-]{0,30}$/.test(section)) return;
+  if (post && /^[a-z0-9-]{1,64}$/.test(post)) {
+    Object.assign(target, { kind: params.has("reply") ? "reply" : "report", post, section });
+  } else if (!post && !settings.sections.split(" ").includes(section)) {
+    // A members' section (its name is never in the public page): offered
+    // only to someone who came from it.
+    $("section").append(new Option(section, section, true, true));
+  }
+}
+
+const kind = () => target.kind === "reply" || target.kind === "report" ? target.kind : $("kind").value;
+
+function showFields() {
+  const current = kind();
+  for (const node of form.querySelectorAll("[data-for]")) {
+    node.hidden = !node.dataset.for.split(" ").includes(current);
+  }
+  $("body-label").textContent = say(current);
+  $("kind-choice").hidden = current === "reply" || current === "report";
+  const members = settings.sections.split(" ").includes(target.section) ? "" : say("members");
+  if (current === "reply" || current === "report") {
+    $("context").textContent = say(target.kind === "reply" ? "replying" : "reporting", {
+      section: target.section && members,
+    });
+    $("context").hidden = false;
+  }
+  $("preview").hidden = true;
+}
+
+// A small, safe preview: paragraphs, lists, quotes and emphasis, built as
+// DOM nodes from text (never HTML), so nothing typed can run or load.
+function inline(text) {
+  const parts = [];
+  const pattern = /(\*\*[^*]+\*\*|\*[^*]+\*|_[^_]+_|`[^`]+`)/g;
+  let at = 0;
+  for (const match of text.matchAll(pattern)) {
+    parts.push(text.slice(at, match.index));
+    const token = match[0];
+    const tag = token.startsWith("**") ? "strong" : token.startsWith("`") ? "code" : "em";
+    const node = document.createElement(tag);
+    node.textContent = token.slice(tag === "strong" ? 2 : 1, tag === "strong" ? -2 : -1);
+    parts.push(node);
+    at = match.index + token.length;
+  }
+  parts.push(text.slice(at));
+  return parts;
+}
+
+function preview(markdown) {
+  const out = document.createDocumentFragment();
+  for (const block of markdown.split(/\n\s*\n/)) {
+    const lines = block.split("\n").filter((line) => line.trim());
+    if (!lines.length) continue;
+    let node;
+    if (lines.every((line) => /^\s*([-*+]|\d+[.)])\s/.test(line))) {
+      node = document.createElement(/^\s*\d/.test(lines[0]) ? "ol" : "ul");
+      for (const line of lines) {
+        const item = document.createElement("li");
+        item.append(...inline(line.replace(/^\s*([-*+]|\d+[.)])\s+/, "")));
+        node.append(item);
+      }
+    } else {
+      const quote = lines.every((line) => line.startsWith(">"));
+      node = document.createElement(quote ? "blockquote" : "p");
+      lines.forEach((line, i) => {
+        if (i) node.append(document.createElement("br"));
+        node.append(...inline(quote ? line.replace(/^>\s?/, "") : line.replace(/^#+\s+/, "")));
+      });
+    }
+    out.append(node);
+  }
+  return out;
+}
+
+function payload(withdrawal) {
+  const current = kind();
+  const body = $("body").value.trim();
+  const need = (ok, message) => {
+    if (!ok) throw new UserError(say(message));
+  };
+  const out = { v: 1, kind: current };
+  if (current === "withdraw") {
+    out.code = canonicalWithdrawal($("withdrawal").value);
+    need(out.code.length === 20, "need-code");
+    out.body = body;
+    return out;
+  }
+  need(body, "need-body");
+  if (current === "post") {
+    out.section = $("section").value;
+    out.title = $("title").value.trim();
+    need(out.title, "need-title");
+  } else if (current !== "feedback") {
+    Object.assign(out, { section: target.section, post: target.post });
+  }
+  out.body = body;
+  if (current === "post" || current === "reply") {
+    out.cw = [...new Set($("cw").value.split(",").map((t) => t.trim()).filter(Boolean))];
+    out.pseudonym = $("pseudonym").value.trim();
+    out.verifier = withdrawal.verifier;
+  }
+  return out;
+}
+
+class UserError extends Error {}
+
+function status(message) {
+  $("compose-status").textContent = message;
+}
+
+async function send(envelopeText) {
+  const carrier = $("carrier");
+  const body = new URLSearchParams({
+    "form-name": carrier.elements["form-name"].value,
+    envelope: envelopeText,
+    website: carrier.elements.website.value,
+  });
+  let response;
+  try {
+    response = await fetch(carrier.getAttribute("action"), {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: body.toString(),
+      credentials: "omit",
+      referrerPolicy: "no-referrer",
+    });
+  } catch {
+    return say("offline");
+  }
+  return response.ok ? "" : say("refused");
+}
+
+function finish(sectionId, withdrawal, showCode) {
+  $("working").hidden = true;
+  if (showCode) {
+    $("code-text").textContent = withdrawal.code;
+    $("withdrawal-code").hidden = false;
+  }
+  $(sectionId).hidden = false;
+  $(sectionId).focus();
+}
+
+async function submit(event) {
+  event.preventDefault();
+  const button = $("send");
+  if (button.disabled) return;
+  const code = withdrawalCode();
+  const withdrawal = { code, verifier: await verifier(code) };
+  let data;
+  try {
+    data = payload(withdrawal);
+  } catch (error) {
+    status(error instanceof UserError ? error.message : say("broken"));
+    return;
+  }
+  if (new TextEncoder().encode(JSON.stringify(data)).length > 32768) {
+    status(say("too-long"));
+    return;
+  }
+  button.disabled = true;
+  status("");
+  $("working").hidden = false;
+  try {
+    const body = await seal(data, settings.keys.split(" "));
+    const expected = 2 ** Number(settings.bits);
+    const { envelope } = await proofOfWork(body, Number(settings.bits), (tried) => {
+      // Chance of having finished by now; the work has no fixed length.
+      const percent = Math.min(99, Math.round(100 * (1 - Math.exp(-tried / expected))));
+      $("work").value = percent;
+      status(say("working", { percent }));
+    });
+    sealedText = armor(envelope);
+  } catch {
+    $("working").hidden = true;
+    button.disabled = false;
+    status(say("broken"));
+    return;
+  }
+  const showCode = "verifier" in data;
+  const why = settings.form === "netlify" ? await send(sealedText) : say("no-service");
+  status("");
+  form.hidden = true;
+  $("preview").hidden = true;
+  if (!why) {
+    form.reset();
+    sealedText = "";
+    finish("sent", withdrawal, showCode);
+    return;
+  }
+  $("fallback-why").textContent =
+    settings.form === "netlify" ? say("failed", { why }) : why;
+  $("sealed").value = sealedText;
+  form.reset();
+  finish("fallback", withdrawal, showCode);
+}
+
+async function copy() {
+  try {
+    await navigator.clipboard.writeText(sealedText);
+    $("copy").textContent = say("copied");
+  } catch {
+    $("sealed").select();
+    $("copy").textContent = say("copy-failed");
+  }
+}
+
+function download() {
+  const url = URL.createObjectURL(new Blob([sealedText], { type: "text/plain" }));
+  const link = Object.assign(document.createElement("a"), {
+    href: url,
+    download: "quietboard-submission.txt",
+  });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function start() {
+  $("needs-script").hidden = true;
+  if (!window.isSecureContext || !crypto.subtle) {
+    $("needs-script").textContent = say("insecure");
+    $("needs-script").hidden = false;
+    return;
+  }
+  readFragment();
+  form.hidden = false;
+  showFields();
+  $("kind").addEventListener("change", showFields);
+  $("preview-button").addEventListener("click", () => {
+    $("preview-text").replaceChildren(preview($("body").value));
+    $("preview").hidden = false;
+  });
+  form.addEventListener("submit", submit);
+  $("copy").addEventListener("click", copy);
+  $("download").addEventListener("click", download);
+}
+
+start();
