@@ -200,7 +200,10 @@ def init(directory: Path) -> None:
 
     written = init_board(directory)
     click.echo(f"Created a board in {directory} ({len(written)} files).")
-    click.echo(f"Next: edit {directory / 'board.toml'}, then: quietboard build --board {directory}")
+    click.echo(
+        f"Next: edit {directory / 'board.toml'}, make your moderator key with "
+        f"quietboard keys init --board {directory}, then: quietboard build --board {directory}"
+    )
 
 
 @cli.command()
@@ -686,7 +689,10 @@ def inbox_fetch(delete_remote: bool, board_dir: Path) -> None:
     what is safely stored (and spam) is deleted from Netlify afterwards;
     envelopes this vault cannot open stay there for another moderator.
 
-    Example: NETLIFY_AUTH_TOKEN=... quietboard inbox fetch --delete-remote
+    To set the token without it landing in your shell history:
+    read -rs NETLIFY_AUTH_TOKEN && export NETLIFY_AUTH_TOKEN
+
+    Example: quietboard inbox fetch --delete-remote
     """
     from generator.inbox import FORM_NAME, from_submissions  # noqa: PLC0415
     from generator.netlify import API, NetlifyClient  # noqa: PLC0415

@@ -83,7 +83,11 @@ def section_document(board: Board, section: Section, posts: list[Post]) -> dict[
     ordered = sorted(threads.values(), key=lambda t: (t["day"], t["id"]), reverse=True)
     return {
         "v": fmt.VERSION,
-        "section": {"title": section.title, "description": section.description},
+        "section": {
+            "name": section.name,
+            "title": section.title,
+            "description": section.description,
+        },
         "posts": ordered,
     }
 

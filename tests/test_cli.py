@@ -87,7 +87,7 @@ def test_init_then_build(tmp_path, today):
 def test_build_warns_when_netlify_toml_headers_drift(tmp_path, today):
     board = tmp_path / "b"
     run("init", board)
-    assert "Warning" not in run("build", "--board", board).output
+    assert "Warning: netlify.toml" not in run("build", "--board", board).output
     netlify = board / "netlify.toml"
     netlify.write_text(netlify.read_text().replace('"no-referrer"', '"origin"'))
     result = run("build", "--board", board)

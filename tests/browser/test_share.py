@@ -217,3 +217,29 @@ def test_missing_words_are_asked_for_before_any_work(netlify_board, watched):
         "Please type the 20-letter withdrawal code."
     )
     assert sent == []
+
+
+def test_a_member_replies_in_a_members_section_without_its_name_in_any_public_page(
+    demo_board, watched, tmp_path
+):
+    page = watched(demo_board.base).page
+    page.goto(f"{demo_board.base}/members/")
+    page.fill("#code", demo_board.code)
+    page.click("#unlock-button")
+    page.locator("#member-view a.title").first.click()
+    post_id = page.evaluate("location.hash").removeprefix("#p=")
+    page.get_by_role("link", name="Reply").click()
+    expect(page.locator("#context")).to_have_text(
+        "You are replying to a post in a members' section."
+    )
+    assert "#" not in page.url
+    page.fill("#body", "See you on Tuesday.")
+    page.click("#send")
+    expect(page.locator("#fallback")).to_be_visible(timeout=60_000)
+    sealed = page.locator("#sealed").input_value()
+    _, items = import_and_list(demo_board, tmp_path, [sealed])
+    reply = next(item for item in items if item["body"] == "See you on Tuesday.")
+    assert (reply["kind"], reply["section"], reply["post"]) == ("reply", "circle", post_id)
+    share_page = (demo_board.root / "output" / "share" / "index.html").read_text()
+    assert 'value="circle"' not in share_page
+    assert "Tuesday evening circle" not in share_page

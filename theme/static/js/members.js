@@ -74,6 +74,7 @@ function listView() {
     const posts = section.posts.filter(current);
     view.push(el("h2", {}, section.section.title));
     if (section.section.description) view.push(el("p", {}, section.section.description));
+    if (say("share")) view.push(el("p", {}, el("a", { href: share(`section=${section.section.name}`) }, say("share"))));
     if (!posts.length) view.push(el("p", {}, say("nothing")));
     const list = el("ul", { class: "posts" });
     for (const post of posts) {
@@ -90,6 +91,14 @@ function listView() {
   return view;
 }
 
+// Links to the share page; the fragment never reaches a server.
+const share = (fragment) => `${new URL("../../share/", import.meta.url).pathname}#${fragment}`;
+const actions = (id, name) =>
+  say("share") &&
+  el("p", { class: "post-actions" },
+    el("a", { href: share(`reply=${id}&section=${name}`) }, say("replyTo")),
+    el("a", { href: share(`report=${id}&section=${name}`) }, say("report")));
+
 function postView(id) {
   for (const section of opened) {
     const post = section.posts.find((p) => p.id === id && current(p));
@@ -103,7 +112,7 @@ function postView(id) {
     }
     return [
       el("p", { class: "crumb" }, el("a", { href: "#" }, section.section.title)),
-      el("article", { class: "post", "aria-labelledby": "post-title" }, heading, byline(post), body(post), expiry),
+      el("article", { class: "post", "aria-labelledby": "post-title" }, heading, byline(post), body(post), expiry, actions(post.id, section.section.name)),
       el("section", { class: "replies", "aria-label": "Replies" }, el("h3", {}, replies.length ? plural(replies.length) : say("noreplies")), replies.length ? list : ""),
     ];
   }
