@@ -12,9 +12,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-RFC_VECTOR = (
-    Path(__file__).resolve().parents[3] / "shared" / "testvectors" / "hpke-x25519-sha256-base.json"
-)
+RFC_VECTOR = Path(__file__).resolve().parents[1] / "vectors" / "hpke-x25519-sha256-base.json"
 SUBMISSION_VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "submissions-v1.json"
 POW_PREFIX = b"quietboard submission v1 pow"
 KEY_ID_INFO = b"quietboard moderator key v1"
