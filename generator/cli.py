@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -753,9 +754,23 @@ def queue_group() -> None:
     """
 
 
+# Control, format (bidi overrides, zero-width) and private-use characters from
+# a submission could move the cursor, retitle the terminal or disguise text:
+# the CLI shows them as escapes.
+HIDDEN_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
+
+
+def _visible(text: str, keep: str = "") -> str:
+    return "".join(
+        json.dumps(ch)[1:-1] if unicodedata.category(ch) in HIDDEN_CATEGORIES and ch not in keep
+        else ch
+        for ch in text
+    )  # fmt: skip
+
+
 def _queue_row(item_id: str, item: dict[str, Any]) -> dict[str, Any]:
     row = {"id": item_id, "kind": item["kind"]}
-    for name in ("section", "post", "title", "pseudonym", "cw", "body", "code"):
+    for name in ("section", "post", "title", "pseudonym", "cw", "body", "verifier"):
         if name in item:
             row[name] = item[name]
     row["imported"] = item["imported"]
@@ -778,7 +793,7 @@ def queue_list(as_json: bool, board_dir: Path) -> None:
         items = queue_items(vault.data)
     rows = [_queue_row(item_id, item) for item_id, item in items]
     if as_json:
-        click.echo(json.dumps({"items": rows}, indent=2, ensure_ascii=False))
+        click.echo(_visible(json.dumps({"items": rows}, indent=2, ensure_ascii=False), "\n"))
         return
     if not rows:
         click.echo('The queue is empty. Import submissions with "quietboard inbox import FILE".')
@@ -786,7 +801,7 @@ def queue_list(as_json: bool, board_dir: Path) -> None:
     for row in rows:
         where = row.get("section", "")
         what = row.get("title") or " ".join(row["body"].split())[:60]
-        click.echo(f"{row['id']}  {row['kind']:<8}  {where:<12}  {what}")
+        click.echo(_visible(f"{row['id']}  {row['kind']:<8}  {where:<12}  {what}"))
 
 
 def main() -> None:

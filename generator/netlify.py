@@ -20,13 +20,25 @@ API = "https://api.netlify.com/api/v1"
 PER_PAGE = 100
 MAX_PAGES = 1000
 TIMEOUT_SECONDS = 30
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect could carry the token to another host: refuse every one."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
 
 
 def check_api_url(url: str) -> str:
     """The API address: https, or plain http only to this machine (for tests)."""
     parts = urllib.parse.urlsplit(url)
-    local = parts.scheme == "http" and parts.netloc.rsplit(":", 1)[0] in LOCAL_HOSTS
+    local = parts.scheme == "http" and parts.hostname in LOCAL_HOSTS
+    if parts.username is not None or parts.password is not None or not parts.hostname:
+        raise InboxError(f"{url} is not a plain API address (no user name or password in it)")
     if parts.scheme != "https" and not local:
         raise InboxError(
             f"{url} is not an https:// address; the Netlify token is only sent over https"
@@ -49,7 +61,7 @@ class NetlifyClient:
             headers={"Authorization": f"Bearer {self._token}", "User-Agent": "quietboard"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+            with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
                 body = response.read()
         except urllib.error.HTTPError as exc:
             raise InboxError(_http_message(exc.code, path)) from None

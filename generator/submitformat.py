@@ -41,10 +41,12 @@ MAX_RECIPIENTS = 8
 MIN_PADDED = 1024
 MAX_ENVELOPE_BYTES = 65_536
 MAX_PAYLOAD_BYTES = 32_768
+# The text form of the largest envelope with generous room for re-wrapping
+# and indenting; anything longer is refused before it is looked at.
+MAX_ARMORED_CHARS = 2 * MAX_ENVELOPE_BYTES * 4 // 3
 MAX_POW_BITS = 28
 BEGIN = "-----BEGIN QUIETBOARD SUBMISSION-----"
 END = "-----END QUIETBOARD SUBMISSION-----"
-ARMORED = re.compile(re.escape(BEGIN) + r"(.*?)" + re.escape(END), re.DOTALL)
 LINE = 64
 PUBLIC_KEY_TEXT = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
@@ -72,6 +74,7 @@ REASONS = {
     "damaged": "damaged (not a complete quietboard submission)",
     "too-large": f"too large (over {MAX_ENVELOPE_BYTES // 1024} KiB)",
     "spam": "proof of work missing or too weak",
+    "duplicate": "imported before",
     "foreign": "sealed to a key this vault does not hold",
     "unopenable": "could not be opened (damaged or tampered with)",
     "invalid": "opened, but it is not a valid submission",
@@ -174,13 +177,32 @@ def armor(envelope: bytes) -> str:
 
 
 def find_armored(text: str) -> Iterator[str]:
-    """The inside of every BEGIN/END block in TEXT, in order."""
-    for match in ARMORED.finditer(text):
-        yield match.group(1)
+    """The inside of every BEGIN/END block in TEXT, in order, in linear time.
+
+    A block that another BEGIN interrupts before its END (a truncated copy
+    quoted above the whole one) is yielded as it is, and fails to decode as
+    damaged; the scan restarts at the next BEGIN.
+    """
+    at = text.find(BEGIN)
+    end = -1
+    while at != -1:
+        start = at + len(BEGIN)
+        following = text.find(BEGIN, start)
+        if end < start:
+            end = text.find(END, start)
+        if end == -1:
+            yield text[start : following if following != -1 else len(text)]
+        elif following != -1 and following < end:
+            yield text[start:following]
+        else:
+            yield text[start:end]
+        at = following
 
 
 def unarmor(inside: str) -> bytes:
     """Opening step 1 (decoding): the envelope bytes, or `Rejected`."""
+    if len(inside) > MAX_ARMORED_CHARS:
+        raise Rejected("too-large")
     compact = "".join(inside.split())
     if len(compact) > -(-MAX_ENVELOPE_BYTES * 4 // 3):
         raise Rejected("too-large")
@@ -265,7 +287,7 @@ def open_envelope(envelope: Envelope, secrets: Mapping[bytes, bytes]) -> dict[st
     try:
         payload = json.loads(framed[4 : 4 + length].decode("utf-8"))
         check_payload(payload)
-    except (UnicodeDecodeError, ValueError):
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         raise Rejected("invalid") from None
     return payload
 
@@ -318,7 +340,10 @@ def check_payload(payload: Any) -> None:
     if (
         not isinstance(warnings, list)
         or len(warnings) > MAX_WARNINGS
-        or not all(isinstance(w, str) and 1 <= len(w) <= MAX_WARNING for w in warnings)
+        or not all(
+            isinstance(w, str) and 1 <= len(w) <= MAX_WARNING and not _lone_surrogate(w)
+            for w in warnings
+        )
     ):
         raise ValueError(f"cw must be a list of at most {MAX_WARNINGS} texts of 1 to 40 characters")
 

@@ -272,3 +272,55 @@ def test_an_empty_queue_says_how_to_fill_it(board):
     assert result.output.strip() == (
         'The queue is empty. Import submissions with "quietboard inbox import FILE".'
     )
+
+
+def test_one_poisoned_envelope_is_counted_and_never_stops_the_others(board, tmp_path):
+    from generator import hpke as _hpke
+
+    nested = fmt.seal_from_parts(
+        b"[" * 30_000, [public_key(board)], [_hpke.generate_key_pair()], bytes(32), bytes(12)
+    )
+    nested += fmt.find_stamp(nested, 4).to_bytes(8, "big")
+    truncated_then_whole = sealed(board)[:300] + "\n\n> " + sealed(board)
+    text = tmp_path / "mixed.txt"
+    text.write_text(sealed(board) + fmt.armor(nested) + truncated_then_whole + fmt.BEGIN * 500)
+    result = run("inbox", "import", text, "--board", board)
+    assert result.exit_code == 0, result.output
+    assert "Imported 2, duplicates 0, spam 0, unreadable 502." in result.output
+    assert f"  {text}, envelope 2: opened, but it is not a valid submission" in result.output
+    assert f"  {text}, envelope 3: damaged (not a complete quietboard submission)" in result.output
+
+
+def test_an_oversized_row_is_refused_alone(board, tmp_path):
+    export = tmp_path / "export.csv"
+    huge = fmt.BEGIN + "\n" + "A" * 140_000 + "\n" + fmt.END
+    export.write_text(netlify_csv([{"envelope": sealed(board)}, {"envelope": huge},
+                                   {"envelope": sealed(board)}]))  # fmt: skip
+    result = run("inbox", "import", export, "--board", board)
+    assert f"  {export}, row 3: too large (over 64 KiB)" in result.output
+    assert "Imported 2, duplicates 0, spam 0, unreadable 1." in result.output
+
+
+def test_queue_list_shows_control_and_bidi_characters_as_escapes(board, tmp_path):
+    sneaky = {**POST, "title": "Hi\x1b]0;pwned\x07 \u202egnp.exe", "body": "a\u200bb\nline two"}
+    text = tmp_path / "sneaky.txt"
+    text.write_text(sealed(board, payload=sneaky))
+    run("inbox", "import", text, "--board", board)
+    listed = run("queue", "list", "--board", board).output
+    as_json = run("queue", "list", "--json", "--board", board).output
+    for output in (listed, as_json):
+        assert "\x1b" not in output and "\x07" not in output and "\u202e" not in output
+        assert "\u200b" not in output
+    assert "Hi\\u001b]0;pwned\\u0007 \\u202egnp.exe" in listed
+    assert json.loads(as_json)["items"][0]["title"] == sneaky["title"]
+
+
+def test_a_withdrawal_is_kept_as_its_verifier_never_as_a_working_code(board, tmp_path):
+    request = {"v": 1, "kind": "withdraw", "code": "abcdefghijklmnopqrs2", "body": ""}
+    text = tmp_path / "withdraw.txt"
+    text.write_text(sealed(board, payload=request))
+    run("inbox", "import", text, "--board", board)
+    (item,) = queue(board)
+    assert item["kind"] == "withdraw"
+    assert item["verifier"] == fmt.withdrawal_verifier("abcde-fghij-klmno-pqrs2")
+    assert "abcdefghijklmnopqrs2" not in json.dumps(opened(board))

@@ -8,6 +8,7 @@ payloads shaped like Netlify's, including ip, user_agent and referrer.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,6 +41,7 @@ class FakeNetlify:
         self.spam: list[dict] = []
         self.requests: list[tuple[str, str]] = []
         self.status = 200
+        self.redirect = ""
 
     def add(self, envelope: str, *, spam: bool = False, honeypot: str = "") -> str:
         number = len(self.verified) + len(self.spam) + 1
@@ -78,7 +80,12 @@ def netlify(monkeypatch):
 
         def handle_one(self, method):  # noqa: PLR0911 - one branch per endpoint
             url = urllib.parse.urlsplit(self.path)
-            fake.requests.append((method, self.path))
+            fake.requests.append((method, self.path, self.headers.get("Authorization")))
+            if fake.redirect and not url.path.startswith("/elsewhere"):
+                self.send_response(302)
+                self.send_header("Location", fake.redirect)
+                self.end_headers()
+                return None
             if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                 return self.reply(401, {"code": 401, "message": "Access Denied"})
             if fake.status != 200:
@@ -142,7 +149,7 @@ def test_fetch_imports_without_metadata_and_deletes_nothing_by_default(site_boar
     for trace in (IP, AGENT, REFERRER, "2026-11-19", "6740aa", 'quietboard"'):
         assert trace not in everything
     assert len(netlify.ids()) == 1
-    assert all(method == "GET" for method, _ in netlify.requests)
+    assert all(method == "GET" for method, _, _ in netlify.requests)
     assert TOKEN not in result.output
 
 
@@ -169,7 +176,7 @@ def test_fetch_reads_every_page(site_board, netlify):
         netlify.add(sealed(site_board))
     result = fetch(site_board)
     assert "Imported 130, duplicates 0" in result.output
-    pages = [path for method, path in netlify.requests if "submissions?page=" in path]
+    pages = [path for _, path, _ in netlify.requests if "submissions?page=" in path]
     assert any("page=2" in path for path in pages)
 
 
@@ -223,4 +230,34 @@ def test_fetch_needs_the_site_id(keyed_board):
         fetch(keyed_board),
         "board.toml has no [submissions] netlify_site_id; copy the site ID from Netlify's "
         '"Site configuration" page into it',
+    )
+
+
+def test_weak_proof_of_work_is_counted_but_left_on_netlify(site_board, netlify):
+    weak = sealed(site_board, bits=0)
+    while fmt.parse_envelope(fmt.unarmor(next(fmt.find_armored(weak)))).stamp_bits() >= 4:
+        weak = sealed(site_board, bits=0)
+    kept = netlify.add(weak)
+    result = fetch(site_board, "--delete-remote")
+    assert "Imported 0, duplicates 0, spam 1, unreadable 0." in result.output
+    assert "Netlify, item 1: proof of work missing or too weak" in result.output
+    assert netlify.ids() == {kept}
+
+
+def test_the_token_never_follows_a_redirect(site_board, netlify):
+    netlify.add(sealed(site_board))
+    port = urllib.parse.urlsplit(os.environ["QUIETBOARD_NETLIFY_API"]).port
+    netlify.redirect = f"http://localhost:{port}/elsewhere/"
+    assert_error(
+        fetch(site_board), "Netlify answered HTTP 302; try again later. Nothing was changed"
+    )
+    assert [r for r in netlify.requests if r[1].startswith("/elsewhere")] == []
+
+
+def test_an_api_address_with_a_user_name_is_refused(site_board, monkeypatch):
+    monkeypatch.setenv("QUIETBOARD_NETLIFY_API", "http://localhost:80@evil.example/api/v1")
+    assert_error(
+        fetch(site_board),
+        "http://localhost:80@evil.example/api/v1 is not a plain API address (no user name or "
+        "password in it)",
     )
