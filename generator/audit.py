@@ -234,19 +234,21 @@ def _check_links(path: str, tag: str, attrs: dict[str, str], base_url: str) -> I
 
 
 # The only form fields that may be submitted: the share page's locked
-# envelope, Netlify's form name and the honeypot. A named field anywhere else
-# could send what a member typed in the clear.
-SUBMITTED_FIELDS = {"form-name", "envelope", "website"}
+# envelope and Netlify's form name (hidden inputs) and the honeypot. A named
+# field anywhere else could send what a member typed in the clear.
+SUBMITTED_FIELDS = {"form-name": "hidden", "envelope": "hidden", "website": "text"}
 FORM_CONTROLS = {"input", "textarea", "select", "button"}
 
 
 def _check_tag(path: str, tag: str, attrs: dict[str, str], board: Board) -> Iterator[Finding]:
-    if tag in FORM_CONTROLS and "name" in attrs and attrs["name"] not in SUBMITTED_FIELDS:
-        yield Finding(
-            path,
-            "named-field",
-            f'<{tag} name="{attrs["name"]}">: only the locked envelope may be submitted',
-        )
+    if tag in FORM_CONTROLS and "name" in attrs:
+        allowed = SUBMITTED_FIELDS.get(attrs["name"])
+        if tag != "input" or allowed is None or attrs.get("type", "text") != allowed:
+            yield Finding(
+                path,
+                "named-field",
+                f'<{tag} name="{attrs["name"]}">: only the locked envelope may be submitted',
+            )
     yield from _check_attributes(path, f"<{tag}>", attrs)
     yield from _check_requests(path, tag, attrs, board.base_url)
     yield from _check_links(path, tag, attrs, board.base_url)

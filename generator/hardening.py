@@ -49,7 +49,9 @@ AI_CRAWLERS = (
 )  # fmt: skip
 ARCHIVE_CRAWLERS = ("ia_archiver", "archive.org_bot")
 
-MEMBER_PATHS = ("/members/*",)
+# Never cached, nor kept for the back button: the members' area, and the share
+# page (which shows a withdrawal code after sending).
+NO_STORE_PATHS = ("/members/*", "/share/*")
 
 
 def content_security_policy(*, meta: bool = False) -> str:
@@ -91,7 +93,7 @@ def security_headers(board: Board) -> dict[str, str]:
 def header_rules(board: Board) -> list[tuple[str, dict[str, str]]]:
     """(path pattern, headers) pairs. Patterns do not overlap in any header."""
     rules = [("/*", security_headers(board))]
-    rules += [(path, {"Cache-Control": "no-store"}) for path in MEMBER_PATHS]
+    rules += [(path, {"Cache-Control": "no-store"}) for path in NO_STORE_PATHS]
     return rules
 
 

@@ -65,6 +65,8 @@ def test_a_clean_output_has_no_findings(site):
         ('<iframe src="/x/"></iframe>', "", "embedded-frame"),
         ('<form><textarea name="body"></textarea></form>', "", "named-field"),
         ('<input type="text" name="pseudonym">', "", "named-field"),
+        ('<textarea name="envelope"></textarea>', "", "named-field"),
+        ('<input type="text" name="envelope">', "", "named-field"),
         ('<a href="https://example.com/">out</a>', "", "outbound-rel"),
         ('<a href="https://example.com/" rel="noopener">out</a>', "", "outbound-rel"),
         ("", '<meta name="generator" content="Pelican">', "generator-meta"),

@@ -51,15 +51,20 @@ def netlify_board(tmp_path_factory):
 
 
 def capture_posts(page, status=200):
-    """Answer POSTs to the share page as Netlify would; keep what was sent."""
+    """Answer POSTs to the share page as Netlify would; keep what was sent.
+
+    STATUS may be a list: the answer to each POST in turn.
+    """
     sent = []
+    answers = status if isinstance(status, list) else [status] * 100
 
     def handle(route):
         if route.request.method != "POST":
             route.continue_()
             return
         sent.append(route.request.post_data)
-        route.fulfill(status=status, body="<p>Thank you</p>", content_type="text/html")
+        code = answers[len(sent) - 1]
+        route.fulfill(status=code, body="<p>Thank you</p>", content_type="text/html")
 
     page.route("**/share/", handle)
     return sent
@@ -146,7 +151,7 @@ def test_a_reply_keeps_its_post_out_of_the_address_bar_and_a_failed_send_loses_n
 ):
     watch = watched(netlify_board.base)
     page = watch.page
-    sent = capture_posts(page, status=500)
+    sent = capture_posts(page, status=[500, 200])
     page.goto(f"{netlify_board.base}/s/share/")
     page.locator("main a.title").first.click()
     slug = page.url.rstrip("/").rsplit("/", 1)[1]
@@ -167,6 +172,11 @@ def test_a_reply_keeps_its_post_out_of_the_address_bar_and_a_failed_send_loses_n
     saved = tmp_path / "saved.txt"
     download.value.save_as(saved)
     assert saved.read_text() == sealed
+    page.click("#retry")
+    expect(page.locator("#sent")).to_be_visible()
+    assert page.locator("#fallback").is_hidden()
+    assert len(sent) == 2
+    assert sent[0] == sent[1]
 
     _, items = import_and_list(netlify_board, tmp_path, [sealed])
     reply = next(item for item in items if item["kind"] == "reply")
@@ -203,13 +213,20 @@ def test_without_javascript_nothing_can_be_sent(demo_board, watched):
     assert page.locator("#carrier").is_hidden()
 
 
-def test_missing_words_are_asked_for_before_any_work(netlify_board, watched):
+def test_missing_or_too_many_words_are_asked_for_and_enter_never_sends(netlify_board, watched):
     page = watched(netlify_board.base).page
     sent = capture_posts(page)
     page.goto(f"{netlify_board.base}/share/")
     page.fill("#body", "Something without a title")
     page.click("#send")
     expect(page.locator("#compose-status")).to_have_text("Please give your post a title.")
+    page.fill("#title", "A title")
+    page.press("#title", "Enter")
+    page.fill("#cw", ", ".join(f"topic {n}" for n in range(9)))
+    page.click("#send")
+    expect(page.locator("#compose-status")).to_have_text(
+        "Please use at most 8 content warnings, each shorter than 40 characters."
+    )
     page.select_option("#kind", "withdraw")
     page.fill("#withdrawal", "abcde-fghij")
     page.click("#send")

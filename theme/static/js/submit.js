@@ -22,6 +22,8 @@ const form = $("compose");
 const settings = form.dataset;
 const target = { kind: "", post: "", section: "" };
 let sealedText = "";
+let lastWithdrawal = null;
+const SEND_TIMEOUT_MS = 30000;
 
 // Reply and report links carry the post in the fragment (never sent to the
 // server); it is read once and taken out of the address bar and history.
@@ -114,6 +116,7 @@ function payload(withdrawal) {
   if (current === "withdraw") {
     out.code = canonicalWithdrawal($("withdrawal").value);
     need(out.code.length === 20, "need-code");
+    need([...body].length <= 2000, "note-long");
     out.body = body;
     return out;
   }
@@ -128,6 +131,7 @@ function payload(withdrawal) {
   out.body = body;
   if (current === "post" || current === "reply") {
     out.cw = [...new Set($("cw").value.split(",").map((t) => t.trim()).filter(Boolean))];
+    need(out.cw.length <= 8 && out.cw.every((tag) => [...tag].length <= 40), "cw-rules");
     out.pseudonym = $("pseudonym").value.trim();
     out.verifier = withdrawal.verifier;
   }
@@ -140,12 +144,14 @@ function status(message) {
   $("compose-status").textContent = message;
 }
 
+// The honeypot goes out empty: only robots that post the form themselves
+// fill it (an autofilled field here must not turn a real post into spam).
 async function send(envelopeText) {
   const carrier = $("carrier");
   const body = new URLSearchParams({
     "form-name": carrier.elements["form-name"].value,
     envelope: envelopeText,
-    website: carrier.elements.website.value,
+    website: "",
   });
   let response;
   try {
@@ -155,6 +161,7 @@ async function send(envelopeText) {
       body: body.toString(),
       credentials: "omit",
       referrerPolicy: "no-referrer",
+      signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
     });
   } catch {
     return say("offline");
@@ -162,9 +169,9 @@ async function send(envelopeText) {
   return response.ok ? "" : say("refused");
 }
 
-function finish(sectionId, withdrawal, showCode) {
+function finish(sectionId, withdrawal) {
   $("working").hidden = true;
-  if (showCode) {
+  if (withdrawal) {
     $("code-text").textContent = withdrawal.code;
     $("withdrawal-code").hidden = false;
   }
@@ -176,20 +183,20 @@ async function submit(event) {
   event.preventDefault();
   const button = $("send");
   if (button.disabled) return;
+  button.disabled = true;
   const code = withdrawalCode();
   const withdrawal = { code, verifier: await verifier(code) };
   let data;
   try {
     data = payload(withdrawal);
+    if (new TextEncoder().encode(JSON.stringify(data)).length > 32768) {
+      throw new UserError(say("too-long"));
+    }
   } catch (error) {
     status(error instanceof UserError ? error.message : say("broken"));
+    button.disabled = false;
     return;
   }
-  if (new TextEncoder().encode(JSON.stringify(data)).length > 32768) {
-    status(say("too-long"));
-    return;
-  }
-  button.disabled = true;
   status("");
   $("working").hidden = false;
   try {
@@ -208,22 +215,32 @@ async function submit(event) {
     status(say("broken"));
     return;
   }
-  const showCode = "verifier" in data;
+  lastWithdrawal = "verifier" in data ? withdrawal : null;
+  await deliver();
+  button.disabled = false;
+}
+
+// Send the sealed text; if that fails, hand it over (the typed words stay
+// in the hidden form until it is sent, so nothing is lost either way).
+async function deliver() {
+  $("retry").disabled = true;
+  status(say("sending"));
   const why = settings.form === "netlify" ? await send(sealedText) : say("no-service");
   status("");
   form.hidden = true;
   $("preview").hidden = true;
+  $("retry").disabled = false;
   if (!why) {
     form.reset();
     sealedText = "";
-    finish("sent", withdrawal, showCode);
+    $("fallback").hidden = true;
+    finish("sent", lastWithdrawal);
     return;
   }
-  $("fallback-why").textContent =
-    settings.form === "netlify" ? say("failed", { why }) : why;
+  $("fallback-why").textContent = settings.form === "netlify" ? say("failed", { why }) : why;
+  $("retry").hidden = settings.form !== "netlify";
   $("sealed").value = sealedText;
-  form.reset();
-  finish("fallback", withdrawal, showCode);
+  finish("fallback", lastWithdrawal);
 }
 
 async function copy() {
@@ -256,14 +273,25 @@ function start() {
     return;
   }
   readFragment();
+  form.addEventListener("submit", submit);
+  // Enter in a one-line field would send at once, unread: only the button sends.
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target instanceof HTMLInputElement) event.preventDefault();
+  });
+  $("kind").addEventListener("change", showFields);
+  $("retry").addEventListener("click", deliver);
+  // Leaving the page (or putting it in the back-forward cache) forgets the
+  // withdrawal code and the sealed text, for a shared device.
+  addEventListener("pagehide", () => {
+    $("code-text").textContent = "";
+    $("withdrawal-code").hidden = true;
+  });
   form.hidden = false;
   showFields();
-  $("kind").addEventListener("change", showFields);
   $("preview-button").addEventListener("click", () => {
     $("preview-text").replaceChildren(preview($("body").value));
     $("preview").hidden = false;
   });
-  form.addEventListener("submit", submit);
   $("copy").addEventListener("click", copy);
   $("download").addEventListener("click", download);
 }
