@@ -77,8 +77,8 @@ class Indexing:
 FORM_SERVICES = ("netlify", "none")
 NETLIFY_SITE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,99}$")
 MAX_MODERATOR_KEYS = 8
-# About a second of hashing in a desktop browser, a few on an old phone
-# (docs/benchmarks.md); each extra bit doubles it.
+# About half a second of hashing on average in a desktop browser (phones are
+# slower; docs/benchmarks.md); each extra bit doubles it.
 DEFAULT_POW_BITS = 16
 # 22 bits is about a minute in a desktop browser and several on a phone; the
 # format allows 28, which no member should be made to wait for.

@@ -17,7 +17,7 @@ import datetime as dt
 import io
 import json
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,8 +175,7 @@ def _queue(data: dict[str, Any]) -> dict[str, Any]:
     return queue
 
 
-def _new_id(taken: Iterable[str]) -> str:
-    taken = set(taken)
+def _new_id(taken: Mapping[str, Any]) -> str:
     while True:
         candidate = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
         if candidate not in taken:
