@@ -324,3 +324,9 @@ def test_a_withdrawal_is_kept_as_its_verifier_never_as_a_working_code(board, tmp
     assert item["kind"] == "withdraw"
     assert item["verifier"] == fmt.withdrawal_verifier("abcde-fghij-klmno-pqrs2")
     assert "abcdefghijklmnopqrs2" not in json.dumps(opened(board))
+
+
+def test_pasted_text_whose_first_line_looks_like_csv_is_still_searched(board):
+    pasted = "Here is my envelope, as you asked\n\n" + sealed(board)
+    result = run("inbox", "import", "-", "--board", board, input=pasted)
+    assert "Imported 1, duplicates 0, spam 0, unreadable 0." in result.output
