@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from nacl import bindings, exceptions
 
-from generator.memberformat import Unopenable
+from generator.memberformat import Unopenable, hkdf_expand
 
 MODE_BASE = 0
 KEM_X25519_SHA256 = 0x0020
@@ -44,12 +44,7 @@ def labeled_extract(suite: bytes, salt: bytes, label: bytes, ikm: bytes) -> byte
 
 def labeled_expand(suite: bytes, prk: bytes, label: bytes, info: bytes, length: int) -> bytes:
     """RFC 9180 section 4: HKDF-Expand with the length and label bound into info."""
-    full_info = struct.pack(">H", length) + b"HPKE-v1" + suite + label + info
-    out, block = b"", b""
-    for counter in range(1, -(-length // NSECRET) + 1):
-        block = hmac.digest(prk, block + full_info + bytes([counter]), "sha256")
-        out += block
-    return out[:length]
+    return hkdf_expand(prk, struct.pack(">H", length) + b"HPKE-v1" + suite + label + info, length)
 
 
 def public_key(secret: bytes) -> bytes:

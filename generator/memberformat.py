@@ -74,14 +74,18 @@ def unb64(text: str, length: int | None = None) -> bytes:
     return data
 
 
-def hkdf_sha256(ikm: bytes, info: bytes, length: int, salt: bytes = b"") -> bytes:
-    """HKDF (RFC 5869) with SHA-256; an empty salt means HashLen zero bytes."""
-    prk = hmac.digest(salt or bytes(32), ikm, "sha256")
+def hkdf_expand(prk: bytes, info: bytes, length: int) -> bytes:
+    """HKDF-Expand (RFC 5869 section 2.3) with SHA-256."""
     out, block = b"", b""
     for counter in range(1, -(-length // 32) + 1):
         block = hmac.digest(prk, block + info + bytes([counter]), "sha256")
         out += block
     return out[:length]
+
+
+def hkdf_sha256(ikm: bytes, info: bytes, length: int, salt: bytes = b"") -> bytes:
+    """HKDF (RFC 5869) with SHA-256; an empty salt means HashLen zero bytes."""
+    return hkdf_expand(hmac.digest(salt or bytes(32), ikm, "sha256"), info, length)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from .test_inbox_cli import (
     queue,
     run,
     sealed,
+    weakly_sealed,
 )
 
 TOKEN = "nfp_not-a-real-token-but-secret-all-the-same"
@@ -234,10 +235,7 @@ def test_fetch_needs_the_site_id(keyed_board):
 
 
 def test_weak_proof_of_work_is_counted_but_left_on_netlify(site_board, netlify):
-    weak = sealed(site_board, bits=0)
-    while fmt.parse_envelope(fmt.unarmor(next(fmt.find_armored(weak)))).stamp_bits() >= 4:
-        weak = sealed(site_board, bits=0)
-    kept = netlify.add(weak)
+    kept = netlify.add(weakly_sealed(site_board))
     result = fetch(site_board, "--delete-remote")
     assert "Imported 0, duplicates 0, spam 1, unreadable 0." in result.output
     assert "Netlify, item 1: proof of work missing or too weak" in result.output

@@ -2,7 +2,7 @@
 // HKDF-SHA256, AES-128-GCM or AES-256-GCM. WebCrypto only. Twin of
 // generator/hpke.py; both pass ../shared/testvectors (RFC 9180 A.1.1).
 
-import { unb64 } from "./members-format.js";
+import { concat, unb64 } from "./members-format.js";
 
 export const AES_128_GCM = 0x0001;
 export const AES_256_GCM = 0x0002;
@@ -18,16 +18,6 @@ const i2osp = (value, width) => {
   const out = new Uint8Array(width);
   for (let i = width - 1; i >= 0 && value > 0; i--, value = Math.floor(value / 256)) {
     out[i] = value % 256;
-  }
-  return out;
-};
-
-const concat = (...parts) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
   }
   return out;
 };

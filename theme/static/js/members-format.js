@@ -51,7 +51,7 @@ export function unb64(value, length) {
   return bytes;
 }
 
-const concat = (...parts) => {
+export const concat = (...parts) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const part of parts) {
@@ -66,7 +66,7 @@ export function canonicalCode(typed) {
   return typed.normalize("NFKC").toLowerCase().replace(/[^a-z]/g, "");
 }
 
-async function hkdf(master, info, length) {
+export async function hkdf(master, info, length) {
   const key = await subtle().importKey("raw", master, "HKDF", false, ["deriveBits"]);
   const params = { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info };
   return new Uint8Array(await subtle().deriveBits(params, key, length * 8));

@@ -3,7 +3,7 @@
 // (tests/vectors/submissions-v1.json). No DOM here.
 
 import { AES_256_GCM, sealBase } from "./hpke.js";
-import { b64, unb64 } from "./members-format.js";
+import { b64, concat, hkdf, unb64 } from "./members-format.js";
 
 export const VERSION = 1;
 const text = new TextEncoder();
@@ -23,24 +23,8 @@ const BEGIN = "-----BEGIN QUIETBOARD SUBMISSION-----";
 const END = "-----END QUIETBOARD SUBMISSION-----";
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
 
-const concat = (...parts) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-};
-
 const sha256 = async (data) => new Uint8Array(await crypto.subtle.digest("SHA-256", data));
 const random = (length) => crypto.getRandomValues(new Uint8Array(length));
-
-async function hkdf(seed, info) {
-  const key = await crypto.subtle.importKey("raw", seed, "HKDF", false, ["deriveBits"]);
-  const params = { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info };
-  return new Uint8Array(await crypto.subtle.deriveBits(params, key, 256));
-}
 
 export const keyId = async (pk) => (await sha256(concat(KEY_ID_INFO, pk))).slice(0, 8);
 
@@ -58,8 +42,8 @@ export async function sealFromParts({ payload, keys, ikmEs, seed, nonce }) {
   if (keys.length < 1 || keys.length > MAX_RECIPIENTS) {
     throw new Error("need 1 to 8 moderator keys");
   }
-  const payloadKey = await hkdf(seed, PAYLOAD_INFO);
-  const commit = await hkdf(seed, COMMIT_INFO);
+  const payloadKey = await hkdf(seed, PAYLOAD_INFO, 32);
+  const commit = await hkdf(seed, COMMIT_INFO, 32);
   const blocks = [];
   const none = new Uint8Array(0);
   for (const [i, pk] of keys.entries()) {
