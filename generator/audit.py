@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from generator import hardening, memberformat
+from generator import hardening, images, memberformat
 from generator.config import Board
 from generator.sanitise import is_relative_url, strip_url_whitespace
 
@@ -375,6 +375,30 @@ def _check_keyring(rel: str, data: bytes) -> Iterator[Finding]:
         yield Finding(rel, "member-file", "is not a keyring of format v1 (only ids and boxes)")
 
 
+THEME_PREFIX = "theme/"
+
+
+def check_image(rel: str, data: bytes) -> Iterator[Finding]:
+    """Images are published only as quietboard re-encodes them: no metadata at all."""
+    suffix = Path(rel).suffix.lower()
+    if suffix in images.PUBLISHED_SUFFIXES:
+        found = images.metadata_found(data, rel)
+        if found:
+            yield Finding(
+                rel,
+                "image-metadata",
+                f"image carries {', '.join(found)}; put it in content/images and build again",
+            )
+    elif suffix in images.FOREIGN_SUFFIXES and not rel.startswith(THEME_PREFIX):
+        # The theme's own icon is an SVG we wrote; anything else was not re-encoded.
+        yield Finding(
+            rel,
+            "image-type",
+            f"{suffix} images are never written by a build; export it as PNG or JPEG "
+            "into content/images",
+        )
+
+
 def audit_output(output: Path, board: Board, needles: Iterable[Needle] = ()) -> list[Finding]:
     """Every finding for the output directory OUTPUT, in file order."""
     output = Path(output)
@@ -385,6 +409,7 @@ def audit_output(output: Path, board: Board, needles: Iterable[Needle] = ()) -> 
         if path.suffix.lower() in SOURCE_SUFFIXES or path.name.startswith("."):
             findings.append(Finding(rel, "source-file", "source or hidden file in the output"))
             continue
+        findings.extend(check_image(rel, path.read_bytes()))
         if rel.startswith(MEMBERS_PREFIX):
             findings.extend(check_member_file(rel, path.read_bytes(), needles))
             if path.suffix != ".html":

@@ -33,6 +33,7 @@ from generator.content import (
 )
 from generator.errors import AuditError, BuildError
 from generator.hardening import netlify_headers_differ
+from generator.images import read_images, write_images
 from generator.members import SealReport, seal_member_sections
 from generator.sanitise import markdown_to_html
 from generator.settings import pelican_settings
@@ -184,6 +185,8 @@ def build_board(
     today = today or clock.today()
     plan = plan_publication(board, read_posts(board), today)
     pages = read_pages(board)
+    # Re-encoded before Pelican runs, so a bad image stops the build at once.
+    images = read_images(board.root)
     output = board.root / OUTPUT_DIR
     _check_replaceable(output)
     warnings: list[str] = []
@@ -199,6 +202,9 @@ def build_board(
         staging, rendered = work / "content", work / "site"
         stage(plan, pages, staging)
         render(pelican_settings(board, staging, rendered))
+        # Written straight into the rendered site: Pelican never sees the
+        # board's own image files, so no Pelican path can publish them as they are.
+        write_images(images, rendered)
         sealed = (
             seal_member_sections(board, vault.data, plan.sealed, rendered)
             if vault

@@ -45,3 +45,7 @@ class AccessError(QuietboardError):
 
 class InboxError(QuietboardError):
     """Submissions could not be imported or fetched; the queue is unchanged."""
+
+
+class ImageError(ContentError):
+    """An image in content/images cannot be published; nothing was written."""
