@@ -30,6 +30,7 @@ from generator.content import (
     plan_publication,
     read_pages,
     read_posts,
+    render_post,
 )
 from generator.errors import AuditError, BuildError
 from generator.hardening import netlify_headers_differ
@@ -58,29 +59,11 @@ class BuildReport:
     sealed: SealReport = field(default_factory=SealReport)
 
 
-def render_post_file(post: Post) -> str:
-    """The staged Markdown for a validated post: metadata in a fixed form."""
-    lines = [
-        f"Title: {post.title}",
-        f"Date: {post.date.isoformat()}",
-        f"Expires: {post.expires.isoformat()}",
-    ]
-    if post.cw:
-        lines.append(f"CW: {', '.join(post.cw)}")
-    if post.pseudonym:
-        lines.append(f"Pseudonym: {post.pseudonym}")
-    if post.reply_to:
-        lines.append(f"Reply-To: {post.reply_to}")
-    if post.role:
-        lines.append(f"Role: {post.role}")
-    return "\n".join(lines) + "\n\n" + post.body
-
-
 def stage(plan: Publication, pages: list[Page], staging: Path) -> None:
     for post in plan.published:
         target = staging / "posts" / post.section / f"{post.id}.md"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_post_file(post), encoding="utf-8")
+        target.write_text(render_post(post, private=False), encoding="utf-8")
     (staging / "pages").mkdir(parents=True, exist_ok=True)
     for page in pages:
         target = staging / "pages" / f"{page.slug}.md"

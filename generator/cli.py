@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import tempfile
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -635,6 +634,7 @@ def _import(board: Any, found: list[Any], vault: Any) -> Any:
             bar.update(len(found) - bar.pos)
     if report.imported:
         vault.save()
+    withdraw_and_save(board, vault)
     for problem in report.problems:
         click.echo(f"  {problem}", err=True)
     return report
@@ -746,67 +746,35 @@ def _delete_settled(client: Any, found: list[Any], report: Any) -> None:
         )
 
 
-@cli.group("queue")
-def queue_group() -> None:
-    """The moderation queue: imported submissions waiting for review.
+def withdraw_and_save(board: Any, vault: Any) -> None:
+    """Carry out the withdrawal requests the vault knows of, then save it.
 
-    Example: quietboard queue list
+    Post files are deleted only after the vault is saved, so a crash in
+    between leaves the request on record to be carried out next time.
     """
+    from generator.moderation import apply_withdrawals, remove_files  # noqa: PLC0415
 
-
-# Control, format (bidi overrides, zero-width) and private-use characters from
-# a submission could move the cursor, retitle the terminal or disguise text:
-# the CLI shows them as escapes.
-HIDDEN_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
-
-
-def _visible(text: str, keep: str = "") -> str:
-    return "".join(
-        json.dumps(ch)[1:-1] if unicodedata.category(ch) in HIDDEN_CATEGORIES and ch not in keep
-        else ch
-        for ch in text
-    )  # fmt: skip
-
-
-def _queue_row(item_id: str, item: dict[str, Any]) -> dict[str, Any]:
-    row = {"id": item_id, "kind": item["kind"]}
-    for name in ("section", "post", "title", "pseudonym", "cw", "body", "verifier"):
-        if name in item:
-            row[name] = item[name]
-    row["imported"] = item["imported"]
-    return row
-
-
-@queue_group.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (with whole texts) instead.")
-@board_option
-def queue_list(as_json: bool, board_dir: Path) -> None:
-    """List the submissions waiting for review.
-
-    Example: quietboard queue list --json
-    """
-    from generator.inbox import queue_items  # noqa: PLC0415
-    from generator.vault import open_vault  # noqa: PLC0415
-
-    _load_board(board_dir)
-    with open_vault(board_dir, ask_passphrase) as vault:
-        items = queue_items(vault.data)
-    rows = [_queue_row(item_id, item) for item_id, item in items]
-    if as_json:
-        click.echo(_visible(json.dumps({"items": rows}, indent=2, ensure_ascii=False), "\n"))
-        return
-    if not rows:
-        click.echo('The queue is empty. Import submissions with "quietboard inbox import FILE".')
-        return
-    for row in rows:
-        where = row.get("section", "")
-        what = row.get("title") or " ".join(row["body"].split())[:60]
-        click.echo(_visible(f"{row['id']}  {row['kind']:<8}  {where:<12}  {what}"))
+    before = json.dumps(vault.data, sort_keys=True)
+    withdrawals = apply_withdrawals(board, vault.data, clock.today())
+    if json.dumps(vault.data, sort_keys=True) != before:
+        vault.save()
+    remove_files(withdrawals.removed_posts)
+    if withdrawals.count:
+        click.echo(
+            f"Withdrawn at the member's request: {withdrawals.matched} published post(s), "
+            f"{len(withdrawals.removed_posts) - withdrawals.matched} reply(ies) below them and "
+            f"{withdrawals.removed_pending} waiting in the queue. Build and deploy to take them "
+            "off the site.",
+            err=True,
+        )
 
 
 def main() -> None:
     cli(prog_name="quietboard")
 
+
+# The moderation commands register themselves on `cli`.
+from generator import moderation_cli  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()

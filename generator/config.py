@@ -94,6 +94,20 @@ class Submissions:
     netlify_site_id: str = ""
 
 
+DATE_PRECISIONS = ("day", "week")
+MAX_CRISIS_TERMS = 500
+
+
+@dataclass(frozen=True)
+class Moderation:
+    # Two-letter country code for phone numbers and postcodes (default: crisis.country).
+    region: str = ""
+    # Shown beside a crisis-flagged item during review: what moderators do now.
+    escalation: str = ""
+    # Added to the built-in crisis phrases: {language: {topic: (phrases...)}}.
+    crisis_terms: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Board:
     root: Path
@@ -105,11 +119,13 @@ class Board:
     sections: dict[str, Section] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
     max_expires_days: int = 365
+    date_precision: str = "day"
     crisis: Crisis = field(default_factory=Crisis)
     indexing: Indexing = field(default_factory=Indexing)
     feeds: bool = False
     kdf_iterations: int = DEFAULT_KDF_ITERATIONS
     submissions: Submissions = field(default_factory=Submissions)
+    moderation: Moderation = field(default_factory=Moderation)
 
     @property
     def public_sections(self) -> list[Section]:
@@ -226,12 +242,19 @@ def parse_board(data: dict[str, Any], root: Path) -> Board:
     top.only(
         "name", "language", "base_url", "description", "members_label",
         "sections", "roles", "posts", "crisis", "indexing", "feeds", "members", "submissions",
+        "moderation",
     )  # fmt: skip
     members = top.table("members")
     members.only("kdf_iterations")
     posts = top.table("posts")
-    posts.only("max_expires_days")
+    posts.only("max_expires_days", "date_precision")
     max_days = posts.number("max_expires_days", 365, 1, MAX_EXPIRES_DAYS)
+    precision = posts.text("date_precision", "day", allowed='"day" or "week"')
+    if precision not in DATE_PRECISIONS:
+        raise ConfigError(
+            f'board.toml: "posts.date_precision" must be "day" or "week", not {precision!r}'
+        )
+    crisis = _crisis(top.table("crisis"))
     sections = _sections(top.table("sections"), max_days)
     feeds = top.table("feeds")
     feeds.only("enabled")
@@ -252,13 +275,15 @@ def parse_board(data: dict[str, Any], root: Path) -> Board:
         sections=sections,
         roles=_roles(top.table("roles")),
         max_expires_days=max_days,
-        crisis=_crisis(top.table("crisis")),
+        date_precision=precision,
+        crisis=crisis,
         indexing=_indexing(top.table("indexing")),
         feeds=feeds.flag("enabled", False),
         kdf_iterations=members.number(
             "kdf_iterations", DEFAULT_KDF_ITERATIONS, DEFAULT_KDF_ITERATIONS, MAX_KDF_ITERATIONS
         ),
         submissions=_submissions(top.table("submissions")),
+        moderation=_moderation(top.table("moderation"), crisis.country),
     )
     if not board.name.strip():
         raise ConfigError('board.toml: "name" must not be empty')
@@ -386,6 +411,46 @@ def _submissions(table: _Table) -> Submissions:
             pattern=NETLIFY_SITE_ID,
             allowed="the site ID from Netlify's Site configuration page",
         ),
+    )
+
+
+def _moderation(table: _Table, country: str) -> Moderation:
+    table.only("region", "escalation", "crisis_terms")
+    terms: dict[str, dict[str, tuple[str, ...]]] = {}
+    by_language = table.table("crisis_terms")
+    count = 0
+    for language in by_language.data:
+        if not LANGUAGE_TAG.match(language):
+            raise ConfigError(
+                f'board.toml: "{by_language.key(language)}" must be named by a language tag '
+                'such as "en"'
+            )
+        topics = by_language.table(language)
+        terms[language] = {}
+        for topic, phrases in topics.data.items():
+            if not isinstance(phrases, list) or not all(
+                isinstance(p, str) and 2 <= len(p.strip()) <= 80 for p in phrases
+            ):
+                raise ConfigError(
+                    f'board.toml: "{topics.key(topic)}" must be a list of phrases of 2 to 80 '
+                    'characters, such as ["want to disappear"]'
+                )
+            count += len(phrases)
+            terms[language][topic] = tuple(p.strip() for p in phrases)
+    if count > MAX_CRISIS_TERMS:
+        raise ConfigError(
+            f'board.toml: "moderation.crisis_terms" lists {count} phrases; keep it to '
+            f"{MAX_CRISIS_TERMS}"
+        )
+    return Moderation(
+        region=table.text(
+            "region",
+            country,
+            pattern=COUNTRY_CODE,
+            allowed='a two-letter country code such as "GB" (for phone numbers and postcodes)',
+        ),
+        escalation=table.text("escalation", "", max_len=1000),
+        crisis_terms=terms,
     )
 
 

@@ -28,7 +28,9 @@ PELICAN_LINK = re.compile(r"\{(static|attach|filename|category|tag|author|index)
 RESERVED_PAGES = frozenset({"help", "members", "p", "s", "theme", "feeds", "404", "index"})
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 META_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):\s?(.*)$")
-POST_KEYS = ("title", "date", "expires", "cw", "pseudonym", "reply-to", "role")
+# Withdrawal holds the verifier of the member's withdrawal code (never the code):
+# it stays in content/ and is never published.
+POST_KEYS = ("title", "date", "expires", "cw", "pseudonym", "reply-to", "role", "withdrawal")
 PAGE_KEYS = ("title",)
 KEY_NAMES = {"cw": "CW", "reply-to": "Reply-To"}
 
@@ -51,6 +53,7 @@ class Post:
     pseudonym: str = ""
     reply_to: str = ""
     role: str = ""
+    withdrawal: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,26 @@ class Publication:
 def byline(pseudonym: str, role_label: str) -> str:
     """Who a post shows as: a role badge stands on its own; an unsigned post is "A member"."""
     return pseudonym or ("" if role_label else "A member")
+
+
+def render_post(post: Post, *, private: bool = True) -> str:
+    """A post's file: metadata lines, a blank line, the Markdown.
+
+    PRIVATE=False leaves out what stays in content/ and is never published
+    (the withdrawal verifier), for the copy a build hands to Pelican.
+    """
+    lines = [f"Title: {post.title}", f"Date: {post.date}", f"Expires: {post.expires}"]
+    if post.cw:
+        lines.append(f"CW: {', '.join(post.cw)}")
+    if post.pseudonym:
+        lines.append(f"Pseudonym: {post.pseudonym}")
+    if post.reply_to:
+        lines.append(f"Reply-To: {post.reply_to}")
+    if post.role:
+        lines.append(f"Role: {post.role}")
+    if post.withdrawal and private:
+        lines.append(f"Withdrawal: {post.withdrawal}")
+    return "\n".join(lines) + "\n\n" + post.body
 
 
 def split_metadata(text: str, source: Path, allowed: Iterable[str]) -> tuple[dict[str, str], str]:
@@ -201,6 +224,7 @@ def read_post(path: Path, board: Board) -> Post:
         pseudonym=meta.get("pseudonym", ""),
         reply_to=reply_to,
         role=role,
+        withdrawal=meta.get("withdrawal", ""),
     )
 
 

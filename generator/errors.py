@@ -47,5 +47,9 @@ class InboxError(QuietboardError):
     """Submissions could not be imported or fetched; the queue is unchanged."""
 
 
+class ModerationError(QuietboardError):
+    """A queue action that cannot be carried out; the queue and content are unchanged."""
+
+
 class ImageError(ContentError):
     """An image in content/images cannot be published; nothing was written."""

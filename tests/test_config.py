@@ -83,12 +83,32 @@ public_label = "Tuesday group"
         ('name = "B"\n[feeds]\nenabled = true\n', 'feeds need "base_url"'),
         ('language = "en"\n', '"name" is required'),
         ('name = "B"\n[posts]\nmax_expires_days = 0\n', '"posts.max_expires_days" must be a whole'),
+        ('name = "B"\n[posts]\ndate_precision = "hour"\n', '"posts.date_precision" must be "day"'),
+        ('name = "B"\n[moderation]\nregion = "UK1"\n', '"moderation.region" must be a two-letter'),
+        ('name = "B"\n[moderation]\nwatch = ["Leeds"]\n', 'unknown key "moderation.watch"'),
+        (
+            'name = "B"\n[moderation.crisis_terms.en]\nsuicide = "end it"\n',
+            '"moderation.crisis_terms.en.suicide" must be a list of phrases',
+        ),
     ],
 )
 def test_bad_values_are_rejected_with_the_key_name(tmp_path, toml, message):
     with pytest.raises(ConfigError) as error:
         read_board(write(tmp_path, toml))
     assert message in str(error.value)
+
+
+def test_moderation_region_defaults_to_the_crisis_country(tmp_path):
+    board = read_board(
+        write(
+            tmp_path,
+            'name = "B"\n[crisis]\ncountry = "IE"\n'
+            '[moderation.crisis_terms.en]\nsuicide = ["want to vanish"]\n',
+        )
+    )
+    assert board.moderation.region == "IE"
+    assert board.moderation.crisis_terms == {"en": {"suicide": ("want to vanish",)}}
+    assert board.date_precision == "day"
 
 
 def test_missing_board_says_how_to_make_one(tmp_path):
