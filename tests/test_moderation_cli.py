@@ -298,7 +298,9 @@ def test_a_withdrawal_removes_the_post_and_its_replies_at_the_next_import(board)
     # Sent again later (or imported from another copy): withdrawn at once.
     (board / "again.txt").write_text(sealed(board, {**POST, "body": "Sent twice."}))
     result = run("inbox", "import", board / "again.txt", "--board", board)
-    assert "Imported 1" in result.output and "0 reply(ies) below them and 1 waiting" in result.output
+    assert (
+        "Imported 1" in result.output and "0 reply(ies) below them and 1 waiting" in result.output
+    )
     assert queue_rows(board) == []
 
 
