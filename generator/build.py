@@ -180,6 +180,10 @@ def build_board(
                 raise BuildError("this board's members-only sections need the vault passphrase")
             vault = stack.enter_context(open_vault(board.root, passphrase))
             warnings += _drop_expired_codes(vault, today)
+            withdrawn = _withdraw(board, vault, today)
+            if withdrawn:
+                warnings.append(withdrawn)
+                plan = plan_publication(board, read_posts(board), today)
         work = Path(tempfile.mkdtemp(prefix=".quietboard-build-", dir=board.root))
         stack.callback(shutil.rmtree, work, ignore_errors=True)
         staging, rendered = work / "content", work / "site"
@@ -239,6 +243,21 @@ def _drop_expired_codes(vault: Any, today: dt.date) -> list[str]:
         "has a new key, which every other code opens"
         for section, label in dropped
     ]
+
+
+def _withdraw(board: Board, vault: Any, today: dt.date) -> str:
+    """Carry out withdrawal requests the vault knows of (as every import does)."""
+    from generator.moderation import apply_withdrawals, remove_files  # noqa: PLC0415
+
+    withdrawals = apply_withdrawals(board, vault.data, today)
+    if not withdrawals.removed_posts:
+        return ""
+    vault.save()
+    remove_files(withdrawals.removed_posts)
+    return (
+        f"{len(withdrawals.removed_posts)} post(s) were withdrawn at their writers' request "
+        "(with the replies below them) and deleted from content/posts"
+    )
 
 
 def audit_board(board_dir: Path, output: Path | None = None, today: dt.date | None = None) -> list:

@@ -380,3 +380,19 @@ def test_every_new_post_file_passes_the_build_checks(board):
     assert len(post_files(board)) == 5
     result = run("build", "--board", board)
     assert result.exit_code == 0, result.output
+
+
+def test_a_build_withdraws_a_post_that_came_back_from_a_backup(board):
+    approve(board, submit(board, body="Withdrawn, then restored by mistake."))
+    [path] = post_files(board)
+    saved = path.read_text()
+    withdraw = {"v": 1, "kind": "withdraw", "code": CODE.replace("-", ""), "body": ""}
+    (board / "withdraw.txt").write_text(sealed(board, withdraw))
+    run("inbox", "import", board / "withdraw.txt", "--board", board)
+    assert not path.exists()
+    path.write_text(saved)  # e.g. content/ restored from last week's backup
+    result = run("build", "--board", board)
+    assert result.exit_code == 0, result.output
+    assert "1 post(s) were withdrawn at their writers' request" in result.output
+    assert not path.exists()
+    assert not (board / "output" / "p" / path.stem).exists()
