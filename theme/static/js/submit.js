@@ -10,6 +10,7 @@ import {
   verifier,
   withdrawalCode,
 } from "./submit-format.js";
+import { MIN_SECRET_CHARS, canonical, derivedName, loadNames, randomName } from "./pseudonym.js";
 
 const $ = (id) => document.getElementById(id);
 // The page's words live in the template's data-* attributes (data-need-body
@@ -24,6 +25,11 @@ const target = { kind: "", post: "", section: "" };
 let sealedText = "";
 let lastWithdrawal = null;
 const SEND_TIMEOUT_MS = 30000;
+const NAME_CHOICES = ["name-random", "name-own", "name-phrase"];
+let names = null;
+let namesLoaded = null;
+let randomPick = "";
+let phraseRun = 0;
 
 // Reply and report links carry the post in the fragment (never sent to the
 // server); it is read once and taken out of the address bar and history.
@@ -132,13 +138,82 @@ function payload(withdrawal) {
   if (current === "post" || current === "reply") {
     out.cw = [...new Set($("cw").value.split(",").map((t) => t.trim()).filter(Boolean))];
     need(out.cw.length <= 8 && out.cw.every((tag) => [...tag].length <= 40), "cw-rules");
-    out.pseudonym = $("pseudonym").value.trim();
+    out.pseudonym = ""; // chosenName() fills it in: a phrase needs WebCrypto, which is async
     out.verifier = withdrawal.verifier;
   }
   return out;
 }
 
 class UserError extends Error {}
+
+// The name choice. The radios have no name attribute (so that no field of
+// this form could ever be submitted), which also means the browser does not
+// group them: exactly one is kept checked here.
+const nameChoice = () => NAME_CHOICES.find((id) => $(id).checked) ?? "name-random";
+
+function choose(id) {
+  for (const other of NAME_CHOICES) $(other).checked = other === id;
+}
+
+// A friendly random name for this post, shown before it is sent; a new one
+// after each post. Without the word list the post is signed "A member".
+function drawRandomName() {
+  randomPick = names ? randomName(names) : "";
+  $("random-name").textContent = randomPick ? say("appear", { name: randomPick }) : say("no-names");
+}
+
+// The phrase is only read from its field, never stored, and never leaves
+// this page: only the name derived from it goes into the payload.
+async function nameFromPhrase(typed) {
+  await namesLoaded;
+  if (!names) throw new UserError(say("no-names"));
+  const length = [...canonical(typed)].length;
+  if (length < MIN_SECRET_CHARS) {
+    const more = MIN_SECRET_CHARS - length;
+    throw new UserError(say("phrase-short", { min: MIN_SECRET_CHARS, more }));
+  }
+  return derivedName(typed, settings.board, names);
+}
+
+async function showDerivedName() {
+  const run = ++phraseRun;
+  const typed = $("phrase").value;
+  let shown = "";
+  if (typed) {
+    try {
+      shown = say("appear", { name: await nameFromPhrase(typed) });
+    } catch (error) {
+      shown = error instanceof UserError ? error.message : say("broken");
+    }
+  }
+  // Typing is faster than deriving: only the latest phrase may show its name.
+  if (run === phraseRun) $("phrase-name").textContent = shown;
+}
+
+function forgetPhrase() {
+  phraseRun++;
+  $("phrase").value = "";
+  $("phrase-name").textContent = "";
+}
+
+async function chosenName() {
+  const choice = nameChoice();
+  if (choice === "name-own") {
+    const own = $("pseudonym").value.trim();
+    if (!own) throw new UserError(say("need-name"));
+    return own;
+  }
+  if (choice === "name-phrase") {
+    try {
+      return await nameFromPhrase($("phrase").value);
+    } catch (error) {
+      if (!(error instanceof UserError) || !names) throw error;
+      throw new UserError(say("need-phrase", { min: MIN_SECRET_CHARS }));
+    }
+  }
+  await namesLoaded;
+  return randomPick;
+}
 
 function status(message) {
   $("compose-status").textContent = message;
@@ -189,6 +264,7 @@ async function submit(event) {
   let data;
   try {
     data = payload(withdrawal);
+    if ("pseudonym" in data) data.pseudonym = await chosenName();
     if (new TextEncoder().encode(JSON.stringify(data)).length > 32768) {
       throw new UserError(say("too-long"));
     }
@@ -209,6 +285,8 @@ async function submit(event) {
       status(say("working", { percent }));
     });
     sealedText = armor(envelope);
+    // Sealed: the phrase has done its work and is forgotten at once.
+    forgetPhrase();
   } catch {
     $("working").hidden = true;
     button.disabled = false;
@@ -232,6 +310,8 @@ async function deliver() {
   $("retry").disabled = false;
   if (!why) {
     form.reset();
+    forgetPhrase();
+    drawRandomName();
     sealedText = "";
     $("fallback").hidden = true;
     finish("sent", lastWithdrawal);
@@ -279,10 +359,32 @@ function start() {
     if (event.key === "Enter" && event.target instanceof HTMLInputElement) event.preventDefault();
   });
   $("kind").addEventListener("change", showFields);
+  for (const id of NAME_CHOICES) $(id).addEventListener("change", () => choose(id));
+  $("name-phrase").addEventListener("change", showDerivedName);
+  // Typing in a choice's field makes it the choice.
+  $("pseudonym").addEventListener("input", () => choose("name-own"));
+  $("phrase").addEventListener("input", () => {
+    choose("name-phrase");
+    showDerivedName();
+  });
+  namesLoaded = loadNames().then(
+    (list) => {
+      names = list;
+    },
+    () => {
+      $("name-phrase").disabled = true;
+      $("phrase").disabled = true;
+      if (nameChoice() === "name-phrase") choose("name-random");
+    },
+  ).then(() => {
+    drawRandomName();
+    showDerivedName();
+  });
   $("retry").addEventListener("click", deliver);
   // Leaving the page (or putting it in the back-forward cache) forgets the
   // withdrawal code and the sealed text, for a shared device.
   addEventListener("pagehide", () => {
+    forgetPhrase();
     $("code-text").textContent = "";
     $("withdrawal-code").hidden = true;
   });
