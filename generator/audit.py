@@ -237,11 +237,19 @@ def _check_links(path: str, tag: str, attrs: dict[str, str], base_url: str) -> I
 # envelope and Netlify's form name (hidden inputs) and the honeypot. A named
 # field anywhere else could send what a member typed in the clear.
 SUBMITTED_FIELDS = {"form-name": "hidden", "envelope": "hidden", "website": "text"}
+# Radio buttons are grouped by name (so arrow keys move between them); their
+# values are fixed words written by the template, never anything typed.
+RADIO_GROUPS = {"name-choice"}
 FORM_CONTROLS = {"input", "textarea", "select", "button"}
 
 
 def _check_tag(path: str, tag: str, attrs: dict[str, str], board: Board) -> Iterator[Finding]:
-    if tag in FORM_CONTROLS and "name" in attrs:
+    is_radio = tag == "input" and attrs.get("type") == "radio"
+    if (
+        tag in FORM_CONTROLS
+        and "name" in attrs
+        and not (is_radio and attrs["name"] in RADIO_GROUPS)
+    ):
         allowed = SUBMITTED_FIELDS.get(attrs["name"])
         if tag != "input" or allowed is None or attrs.get("type", "text") != allowed:
             yield Finding(

@@ -36,6 +36,7 @@ from generator.errors import AuditError, BuildError
 from generator.hardening import netlify_headers_differ
 from generator.images import read_images, write_images
 from generator.members import SealReport, seal_member_sections
+from generator.pseudonyms import load_names
 from generator.sanitise import markdown_to_html
 from generator.settings import pelican_settings
 from generator.vault import Passphrase, open_vault, vault_exists
@@ -93,6 +94,8 @@ def withheld_needles(board: Board, plan: Publication, pages: list[Page]) -> list
     for post in plan.published:
         public += [text for text, _ in _fragments(post)]
     public += [normalise(board.name), normalise(board.description), normalise(board.members_label)]
+    # The share page ships the friendly-name word list: its words are public.
+    public.append(" ".join(word for words in load_names() for word in words))
     for section in board.sections.values():
         if not section.members_only:
             public += [normalise(section.title), normalise(section.description)]

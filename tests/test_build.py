@@ -245,3 +245,21 @@ def test_an_output_that_is_a_git_checkout_is_not_replaced(make_board, today):
     with pytest.raises(BuildError, match=r"holds \.git, which a build would delete"):
         build(root)
     assert (root / "output" / ".git").is_dir()
+
+
+def test_a_withheld_pseudonym_from_the_friendly_name_list_is_not_a_leak(make_board, today):
+    # The share page publishes the word list, so "Otter" in a members-only post
+    # must not make the audit think the sealed post leaked.
+    from .conftest import fast_vault, issue
+
+    root = make_board(
+        posts={
+            "circle/cccccccc33.md": post_text("Tuesday notes", "Kept sealed.", pseudonym="Otter")
+        }
+    )
+    issue(root, fast_vault(root), "circle", "R.")
+    report = build_board(
+        root, render_with_pelican, passphrase=lambda: "correct horse battery staple"
+    )
+    assert report.sealed.unopenable == []
+    assert "Kept sealed." not in (root / "output" / "members" / "index.html").read_text()

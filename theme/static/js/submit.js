@@ -146,9 +146,8 @@ function payload(withdrawal) {
 
 class UserError extends Error {}
 
-// The name choice. The radios have no name attribute (so that no field of
-// this form could ever be submitted), which also means the browser does not
-// group them: exactly one is kept checked here.
+// The name choice: radios grouped by name (so arrow keys move between them),
+// whose values are fixed words; the audit allows this one named group.
 const nameChoice = () => NAME_CHOICES.find((id) => $(id).checked) ?? "name-random";
 
 function choose(id) {
