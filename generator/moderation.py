@@ -41,12 +41,15 @@ from generator.scrub import Cleaned, clean_text
 PUBLISHABLE = ("post", "reply")
 LOG_ACTIONS = ("approved", "edited", "rejected", "dismissed", "withdrawn")
 MAX_WARNINGS = 8
+MAX_WARNING = 40
 MAX_TITLE = 120
 # A withdrawal can only match a post that may still exist: one pending in the
 # queue or one published, which lives at most posts.max_expires_days.
 WITHDRAWN_GRACE_DAYS = 90
 # Markdown images: submissions never carry images; the alt text is kept.
-MARKDOWN_IMAGE = re.compile(r"!\[([^\]\n]*)\]\s*(\([^)\n]*\)|\[[^\]\n]*\])")
+MARKDOWN_IMAGE = re.compile(
+    r"!\[([^\]\n]{0,500})\][ \t]{0,10}(\([^)\n]{0,2000}\)|\[[^\]\n]{0,500}\])?"
+)
 ONE_LINE = re.compile(r"\s+")
 
 
@@ -99,8 +102,10 @@ class ItemReport:
         if self.crisis:
             flags.append("crisis")
         kinds = {hit.kind for _, hit in self.identifying}
-        if kinds - {"watch-list"}:
+        if kinds - {"watch-list", "role"}:
             flags.append("pii")
+        if "role" in kinds:
+            flags.append("role-name")
         if "watch-list" in kinds:
             flags.append("watch-list")
         if self.lookalikes:
@@ -140,13 +145,15 @@ def report(
     fields = []
     for name, text in item_fields(item):
         cleaned = clean_text(text)
+        identifying = pii.find_pii(cleaned.text, region=board.moderation.region, watch=watch)
+        if name == "pseudonym" and role_like(board, cleaned.text):
+            whole = cleaned.text
+            identifying = [pii.Hit("role", 0, len(whole), whole, "a name that looks like a role")]
         fields.append(
             FieldReport(
                 name=name,
                 cleaned=cleaned,
-                identifying=tuple(
-                    pii.find_pii(cleaned.text, region=board.moderation.region, watch=watch)
-                ),
+                identifying=tuple(identifying),
                 crisis=tuple(
                     pii.find_crisis(cleaned.text, _crisis_terms(board), language=board.language)
                 ),
@@ -154,6 +161,26 @@ def report(
             )
         )
     return ItemReport(item_id=item_id, item=item, fields=tuple(fields))
+
+
+# A member's pseudonym must not pass for a badge: these, and the board's own
+# role names and labels, are refused as pseudonyms from submissions.
+ROLE_WORDS = frozenset({
+    "moderator", "moderators", "mod", "mods", "admin", "administrator", "staff", "team",
+    "counsellor", "counselor", "therapist", "doctor", "nurse", "official", "quietboard",
+})  # fmt: skip
+
+
+def role_like(board: Board, pseudonym: str) -> bool:
+    """Whether PSEUDONYM reads like a role badge of this board (or any board)."""
+    from generator.scrub import fold_key  # noqa: PLC0415
+
+    words = set(re.findall(r"\w+", fold_key(pseudonym)))
+    reserved = set(ROLE_WORDS)
+    for name, label in board.roles.items():
+        reserved.add(fold_key(name))
+        reserved |= set(re.findall(r"\w+", fold_key(label)))
+    return bool(words & reserved)
 
 
 def _crisis_terms(board: Board) -> dict[str, dict[str, tuple[str, ...]]]:
@@ -239,7 +266,11 @@ def approve(
     if item["kind"] not in PUBLISHABLE:
         raise ModerationError(_not_publishable(item_id, item["kind"]))
     scrubbed = report(board, data, item_id, item)
-    flagged = scrubbed.identifying
+    flagged = [
+        (name, hit)
+        for name, hit in scrubbed.identifying
+        if not (name == "pseudonym" and choice.pseudonym is not None)
+    ]
     if flagged and not (choice.redact or choice.keep_flagged):
         kinds = ", ".join(sorted({f"{hit.label} in the {name}" for name, hit in flagged}))
         raise ModerationError(
@@ -264,9 +295,13 @@ def approve(
         return pii.redact(found.text, found.identifying) if choice.redact else found.text
 
     warnings = [
-        one_line(pii.redact(f.text, f.identifying) if choice.redact else f.text)
+        tag.strip()[:MAX_WARNING]
         for f in scrubbed.fields
         if f.name == "content warning"
+        for tag in one_line(pii.redact(f.text, f.identifying) if choice.redact else f.text).split(
+            ","
+        )
+        if tag.strip()
     ]
     added = []
     if choice.warnings is not None:
@@ -275,12 +310,19 @@ def approve(
         added = [w for w in scrubbed.suggested_warnings if w not in warnings]
     warnings = _distinct(warnings + added)[:MAX_WARNINGS]
     title = one_line(text("title"))
+    if item["kind"] == "post" and not title:
+        raise ModerationError(
+            f"item {item_id} has no title left once invisible characters are removed; give it "
+            'one with "e" (edit) in "quietboard review"'
+        )
     reply_to = ""
     if item["kind"] == "reply":
         reply_to = item["post"]
         title = _reply_title(posts[reply_to].title)
     if choice.pseudonym is not None:
         pseudonym = one_line(clean_text(choice.pseudonym).text)
+    elif choice.redact and any(name == "pseudonym" for name, _ in flagged):
+        pseudonym = pseudonyms.random_name()  # a pseudonym that had to go is replaced whole
     else:
         pseudonym = one_line(text("pseudonym")) or pseudonyms.random_name()
     post = Post(
@@ -472,10 +514,10 @@ def thread_files(headers: Mapping[Path, Mapping[str, str]], ids: set[str]) -> li
     return [path for path in headers if path.stem in doomed]
 
 
-def take_down(board: Board, post_id: str) -> list[Path]:
-    """The files to delete to take post POST_ID (and its replies) off the board."""
+def take_down(board: Board, post_id: str, section: str | None = None) -> list[Path]:
+    """The files to delete to take post POST_ID (of SECTION, if given) and its replies down."""
     headers = _headers(board)
-    if not any(path.stem == post_id for path in headers):
+    if not any(path.stem == post_id and section in (None, path.parent.name) for path in headers):
         raise ModerationError(
             f'there is no post "{post_id}" in content/posts; it may have expired or been '
             "taken down already"

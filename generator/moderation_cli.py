@@ -115,7 +115,8 @@ def queue_list(as_json: bool, board_dir: Path) -> None:
     """List the submissions waiting for review: crisis-flagged first, then oldest.
 
     Flags: crisis (crisis language), pii (possible identifying details),
-    watch-list (a name from your watch list), lookalikes (letters from another
+    watch-list (a name from your watch list), role-name (a pseudonym that
+    could pass for a badge, such as "Moderator"), lookalikes (letters from another
     alphabet disguised as ordinary ones), invisible (hidden characters that
     will be removed).
 

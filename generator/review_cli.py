@@ -197,17 +197,20 @@ def _do_reject(board: Any, vault: Any, item_report: Any) -> bool:
 def _do_take_down(board: Any, vault: Any, item_report: Any) -> bool:
     from generator.moderation import log, reject, remove_files, take_down  # noqa: PLC0415
 
-    files = take_down(board, item_report.item["post"])
+    item = item_report.item
+    files = take_down(board, item["post"], item["section"])
     if not click.confirm(
         f"Take down the post and its replies ({len(files)} file(s)) for good?",
         default=False,
         err=True,
     ):
         return False
+    # Files first: a crash before the save leaves the report to dismiss, never
+    # a reported post still up with its report gone.
+    remove_files(files)
     log(vault.data, "rejected", clock.today(), len(files))
     reject(vault.data, item_report.item_id, clock.today())
     vault.save()
-    remove_files(files)
     click.echo('Taken down. Run "quietboard build" and deploy to take it off the site.')
     return True
 

@@ -396,3 +396,33 @@ def test_a_build_withdraws_a_post_that_came_back_from_a_backup(board):
     assert "1 post(s) were withdrawn at their writers' request" in result.output
     assert not path.exists()
     assert not (board / "output" / "p" / path.stem).exists()
+
+
+def test_a_pseudonym_that_looks_like_a_role_is_not_published(board):
+    item = submit(board, pseudonym="The Moderator", body="Everyone must do as I say.")
+    [row] = queue_rows(board)
+    assert "role-name" in row["flags"]
+    assert "may identify someone (a name that looks like a role in the pseudonym)" in (
+        approve(board, item).output
+    )
+    result = approve(board, item, "--redact", "--json")
+    assert result.exit_code == 0, result.output
+    name = json.loads(result.output)["pseudonym"]
+    assert "Moderator" not in name and "[removed]" not in name
+
+
+def test_warnings_are_split_on_commas_and_kept_short(board):
+    item = submit(board, cw=["a,b,c,d,e,f,g,h,i,j", "x" * 40], body="Many warnings at once.")
+    result = approve(board, item, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["cw"] == list("abcdefgh")
+    assert run("build", "--board", board).exit_code == 0
+
+
+def test_a_title_of_only_invisible_characters_is_refused_clearly(board):
+    item = submit(board, title="\u200b\u200b", body="A post with an invisible title.")
+    assert_error(
+        approve(board, item),
+        f"item {item} has no title left once invisible characters are removed; give it one "
+        'with "e" (edit) in "quietboard review"',
+    )
