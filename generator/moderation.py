@@ -15,6 +15,7 @@ pseudonym is the member's choice or a random friendly name.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -36,9 +37,12 @@ from generator.content import (
 )
 from generator.errors import ContentError, ModerationError
 from generator.files import write_atomically
-from generator.scrub import Cleaned, clean_text
+from generator.scrub import Cleaned, clean_text, fold_key
 
 PUBLISHABLE = ("post", "reply")
+# Details that only appear once the Markdown is rendered ("074*00* 123456",
+# "&#48;7400..."): reported on the text as shown, and not redactable in place.
+AS_SHOWN = "text as shown"
 LOG_ACTIONS = ("approved", "edited", "rejected", "dismissed", "withdrawn")
 MAX_WARNINGS = 8
 MAX_WARNING = 40
@@ -160,6 +164,18 @@ def report(
                 lookalikes=pii.lookalikes(cleaned.text),
             )
         )
+    body = next((f for f in fields if f.name == "body"), None)
+    if body is not None:
+        shown = as_shown(body.text)
+        seen = {fold_key(hit.text) for f in fields for hit in f.identifying}
+        hidden = [
+            hit
+            for hit in pii.find_pii(shown, region=board.moderation.region, watch=watch)
+            if not any(fold_key(hit.text) in known or known in fold_key(hit.text) for known in seen)
+        ]
+        if hidden:
+            fields.append(FieldReport(name=AS_SHOWN, cleaned=Cleaned(shown, 0, 0),
+                                      identifying=tuple(hidden)))  # fmt: skip
     return ItemReport(item_id=item_id, item=item, fields=tuple(fields))
 
 
@@ -173,7 +189,6 @@ ROLE_WORDS = frozenset({
 
 def role_like(board: Board, pseudonym: str) -> bool:
     """Whether PSEUDONYM reads like a role badge of this board (or any board)."""
-    from generator.scrub import fold_key  # noqa: PLC0415
 
     words = set(re.findall(r"\w+", fold_key(pseudonym)))
     reserved = set(ROLE_WORDS)
@@ -181,6 +196,23 @@ def role_like(board: Board, pseudonym: str) -> bool:
         reserved.add(fold_key(name))
         reserved |= set(re.findall(r"\w+", fold_key(label)))
     return bool(words & reserved)
+
+
+BLOCK_TAG = re.compile(
+    r"</?(p|li|h\d|br|hr|div|tr|td|th|blockquote|pre|ul|ol|dl|dd|dt|table)\b[^>]*>"
+)
+ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def as_shown(markdown_text: str) -> str:
+    """The text a reader sees once MARKDOWN_TEXT is rendered: emphasis, entities and
+    line breaks inside a paragraph no longer split a phone number or a name."""
+    from generator.sanitise import clean_html, markdown_to_html  # noqa: PLC0415
+
+    rendered = clean_html(markdown_to_html(markdown_text))
+    text = ANY_TAG.sub("", BLOCK_TAG.sub("\u2029", rendered))
+    text = html.unescape(text).replace("\n", " ")
+    return clean_text(text).text
 
 
 def _crisis_terms(board: Board) -> dict[str, dict[str, tuple[str, ...]]]:
@@ -271,6 +303,14 @@ def approve(
         for name, hit in scrubbed.identifying
         if not (name == "pseudonym" and choice.pseudonym is not None)
     ]
+    disguised = [hit for name, hit in flagged if name == AS_SHOWN]
+    if disguised and choice.redact and not choice.keep_flagged:
+        kinds = ", ".join(sorted({hit.label for hit in disguised}))
+        raise ModerationError(
+            f"item {item_id} has details hidden by formatting ({kinds}), which --redact cannot "
+            'find in the text; edit it in "quietboard review", or use --keep-flagged if they '
+            "are safe"
+        )
     if flagged and not (choice.redact or choice.keep_flagged):
         kinds = ", ".join(sorted({f"{hit.label} in the {name}" for name, hit in flagged}))
         raise ModerationError(
@@ -537,7 +577,6 @@ MAX_WATCH_NAME = 100
 
 def add_watch(data: dict[str, Any], names: Iterable[str]) -> int:
     """Add NAMES to the vault's watch list; returns how many were new."""
-    from generator.scrub import fold_key  # noqa: PLC0415
 
     watch: list[str] = data.setdefault("watch", [])
     known = {fold_key(name) for name in watch}
@@ -556,7 +595,6 @@ def add_watch(data: dict[str, Any], names: Iterable[str]) -> int:
 
 
 def remove_watch(data: dict[str, Any], names: Iterable[str]) -> int:
-    from generator.scrub import fold_key  # noqa: PLC0415
 
     gone = {fold_key(name) for name in names}
     watch = data.get("watch", [])

@@ -426,3 +426,24 @@ def test_a_title_of_only_invisible_characters_is_refused_clearly(board):
         f"item {item} has no title left once invisible characters are removed; give it one "
         'with "e" (edit) in "quietboard review"',
     )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Ring me, 074*00* 123456, any time.",
+        "Ring me on 07400&#32;123456 any time.",
+        "Ring me on 07400\n123456 any time.",
+        "Write to sarah@exa**mple**.com please.",
+    ],
+)
+def test_details_split_by_formatting_are_found_in_the_text_as_shown(board, body):
+    toml = (board / "board.toml").read_text()
+    (board / "board.toml").write_text(toml + '\n[moderation]\nregion = "GB"\n')
+    item = submit(board, body=body)
+    [row] = queue_rows(board)
+    assert "pii" in row["flags"]
+    assert any(hit["field"] == "text as shown" for hit in row["identifying"])
+    result = approve(board, item, "--redact")
+    assert result.exit_code == 1 and "hidden by formatting" in result.output
+    assert post_files(board) == []
