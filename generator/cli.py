@@ -140,8 +140,9 @@ def ask_new_passphrase() -> str:
     if PASSPHRASE_ENV in os.environ:
         return os.environ[PASSPHRASE_ENV]
     click.echo(
-        "This board has no vault yet. Choose a passphrase for it: it protects the access "
-        "codes' keys on this computer. Keep it somewhere safe; it cannot be recovered.",
+        "This board has no vault yet. Choose a passphrase for it: it protects your moderator "
+        "key, members' access-code keys, the moderation queue and the watch list on this "
+        "computer. Keep it somewhere safe; it cannot be recovered.",
         err=True,
     )
     try:

@@ -381,7 +381,7 @@ def approve(
     path = write_post(board, post)
     del _queue(data)["items"][item_id]
     log(data, "approved", today)
-    if item.get("edited"):
+    if item.get("edited") or (choice.redact and flagged):
         log(data, "edited", today)
     redacted = sum(1 for _ in flagged) if choice.redact else 0
     return Approved(post=read_post(path, board), path=path, redacted=redacted, added_warnings=added)
@@ -530,6 +530,16 @@ def apply_withdrawals(board: Board, data: dict[str, Any], today: dt.date) -> Wit
     return result
 
 
+def read_shown_post(board: Board, section: str, post_id: str) -> tuple[str, str] | None:
+    """(title, body) of a published post as a moderator should read it, or None."""
+    path = board.root / POSTS_DIR / section / f"{post_id}.md"
+    try:
+        meta, body = split_metadata(path.read_text(encoding="utf-8"), path, POST_KEYS)
+    except (OSError, ContentError, UnicodeDecodeError):
+        return None
+    return meta.get("title", ""), body
+
+
 def _headers(board: Board) -> dict[Path, dict[str, str]]:
     """The metadata of every post file, read leniently: a withdrawal must work
     even while some other post has a mistake in it."""
@@ -554,8 +564,16 @@ def thread_files(headers: Mapping[Path, Mapping[str, str]], ids: set[str]) -> li
     return [path for path in headers if path.stem in doomed]
 
 
+def post_id_from(text: str) -> str:
+    """A post id from what a moderator may paste: the id, its file name, or its address."""
+    text = text.strip().rstrip("/")
+    text = text.rsplit("/p/", 1)[-1] if "/p/" in text else text.rsplit("/", 1)[-1]
+    return text.removesuffix(".md")
+
+
 def take_down(board: Board, post_id: str, section: str | None = None) -> list[Path]:
     """The files to delete to take post POST_ID (of SECTION, if given) and its replies down."""
+    post_id = post_id_from(post_id)
     headers = _headers(board)
     if not any(path.stem == post_id and section in (None, path.parent.name) for path in headers):
         raise ModerationError(

@@ -53,6 +53,15 @@ def open_queue(board_dir: Path) -> Iterator[tuple[Any, Any]]:
             vault.save()
 
 
+def warn_without_region(board: Any) -> None:
+    if not board.moderation.region:
+        click.echo(
+            "Warning: board.toml sets no region ([moderation] region or [crisis] country), so "
+            "phone numbers without a + and postcodes are not recognised; set it",
+            err=True,
+        )
+
+
 @contextlib.contextmanager
 def private_file(name: str, text: str) -> Iterator[Path]:
     """TEXT in a file only this user can read, in a new directory removed afterwards."""
@@ -72,7 +81,8 @@ def edit_privately(text: str, name: str = "post.md") -> str:
             click.edit(filename=str(path))
         except click.ClickException:
             raise ModerationError(
-                'the editor could not be started; set EDITOR to your editor, such as "nano"'
+                "the editor did not finish normally (it could not start, or exited with an "
+                'error), so nothing was changed; check EDITOR (for example "nano")'
             ) from None
         return path.read_text(encoding="utf-8")
 
@@ -132,6 +142,8 @@ def queue_list(as_json: bool, board_dir: Path) -> None:
     if not rows:
         click.echo('The queue is empty. Import submissions with "quietboard inbox import FILE".')
         return
+    warn_without_region(board)
+    click.echo(f"{'id':<6}  {'kind':<8}  {'section':<12}  {'imported':<10}  {'flags':<22}  title")
     for row in rows:
         where = row.get("section", "")
         what = row.get("title") or " ".join(row["body"].split())[:60]

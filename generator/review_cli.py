@@ -21,7 +21,13 @@ from rich.text import Text
 from generator import clock
 from generator.cli import board_option, cli
 from generator.errors import ModerationError, QuietboardError
-from generator.moderation_cli import describe_approval, edit_privately, open_queue, visible
+from generator.moderation_cli import (
+    describe_approval,
+    edit_privately,
+    open_queue,
+    visible,
+    warn_without_region,
+)
 
 STYLES = {"crisis": "bold black on yellow", "watch-list": "bold white on magenta"}
 PII_STYLE = "bold white on red"
@@ -117,13 +123,24 @@ def show(console: Console, board: Any, item_report: Any, position: str) -> None:
     console.print(_summary(item_report))
 
 
-def _reported_post(console: Console, board: Any, item: dict[str, Any]) -> None:
-    path = board.root / "content" / "posts" / item["section"] / f"{item['post']}.md"
-    if not path.is_file():
-        console.print(Text("(That post is no longer on the board.)"))
+def _post_in_context(console: Console, board: Any, item: dict[str, Any]) -> None:
+    """The published post a report or a reply is about, as readers see it."""
+    from generator.moderation import read_shown_post  # noqa: PLC0415
+
+    section = item.get("section")
+    if item["kind"] == "reply" or section is None:
+        from generator.content import read_posts  # noqa: PLC0415
+
+        parent = next((p for p in read_posts(board) if p.id == item["post"]), None)
+        section = parent.section if parent else ""
+    shown = read_shown_post(board, section, item["post"]) if section else None
+    what = "It answers" if item["kind"] == "reply" else "The reported post"
+    if shown is None:
+        console.print(Text(f"{what} ({item['post']}) is no longer on the board."))
         return
-    console.print(Panel(Text(visible(path.read_text(encoding="utf-8"), keep="\n")),
-                        title=f"Post {item['post']}"))  # fmt: skip
+    title, body = shown
+    console.print(Panel(Text(visible(f"{title}\n\n{body}".strip(), keep=KEPT)),
+                        title=f"{what}: {item['post']}"))  # fmt: skip
 
 
 def _approve(board: Any, vault: Any, item_report: Any) -> Any:
@@ -163,8 +180,18 @@ def _do_approve(board: Any, vault: Any, item_report: Any) -> bool:
 def _do_edit(board: Any, vault: Any, item_report: Any) -> bool:
     from generator.moderation import apply_edit, edit_document  # noqa: PLC0415
 
-    document = edit_privately(edit_document(item_report.item))
-    if apply_edit(item_report.item, document):
+    document = edit_document(item_report.item)
+    while True:
+        document = edit_privately(document)
+        try:
+            changed = apply_edit(item_report.item, document)
+        except QuietboardError as problem:
+            click.echo(f"Error: {problem}", err=True)
+            if click.confirm("Open your edit again to fix it?", default=True, err=True):
+                continue
+            return False
+        break
+    if changed:
         vault.save()
         click.echo("Saved your edit.")
     else:
@@ -242,6 +269,7 @@ def review(board_dir: Path) -> None:
 
     console = Console(highlight=False, emoji=False, markup=False)
     with open_queue(board_dir) as (board, vault):
+        warn_without_region(board)
         reports = pending(board, vault.data)
         if not reports:
             click.echo("The queue is empty.")
@@ -254,10 +282,14 @@ def review(board_dir: Path) -> None:
                     board, vault.data, item_id, vault.data["queue"]["items"][item_id]
                 )
                 show(console, board, item_report, f"{number}/{len(reports)}")
-                if item_report.item["kind"] == "report":
-                    _reported_post(console, board, item_report.item)
-                letters = ACTIONS[item_report.item["kind"]]
-                click.echo("  ".join(f"[{k}] {ACTION_WORDS[k]}" for k in letters))
+                kind = item_report.item["kind"]
+                if kind in ("report", "reply"):
+                    _post_in_context(console, board, item_report.item)
+                letters = ACTIONS[kind]
+                words = (
+                    ACTION_WORDS if kind in ("post", "reply") else {**ACTION_WORDS, "x": "dismiss"}
+                )
+                click.echo("  ".join(f"[{k}] {words[k]}" for k in letters))
                 action = click.prompt(
                     "Action", type=click.Choice(letters), show_choices=False, err=True
                 )

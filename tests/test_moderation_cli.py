@@ -140,9 +140,10 @@ def test_crisis_language_sorts_first_and_suggests_a_content_warning(board):
     rows = queue_rows(board)
     assert [row["id"] for row in rows] == [urgent, calm]
     assert rows[0]["flags"][0] == "crisis" and rows[0]["suggested_cw"] == ["suicide"]
-    listing = run("queue", "list", "--board", board)
-    assert listing.output.splitlines()[0].startswith(urgent)
-    assert "crisis" in listing.output.splitlines()[0]
+    listing = run("queue", "list", "--board", board).output.splitlines()
+    assert listing[0].startswith("Warning: board.toml sets no region")
+    assert listing[1].split() == ["id", "kind", "section", "imported", "flags", "title"]
+    assert listing[2].startswith(urgent) and "crisis" in listing[2]
 
     assert approve(board, urgent).exit_code == 0
     assert "CW: low mood, suicide" in post_files(board)[0].read_text()
@@ -318,7 +319,8 @@ def test_takedown_removes_a_post_and_its_replies(board):
     approve(board, submit(board, body="A post someone reported."))
     [path] = post_files(board)
     approve(board, submit(board, kind="reply", post=path.stem, title=None, body="Reply!"))
-    result = run("takedown", path.stem, "--yes", "--board", board)
+    pasted = f"https://board.example.org/p/{path.stem}/"  # the address, as a moderator copies it
+    result = run("takedown", pasted, "--yes", "--board", board)
     assert result.exit_code == 0, result.output
     assert post_files(board) == []
     assert_error(

@@ -93,8 +93,35 @@ def test_a_report_shows_the_post_and_can_take_it_down(board):
     result = review(board, "t\ny\n")
     assert result.exit_code == 0, result.output
     assert "Meet me at the old mill on Friday." in result.output
+    assert "Withdrawal:" not in result.output  # readers' view, not the file's headers
     assert "Taken down." in result.output
     assert post_files(board) == [] and queue_rows(board) == []
+
+
+def test_a_reply_is_shown_with_the_post_it_answers(board):
+    approve(board, submit(board, title="Sleepless again", body="Awake at 4 every night."))
+    [path] = post_files(board)
+    submit(board, kind="reply", post=path.stem, title=None, body="Same, it gets better.")
+    result = review(board, "q\n")
+    assert f"It answers: {path.stem}" in result.output
+    assert "Awake at 4 every night." in result.output
+
+
+def test_a_broken_edit_can_be_opened_again(board, tmp_path):
+    submit(board, body="Words to fix.")
+    editor = tmp_path / "editor.py"
+    editor.write_text(textwrap.dedent("""\
+        import pathlib, sys
+        path = pathlib.Path(sys.argv[-1])
+        text = path.read_text()
+        if "Title:" in text:  # first time: break the header by mistake
+            path.write_text(text.replace("Title:", "Titel:"))
+        else:  # second time: mend it
+            path.write_text(text.replace("Titel:", "Title:").replace("fix", "keep"))
+        """))  # fmt: skip
+    result = review(board, "e\ny\nq\n", EDITOR=f"{sys.executable} {editor}")
+    assert "Error:" in result.output and "Saved your edit." in result.output
+    assert "Words to keep." in queue_rows(board)[0]["body"]
 
 
 def test_an_empty_queue_says_so(board):
