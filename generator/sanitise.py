@@ -1,8 +1,12 @@
 """Sanitise rendered Markdown with nh3 against a small allow-list.
 
-Runs after Markdown, on every post and page, so no HTML a submitter (or a
-careless edit) writes can run script, load a remote resource or style the
-page. Links are allowed but get rel="nofollow noreferrer noopener".
+Two layers. First, Markdown itself never passes raw HTML through: a member's
+"<3" or "<b>hi</b>" is shown as typed (RawHtmlAsText). Second, what Markdown
+produces is cleaned by nh3 against a small allow-list, on every post and page,
+so nothing a submitter (or a careless edit) writes can run script, load a
+remote resource or style the page. Links are allowed but get
+rel="nofollow noreferrer noopener"; only pages (written by moderators) may
+show images, and only local ones.
 """
 
 from __future__ import annotations
@@ -12,10 +16,17 @@ import unicodedata
 
 import markdown
 import nh3
+from markdown.extensions import Extension
 
-# Every place quietboard renders Markdown uses these: Pelican (settings.py, plus
-# "meta" for its header lines), the sealed member sections, and the leak search.
-MARKDOWN_EXTENSIONS = ("extra", "sane_lists")
+# Every place quietboard renders Markdown uses these, in this order: Pelican
+# (settings.py, plus "meta" for its header lines), the sealed member sections,
+# and the leak search. RawHtmlAsText comes last, so that nothing loaded before
+# it ("extra" brings md_in_html) can register a raw-HTML handler again.
+MARKDOWN_EXTENSIONS = (
+    "markdown.extensions.extra",
+    "markdown.extensions.sane_lists",
+    "generator.sanitise:RawHtmlAsText",
+)
 
 LINK_REL = "nofollow noreferrer noopener"
 
@@ -31,6 +42,26 @@ URL_SCHEMES = frozenset({"https", "http", "mailto", "tel"})
 # A URL is same-origin only when it has no scheme and no authority: "//host"
 # and "\\host" are read by browsers as another origin.
 _OTHER_ORIGIN = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*:|[/\\]{2})")
+
+
+class RawHtmlAsText(Extension):
+    """Markdown that shows raw HTML as the literal text it is.
+
+    Python-Markdown passes HTML blocks ("html_block", replaced by md_in_html
+    when "extra" is loaded, together with its "markdown_block" processor) and
+    inline tags, comments and processing instructions ("html") straight into
+    its output. Without them, "<" is ordinary text that the serialiser
+    escapes. Entities ("&lt;") and code spans behave as before.
+    """
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        for registry, name in (
+            (md.preprocessors, "html_block"),
+            (md.parser.blockprocessors, "markdown_block"),
+            (md.inlinePatterns, "html"),
+        ):
+            if name in registry:
+                registry.deregister(name)
 
 
 def strip_url_whitespace(url: str) -> str:
@@ -49,7 +80,18 @@ def _only_local_images(tag: str, attr: str, value: str) -> str | None:
 
 
 def clean_html(html: str, *, allow_images: bool = False) -> str:
-    """Return HTML with only allow-listed tags and attributes, in NFC."""
+    """Return HTML with only allow-listed tags and attributes, its text in NFC.
+
+    Unicode composition happens before cleaning, never after, and never across
+    the end of a tag: ">" followed by U+0338 composes to "≯", so a member
+    who writes that mark at the start of a link's text would otherwise turn
+    the text after it into attributes of the tag ("onfocus=..."). After nh3,
+    only whole <img> tags are removed.
+    """
+    return _clean(unicodedata.normalize("NFC", html.replace(">\u0338", ">&#x338;")), allow_images)
+
+
+def _clean(html: str, allow_images: bool) -> str:
     tags = set(TAGS)
     attributes = {tag: set(attrs) for tag, attrs in ATTRIBUTES.items()}
     if allow_images:
@@ -66,8 +108,8 @@ def clean_html(html: str, *, allow_images: bool = False) -> str:
         strip_comments=True,
     )
     # An <img> whose remote src was dropped is useless; remove the leftovers.
-    cleaned = re.sub(r"<img(?![^>]*\ssrc=)[^>]*>", "", cleaned)
-    return unicodedata.normalize("NFC", cleaned)
+    # (nh3 quotes every attribute value and escapes "<", ">" and '"' inside it.)
+    return re.sub(r"<img(?![^>]*\ssrc=\")[^>]*>", "", cleaned)
 
 
 def markdown_to_html(text: str) -> str:

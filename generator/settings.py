@@ -38,6 +38,10 @@ def newest_first(article: Any) -> tuple[int, str]:
     return (-article.date.toordinal(), article.slug)
 
 
+# Pelican needs a group called "what"; the empty lookahead fails at once.
+NEVER_MATCHES = r"(?!)(?P<what>)"
+
+
 def pelican_settings(board: Board, content_dir: Path, output_dir: Path) -> dict[str, Any]:
     settings: dict[str, Any] = dict.fromkeys(_SWITCHED_OFF, "")
     settings.update(dict.fromkeys(_NO_FEEDS))
@@ -60,6 +64,10 @@ def pelican_settings(board: Board, content_dir: Path, output_dir: Path) -> dict[
         ARTICLE_PATHS=["posts"],
         PAGE_PATHS=["pages"],
         STATIC_PATHS=[],
+        # Pelican's "{attach}", "|static|" (and mixed) links copy files named by a
+        # path into the output, even from outside the content folder. Nothing we
+        # publish needs them, and a submission must never name a file: never match.
+        INTRASITE_LINK_REGEX=NEVER_MATCHES,
         IGNORE_FILES=[".*"],
         USE_FOLDER_AS_CATEGORY=True,
         SLUGIFY_SOURCE="basename",
@@ -89,7 +97,7 @@ def pelican_settings(board: Board, content_dir: Path, output_dir: Path) -> dict[
         TYPOGRIFY=False,
         MARKDOWN={
             "extension_configs": {
-                **{f"markdown.extensions.{name}": {} for name in MARKDOWN_EXTENSIONS},
+                **{name: {} for name in MARKDOWN_EXTENSIONS},
                 "markdown.extensions.meta": {},
             },
             "output_format": "html",

@@ -169,8 +169,13 @@ def test_hostile_markup_in_a_post_is_sanitised(make_board, today):
     root = make_board(posts={"share/aaaaaaaa11.md": hostile})
     build(root)
     html = (root / "output" / "p" / "aaaaaaaa11" / "index.html").read_text()
-    assert "alert" not in html and "tracker.example.com" not in html
-    assert 'href="https://example.org/help" rel="nofollow noreferrer noopener"' in html
+    body = html.split('class="text"', 1)[1]
+    tags = " ".join(re.findall(r"<[^>]+>", body))
+    assert "<script" not in tags and "<img" not in tags and "javascript:" not in tags
+    assert " onerror=" not in tags and " style=" not in tags and 'src="' not in tags
+    # Raw HTML is shown as the text the member typed, never run.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert 'href="https://example.org/help" rel="nofollow noreferrer noopener"' in body
 
 
 def test_a_failed_audit_leaves_the_previous_output(make_board, today, tmp_path):
@@ -263,3 +268,20 @@ def test_a_withheld_pseudonym_from_the_friendly_name_list_is_not_a_leak(make_boa
     )
     assert report.sealed.unopenable == []
     assert "Kept sealed." not in (root / "output" / "members" / "index.html").read_text()
+
+
+@pytest.mark.parametrize("syntax", ["{attach}", "|attach|", "{static}", "|static|", "{attach|"])
+def test_no_link_syntax_can_copy_a_file_into_the_output(make_board, today, syntax):
+    secret = make_board.root.parent / "secret.txt"
+    root = make_board()
+    secret.write_text("the vault passphrase is hunter2", encoding="utf-8")
+    climb = "../" * 30 + str(secret).lstrip("/")  # from wherever the build stages content
+    body = f"[x]({syntax}{climb}) [y]({syntax}/{climb})"
+    make_board.write("content/posts/share/dddddddd44.md", post_text("Links", body))
+    try:
+        build_board(root, render_with_pelican)
+    except Exception as error:  # refusing the post is fine too
+        assert "hunter2" not in str(error)
+    copied = [p for p in (root / "output").rglob("*") if p.is_file() and "hunter2" in
+              p.read_text(errors="replace")]  # fmt: skip
+    assert copied == []

@@ -1,0 +1,176 @@
+"""Every hostile payload in Chromium: as public post pages and in the unlocked members' area.
+
+One board, one server, one page per test. Each check runs in the page after
+every post is shown: no dialog, no console or page error, no CSP violation
+(recorded by the init script of the `watched` fixture, which Playwright
+injects outside the page's CSP), no payload marker set on `window`, no
+request to anything but the board's own origin, and a post body that, as the
+browser parsed it, holds only harmless elements and attributes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
+
+from generator.build import build_board
+from generator.cli import render_with_pelican
+
+from ..conftest import BoardMaker, fast_vault, issue
+from ..hostile import body_problems, hostile_posts, load_hostile_corpus, post_id
+from .conftest import serving
+
+pytestmark = pytest.mark.browser
+
+PAYLOADS = load_hostile_corpus()
+MARKERS = [payload.marker for payload in PAYLOADS]
+BUILT_ON = dt.date(2026, 11, 20)
+BROWSER_DAY = "2026-11-21T10:00:00"
+# What a page shows and did, read in one round trip.
+PAGE_STATE = """
+(markers) => ({
+  title: document.querySelector("#post-title")?.textContent ?? null,
+  body: document.querySelector("article.post .text")?.innerHTML ?? null,
+  markers: markers.filter((marker) => marker in window),
+  csp: window.__cspViolations || [],
+})
+"""
+# Members' posts open by fragment: the area re-renders on hashchange, before this resolves
+# (or gives up after 5 s, when a payload has broken the page, so that the test never hangs).
+OPEN_MEMBER_POST = (
+    "async ([id, markers]) => {"
+    "  const shown = new Promise((resolve) => {"
+    '    addEventListener("hashchange", resolve, { once: true });'
+    "    setTimeout(resolve, 5000);"
+    "  });"
+    '  location.hash = "p=" + id;'
+    "  await shown;"
+    f"  return ({PAGE_STATE.strip()})(markers);"
+    "}"
+)
+
+
+@pytest.fixture(scope="module")
+def hostile_board(tmp_path_factory):
+    root = BoardMaker(tmp_path_factory.mktemp("hostile") / "board")(
+        posts=hostile_posts([payload.markdown for payload in PAYLOADS])
+    )
+    passphrase = fast_vault(root)
+    code = issue(root, passphrase, "circle", "A.")
+    report = build_board(root, render_with_pelican, today=BUILT_ON, passphrase=lambda: passphrase)
+    with serving(report.output) as base:
+        yield base, code
+
+
+class Trap:
+    """A watched page that also records dialogs and navigations, and refuses other origins."""
+
+    def __init__(self, watched, base: str) -> None:
+        self.watch = watched(base)
+        self.page = self.watch.page
+        self.dialogs: list[str] = []
+        self.navigations: list[str] = []
+        self.page.on("dialog", self._dialog)
+        self.page.on("framenavigated", self._navigated)
+        # Nothing may leave; the listener of `watched` has already recorded the URL.
+        self.page.route(lambda url: not url.startswith(base + "/"), lambda route: route.abort())
+        self.page.clock.set_fixed_time(BROWSER_DAY)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def _navigated(self, frame) -> None:
+        self.navigations.append(frame.url if frame == self.page.main_frame else "a frame")
+
+    def check(self, where: str, show, title: str | None = None, url: str = "") -> list[str]:
+        """What went wrong while SHOW() shows a page and returns its PAGE_STATE; [] if nothing.
+
+        TITLE is the post that must be on show, URL the only address the page may go to.
+        """
+        try:
+            state = show()
+        except PlaywrightError as error:  # a payload navigated the page away under us
+            state = {"title": None, "body": None, "markers": [], "csp": []}
+            found = [f"{where}: {error.message.splitlines()[0]}"]
+        else:
+            found = []
+        found += [f"{where}: dialog {d}" for d in self.dialogs]
+        found += [f"{where}: console {e}" for e in self.watch.console_errors]
+        found += [f"{where}: CSP {v}" for v in state["csp"]]
+        found += [f"{where}: marker {m}" for m in state["markers"]]
+        found += [f"{where}: request {u}" for u in self.watch.foreign_requests()]
+        found += [f"{where}: navigated to {u}" for u in self.navigations if not u.startswith(url)]
+        if title is not None:
+            if state["title"] != title or state["body"] is None:
+                found.append(f"{where}: the post was not shown (title {state['title']!r})")
+            found += [f"{where}: {problem}" for problem in body_problems(state["body"] or "")]
+        self.dialogs.clear()
+        self.navigations.clear()
+        self.watch.console_errors.clear()
+        self.watch.requests.clear()
+        return found
+
+
+def test_hostile_public_posts_run_nothing_and_load_nothing(hostile_board, watched):
+    base, _ = hostile_board
+    trap = Trap(watched, base)
+    findings = []
+    for index, payload in enumerate(PAYLOADS):
+        url = f"{base}/p/{post_id(index, 'pub')}/"
+
+        def show(url=url):
+            trap.page.goto(url)
+            return trap.page.evaluate(PAGE_STATE, MARKERS)
+
+        findings += trap.check(payload.marker, show, f"Payload {index}", url)
+    assert findings == []
+
+
+def test_hostile_member_posts_run_nothing_and_load_nothing(hostile_board, watched):
+    base, code = hostile_board
+    trap = Trap(watched, base)
+    page = trap.page
+    page.goto(f"{base}/members/#code={code}")
+    expect(page.get_by_role("link", name="Payload 0", exact=True)).to_be_visible()
+    area = f"{base}/members/"
+    findings = trap.check("members' list", lambda: page.evaluate(PAGE_STATE, MARKERS), url=area)
+    for index, payload in enumerate(PAYLOADS):
+        post = [post_id(index, "mem"), MARKERS]
+        show = lambda post=post: page.evaluate(OPEN_MEMBER_POST, post)  # noqa: E731
+        findings += trap.check(payload.marker, show, f"Payload {index}", area)
+    assert findings == []
+
+
+def test_the_traps_catch_what_they_are_for(hostile_board, watched):
+    """Each detector fires on a page that really does misbehave, so a pass means something."""
+    base, _ = hostile_board
+    trap = Trap(watched, base)
+    url = f"{base}/p/{post_id(0, 'pub')}/"
+    trap.page.goto(url)
+    trap.page.evaluate(
+        """() => {
+          document.querySelector("article.post .text").insertAdjacentHTML("beforeend",
+            '<img src="https://qbcontrol.attacker.invalid/p.gif">' +
+            '<img src="/nothing.gif" onerror="window.qbscriptplain = 1">');
+          window.qbsvgonload = 1;
+          alert("control");
+        }"""
+    )
+    trap.page.wait_for_function("window.__cspViolations.length >= 2")
+    trap.page.evaluate("history.pushState(null, '', '/elsewhere/')")
+    found = " | ".join(
+        trap.check("control", lambda: trap.page.evaluate(PAGE_STATE, MARKERS), "Payload 0", url)
+    )
+    assert "dialog alert: control" in found
+    assert "CSP img-src https://qbcontrol.attacker.invalid/p.gif" in found
+    assert "CSP script-src-attr inline" in found
+    assert "inline event handler" in found  # the console error that goes with it
+    assert "marker qbsvgonload" in found
+    assert "request https://qbcontrol.attacker.invalid/p.gif" in found
+    assert "<img> is not allowed in a post" in found
+    assert "<img onerror=...>" in found
+    assert f"navigated to {base}/elsewhere/" in found
