@@ -88,7 +88,33 @@ def clean_html(html: str, *, allow_images: bool = False) -> str:
     the text after it into attributes of the tag ("onfocus=..."). After nh3,
     only whole <img> tags are removed.
     """
-    return _clean(unicodedata.normalize("NFC", html.replace(">\u0338", ">&#x338;")), allow_images)
+    cleaned = _clean(
+        unicodedata.normalize("NFC", html.replace(">\u0338", ">&#x338;")), allow_images
+    )
+    return _clean_text_nodes(cleaned)
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def _clean_text_nodes(html: str) -> str:
+    """Remove invisible characters from the text between tags.
+
+    nh3 decodes entities, so a zero-width space or a bidi override written as
+    "&#8203;" only appears here, after cleaning. Each text node is cleaned on
+    its own (nh3 escapes "<" and ">" in text and attribute values, so splitting
+    at tags is exact); a node that starts with a combining mark gets it as an
+    entity, so nothing can ever compose with the ">" before it.
+    """
+    from generator.scrub import clean_text  # noqa: PLC0415 - scrub loads lazily
+
+    parts = _TAG.split(html)
+    for index in range(0, len(parts), 2):
+        text = clean_text(parts[index]).text if parts[index] else ""
+        if text and unicodedata.combining(text[0]):
+            text = f"&#x{ord(text[0]):x};" + text[1:]
+        parts[index] = text
+    return "".join(parts)
 
 
 def _clean(html: str, allow_images: bool) -> str:

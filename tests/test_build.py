@@ -285,3 +285,14 @@ def test_no_link_syntax_can_copy_a_file_into_the_output(make_board, today, synta
     copied = [p for p in (root / "output").rglob("*") if p.is_file() and "hunter2" in
               p.read_text(errors="replace")]  # fmt: skip
     assert copied == []
+
+
+def test_invisible_characters_written_as_entities_are_not_published(make_board, today):
+    body = "Hello&#8203;there &#x202E;gnirts &lrm;and&shy;more &#xE0041;tags, family 👨‍👩‍👧"
+    root = make_board(posts={"share/eeeeeeee55.md": post_text("Entities", body)})
+    build(root)
+    page = (root / "output" / "p" / "eeeeeeee55" / "index.html").read_text()
+    text = page.split('class="text"', 1)[1].split("</div>", 1)[0]
+    for hidden in ("\u200b", "\u202e", "\u200e", "\u00ad", "\U000e0041", "&#"):
+        assert hidden not in text
+    assert "Hellothere" in text and "\u200d" in text  # the family emoji stays whole
