@@ -489,12 +489,20 @@ class _Matchable:
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 
 
+WATCH_SEPARATORS = re.compile(r"[\s'\u2019\u2010\u2011\-.]+")
+WATCH_GAP = r"[\s'\u2019\u2010\u2011\-.]{0,3}"
+
+
 @functools.lru_cache(maxsize=1024)
 def _watch_pattern(entry: str) -> re.Pattern[str] | None:
     keys = {fold_key(entry), fold_key(entry.translate(UMLAUTS))} - {""}
     if not keys:
         return None
-    alternatives = sorted((r"\s+".join(map(re.escape, key.split())) for key in keys), key=len)
+    # Spaces, apostrophes, hyphens and dots are optional anywhere, so "St Anne's
+    # Clinic" also catches "st annes clinic" and "Millbrook" catches "Mill-brook".
+    alternatives = sorted(
+        (WATCH_GAP.join(map(re.escape, WATCH_SEPARATORS.sub("", key))) for key in keys), key=len
+    )
     return re.compile(rf"(?<!\w)(?:{'|'.join(reversed(alternatives))})(?!\w)")
 
 

@@ -154,16 +154,16 @@ def test_crisis_language_sorts_first_and_suggests_a_content_warning(board):
 def test_watch_list_names_are_caught_whatever_the_accents(board):
     added = run("watch", "add", "--board", board, input="Zoë Müller\nSt Brigid's School\n")
     assert added.exit_code == 0 and "Added 2" in added.output
-    item = submit(board, body="I told zoe muller about it at last.")
+    item = submit(board, body="I told zoe muller about it at last, at st brigids school.")
     [row] = queue_rows(board)
     assert "watch-list" in row["flags"]
-    assert row["identifying"][0]["text"] == "zoe muller"
+    assert [hit["text"] for hit in row["identifying"]] == ["zoe muller", "st brigids school"]
     assert approve(board, item).exit_code == 1
     listed = run("watch", "list", "--board", board)
     assert "Zoë Müller" in listed.output
     removed = run("watch", "remove", "--board", board, input="zoe muller\n")
     assert "Removed 1" in removed.output
-    assert "watch-list" not in queue_rows(board)[0]["flags"]
+    assert [hit["text"] for hit in queue_rows(board)[0]["identifying"]] == ["st brigids school"]
     assert "Zoë Müller" not in str(opened(board))
 
 
