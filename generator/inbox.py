@@ -168,7 +168,8 @@ def from_submissions(name: str, items: list[Any]) -> list[Found]:
     return found
 
 
-def _queue(data: dict[str, Any]) -> dict[str, Any]:
+def queue_of(data: dict[str, Any]) -> dict[str, Any]:
+    """The vault's queue: {"items": {id: item}, "seen": [envelope ids]}."""
     queue = data.setdefault("queue", {})
     queue.setdefault("items", {})
     queue.setdefault("seen", [])
@@ -200,7 +201,7 @@ def import_found(
             'keys init" first (submissions sealed before then cannot be opened by this vault)'
         )
     secrets_by_id = moderators.secrets_by_key_id(data)
-    queue = _queue(data)
+    queue = queue_of(data)
     seen = set(queue["seen"])
     report = ImportReport()
     for done, item in enumerate(found):
@@ -261,8 +262,3 @@ def _stored(payload: dict[str, Any]) -> dict[str, Any]:
         return payload
     kept = {key: value for key, value in payload.items() if key != "code"}
     return {**kept, "verifier": withdrawal_verifier(payload["code"])}
-
-
-def queue_items(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """Pending items by id (random, so never in order of arrival)."""
-    return sorted(data.get("queue", {}).get("items", {}).items())

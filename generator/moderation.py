@@ -37,6 +37,7 @@ from generator.content import (
 )
 from generator.errors import ContentError, ModerationError
 from generator.files import write_atomically
+from generator.inbox import queue_of
 from generator.scrub import Cleaned, clean_text, fold_key
 
 PUBLISHABLE = ("post", "reply")
@@ -121,13 +122,6 @@ class ItemReport:
     @property
     def suggested_warnings(self) -> list[str]:
         return pii.suggested_warnings(self.crisis)
-
-
-def _queue(data: dict[str, Any]) -> dict[str, Any]:
-    queue = data.setdefault("queue", {})
-    queue.setdefault("items", {})
-    queue.setdefault("seen", [])
-    return queue
 
 
 def watch_list(data: Mapping[str, Any]) -> list[str]:
@@ -231,13 +225,13 @@ def pending(board: Board, data: dict[str, Any]) -> list[ItemReport]:
     Within a day, items come in the order of their random ids, which says
     nothing about when they arrived.
     """
-    items = _queue(data)["items"]
+    items = queue_of(data)["items"]
     reports = [report(board, data, item_id, item) for item_id, item in items.items()]
     return sorted(reports, key=lambda r: (not r.crisis, r.item["imported"], r.item_id))
 
 
 def get_item(data: dict[str, Any], item_id: str) -> dict[str, Any]:
-    items = _queue(data)["items"]
+    items = queue_of(data)["items"]
     if item_id not in items:
         raise ModerationError(
             f'there is no item "{item_id}" in the queue; "quietboard queue list" shows the ids'
@@ -320,13 +314,7 @@ def approve(
         )
     posts = {post.id: post for post in read_posts(board)}
     section = _section(board, item, choice.section, posts)
-    days = choice.expires_days or board.sections[section].expires_days
-    date = publication_day(board, today)
-    if days > board.max_expires_days:
-        raise ModerationError(
-            f"--expires-days {days} is more than posts.max_expires_days "
-            f"({board.max_expires_days}) in board.toml; choose fewer days"
-        )
+    days = lifetime(board, section, choice.expires_days)
 
     def text(name: str) -> str:
         found = scrubbed.field(name)
@@ -360,18 +348,18 @@ def approve(
         reply_to = item["post"]
         title = _reply_title(posts[reply_to].title)
     if choice.pseudonym is not None:
-        pseudonym = one_line(clean_text(choice.pseudonym).text)
+        pseudonym = clean_line(choice.pseudonym)
     elif choice.redact and any(name == "pseudonym" for name, _ in flagged):
         pseudonym = pseudonyms.random_name()  # a pseudonym that had to go is replaced whole
     else:
         pseudonym = one_line(text("pseudonym")) or pseudonyms.random_name()
-    post = Post(
-        id=_fresh_id(board, title, posts),
+    post = new_post(
+        board,
+        posts,
         section=section,
-        source=POSTS_DIR / section / "new.md",
         title=title,
-        date=date,
-        expires=date + dt.timedelta(days=days),
+        days=days,
+        today=today,
         body=publishable_body(text("body")),
         cw=tuple(warnings),
         pseudonym=pseudonym,
@@ -379,7 +367,7 @@ def approve(
         withdrawal=item.get("verifier", ""),
     )
     path = write_post(board, post)
-    del _queue(data)["items"][item_id]
+    del queue_of(data)["items"][item_id]
     log(data, "approved", today)
     if item.get("edited") or (choice.redact and flagged):
         log(data, "edited", today)
@@ -448,6 +436,45 @@ def publishable_body(body: str) -> str:
     return body.strip() + "\n"
 
 
+def clean_line(text: str) -> str:
+    """TEXT cleaned for publishing, on one line."""
+    return one_line(clean_text(text).text)
+
+
+def lifetime(board: Board, section: str, expires_days: int | None) -> int:
+    """Days a new post in SECTION stays up: the section's, or EXPIRES_DAYS within the maximum."""
+    days = expires_days or board.sections[section].expires_days
+    if days > board.max_expires_days:
+        raise ModerationError(
+            f"--expires-days {days} is more than posts.max_expires_days "
+            f"({board.max_expires_days}) in board.toml; choose fewer days"
+        )
+    return days
+
+
+def new_post(
+    board: Board,
+    posts: Mapping[str, Post],
+    *,
+    section: str,
+    title: str,
+    days: int,
+    today: dt.date,
+    **fields: Any,
+) -> Post:
+    """A post approved TODAY: dated by the board's precision, with a fresh random id."""
+    date = publication_day(board, today)
+    return Post(
+        id=_fresh_id(board, title, posts),
+        section=section,
+        source=POSTS_DIR / section / "new.md",
+        title=title,
+        date=date,
+        expires=date + dt.timedelta(days=days),
+        **fields,
+    )
+
+
 def _fresh_id(board: Board, title: str, posts: Mapping[str, Post]) -> str:
     words = re.findall(r"[a-z]{4,}", title.casefold())
     while True:
@@ -480,7 +507,7 @@ def write_post(board: Board, post: Post) -> Path:
 def reject(data: dict[str, Any], item_id: str, today: dt.date) -> str:
     """Delete ITEM_ID from the queue for good; returns what it was."""
     item = get_item(data, item_id)
-    del _queue(data)["items"][item_id]
+    del queue_of(data)["items"][item_id]
     log(data, "rejected" if item["kind"] in PUBLISHABLE else "dismissed", today)
     return item["kind"]
 
@@ -504,7 +531,7 @@ def apply_withdrawals(board: Board, data: dict[str, Any], today: dt.date) -> Wit
     it, as an expired one does: a reply must not outlive its context. Files
     are deleted by the caller with `remove_files()` after the vault is saved.
     """
-    items = _queue(data)["items"]
+    items = queue_of(data)["items"]
     withdrawn: dict[str, str] = data.setdefault("withdrawn", {})
     for item_id, item in list(items.items()):
         if item["kind"] == "withdraw":
@@ -530,9 +557,11 @@ def apply_withdrawals(board: Board, data: dict[str, Any], today: dt.date) -> Wit
     return result
 
 
-def read_shown_post(board: Board, section: str, post_id: str) -> tuple[str, str] | None:
-    """(title, body) of a published post as a moderator should read it, or None."""
-    path = board.root / POSTS_DIR / section / f"{post_id}.md"
+def read_shown_post(board: Board, post_id: str, section: str = "*") -> tuple[str, str] | None:
+    """(title, body) of post POST_ID (in SECTION, or any) as readers see it, or None."""
+    path = next((board.root / POSTS_DIR).glob(f"{section}/{post_id}.md"), None)
+    if path is None:
+        return None
     try:
         meta, body = split_metadata(path.read_text(encoding="utf-8"), path, POST_KEYS)
     except (OSError, ContentError, UnicodeDecodeError):
@@ -600,7 +629,7 @@ def add_watch(data: dict[str, Any], names: Iterable[str]) -> int:
     known = {fold_key(name) for name in watch}
     added = 0
     for typed in names:
-        name = one_line(clean_text(typed).text)
+        name = clean_line(typed)
         if len(name) < 2 or len(name) > MAX_WATCH_NAME:
             raise ModerationError(
                 f"a watch-list name must be 2 to {MAX_WATCH_NAME} characters; nothing was added"
@@ -715,32 +744,26 @@ def write_own_post(
         raise ModerationError(f'"{section}" is not a section in board.toml (sections: {names})')
     text = "\n".join(line for line in document.splitlines() if not line.startswith("#"))
     meta, body = split_metadata(text.lstrip("\n"), Path("your post"), OWN_POST_KEYS)
-    title = one_line(clean_text(meta.get("title", "")).text)
+    title = clean_line(meta.get("title", ""))
     body = clean_text(body).text.strip()
     if not title or not body:
         raise ModerationError(
             'a post needs a "Title: ..." line, a blank line and some text; nothing was written'
         )
-    days = expires_days or board.sections[section].expires_days
-    if days > board.max_expires_days:
-        raise ModerationError(
-            f"--expires-days {days} is more than posts.max_expires_days "
-            f"({board.max_expires_days}) in board.toml; choose fewer days"
-        )
-    tags = (one_line(clean_text(tag).text) for tag in meta.get("cw", "").split(","))
+    days = lifetime(board, section, expires_days)
+    tags = (clean_line(tag) for tag in meta.get("cw", "").split(","))
     warnings_text = [tag for tag in tags if tag]
     posts = {post.id: post for post in read_posts(board)}
-    date = publication_day(board, today)
-    post = Post(
-        id=_fresh_id(board, title, posts),
+    post = new_post(
+        board,
+        posts,
         section=section,
-        source=POSTS_DIR / section / "new.md",
         title=title,
-        date=date,
-        expires=date + dt.timedelta(days=days),
+        days=days,
+        today=today,
         body=body + "\n",
         cw=tuple(_distinct(warnings_text))[:MAX_WARNINGS],
-        pseudonym=one_line(clean_text(pseudonym).text) if pseudonym else "",
+        pseudonym=clean_line(pseudonym) if pseudonym else "",
         role=role,
     )
     checks = [

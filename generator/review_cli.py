@@ -127,13 +127,9 @@ def _post_in_context(console: Console, board: Any, item: dict[str, Any]) -> None
     """The published post a report or a reply is about, as readers see it."""
     from generator.moderation import read_shown_post  # noqa: PLC0415
 
-    section = item.get("section")
-    if item["kind"] == "reply" or section is None:
-        from generator.content import read_posts  # noqa: PLC0415
-
-        parent = next((p for p in read_posts(board) if p.id == item["post"]), None)
-        section = parent.section if parent else ""
-    shown = read_shown_post(board, section, item["post"]) if section else None
+    # A reply goes wherever the post it answers is; a report names the section it saw.
+    section = item["section"] if item["kind"] == "report" else "*"
+    shown = read_shown_post(board, item["post"], section)
     what = "It answers" if item["kind"] == "reply" else "The reported post"
     if shown is None:
         console.print(Text(f"{what} ({item['post']}) is no longer on the board."))

@@ -113,21 +113,42 @@ class DemoBoard:
     passphrase: str
 
 
-@pytest.fixture(scope="session")
-def demo_board(tmp_path_factory) -> Iterator[DemoBoard]:
-    """The bundled demo board, built once and served for the session."""
+def _served_demo(root: Path, netlify: bool = False) -> Iterator[DemoBoard]:
     from generator.build import build_board
     from generator.cli import render_with_pelican
     from generator.clock import today
     from generator.demo import prepare_demo
 
-    root = tmp_path_factory.mktemp("demo")
     passphrase, code = prepare_demo(root, today())
+    if netlify:
+        toml = root / "board.toml"
+        toml.write_text(toml.read_text().replace('form = "none"', 'form = "netlify"\npow_bits = 8'))
     report = build_board(root, render_with_pelican, passphrase=lambda: passphrase)
     with serving(report.output) as base:
         yield DemoBoard(base=base, root=root, code=code, passphrase=passphrase)
 
 
 @pytest.fixture(scope="session")
+def demo_board(tmp_path_factory) -> Iterator[DemoBoard]:
+    """The bundled demo board, built once and served for the session."""
+    yield from _served_demo(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="module")
+def netlify_board(tmp_path_factory) -> Iterator[DemoBoard]:
+    """The demo board, switched to Netlify Forms with a light proof of work."""
+    yield from _served_demo(tmp_path_factory.mktemp("netlify"), netlify=True)
+
+
+@pytest.fixture(scope="session")
 def demo_site(demo_board) -> str:
     return demo_board.base
+
+
+@pytest.fixture
+def page(demo_site, watched):
+    """A page of the built demo board (a secure context under the site's CSP)."""
+    watch = watched(demo_site)
+    watch.page.goto(demo_site + "/")
+    yield watch.page
+    watch.assert_clean()

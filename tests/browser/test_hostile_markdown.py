@@ -115,19 +115,24 @@ class Trap:
         return found
 
 
-def test_hostile_public_posts_run_nothing_and_load_nothing(hostile_board, watched):
-    base, _ = hostile_board
-    trap = Trap(watched, base)
+def check_post_pages(trap: Trap, base: str, slugs: list[str]) -> list[str]:
+    """Open the page of each payload's post (SLUGS in corpus order); what went wrong."""
     findings = []
-    for index, payload in enumerate(PAYLOADS):
-        url = f"{base}/p/{post_id(index, 'pub')}/"
+    for index, (payload, slug) in enumerate(zip(PAYLOADS, slugs, strict=True)):
+        url = f"{base}/p/{slug}/"
 
         def show(url=url):
             trap.page.goto(url)
             return trap.page.evaluate(PAGE_STATE, MARKERS)
 
         findings += trap.check(payload.marker, show, f"Payload {index}", url)
-    assert findings == []
+    return findings
+
+
+def test_hostile_public_posts_run_nothing_and_load_nothing(hostile_board, watched):
+    base, _ = hostile_board
+    slugs = [post_id(index, "pub") for index in range(len(PAYLOADS))]
+    assert check_post_pages(Trap(watched, base), base, slugs) == []
 
 
 def test_hostile_member_posts_run_nothing_and_load_nothing(hostile_board, watched):

@@ -28,15 +28,6 @@ def unb64(value: str) -> bytes:
     return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
 
 
-@pytest.fixture
-def page(demo_site, watched):
-    """A page of the built demo board (a secure context under the site's CSP)."""
-    watch = watched(demo_site)
-    watch.page.goto(demo_site + "/")
-    yield watch.page
-    watch.assert_clean()
-
-
 RUN_RFC_VECTOR = """async (v) => {
   const hpke = await import("/theme/js/hpke.js");
   const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");

@@ -17,12 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from generator import pseudonyms
-from generator.build import build_board
-from generator.cli import render_with_pelican
-from generator.clock import today
-from generator.demo import prepare_demo
 
-from .conftest import DemoBoard, serving
 from .test_share import capture_posts, import_and_list
 
 pytestmark = pytest.mark.browser
@@ -32,15 +27,6 @@ BOARD = "Quiet Harbour"  # the demo board's name
 PHRASE = "Otters sleep holding hands, Grandma said"
 TITLE = "A small thing that helped"
 BODY = "I wrote three lines in a notebook before bed."
-
-
-@pytest.fixture
-def page(demo_site, watched):
-    """A page of the built demo board (a secure context under the site's CSP)."""
-    watch = watched(demo_site)
-    watch.page.goto(demo_site + "/")
-    yield watch.page
-    watch.assert_clean()
 
 
 # The vectors go in as their file's text (ASCII, with escapes) so that the
@@ -137,18 +123,6 @@ def test_every_assigned_code_point_is_canonicalised_as_python_does(page):
         if made != (expected := pseudonyms.canonical(chr(cp)))
     ]
     assert differ == []
-
-
-@pytest.fixture(scope="module")
-def netlify_board(tmp_path_factory):
-    """The demo board, switched to Netlify Forms with a light proof of work."""
-    root = tmp_path_factory.mktemp("pseudonym")
-    passphrase, code = prepare_demo(root, today())
-    toml = root / "board.toml"
-    toml.write_text(toml.read_text().replace('form = "none"', 'form = "netlify"\npow_bits = 8'))
-    report = build_board(root, render_with_pelican, passphrase=lambda: passphrase)
-    with serving(report.output) as base:
-        yield DemoBoard(base=base, root=root, code=code, passphrase=passphrase)
 
 
 STORED = """() => JSON.stringify([

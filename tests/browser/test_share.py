@@ -19,13 +19,8 @@ import pytest
 from click.testing import CliRunner
 from playwright.sync_api import expect
 
-from generator.build import build_board
-from generator.cli import cli, render_with_pelican
-from generator.clock import today
-from generator.demo import prepare_demo
+from generator.cli import cli
 from generator.vault import open_vault
-
-from .conftest import DemoBoard, serving
 
 pytestmark = pytest.mark.browser
 
@@ -36,18 +31,6 @@ BODY = "The **sun** came out.\n\n- tea with my sister\n- a walk\n\nThat is all, 
 PSEUDONYM = "Kestrel"
 WARNING = "family worries"
 ALLOWED_FIELDS = {"form-name", "envelope", "website"}
-
-
-@pytest.fixture(scope="module")
-def netlify_board(tmp_path_factory):
-    """The demo board, switched to Netlify Forms with a light proof of work."""
-    root = tmp_path_factory.mktemp("share")
-    passphrase, code = prepare_demo(root, today())
-    toml = root / "board.toml"
-    toml.write_text(toml.read_text().replace('form = "none"', 'form = "netlify"\npow_bits = 8'))
-    report = build_board(root, render_with_pelican, passphrase=lambda: passphrase)
-    with serving(report.output) as base:
-        yield DemoBoard(base=base, root=root, code=code, passphrase=passphrase)
 
 
 def capture_posts(page, status=200):
