@@ -69,8 +69,10 @@ def test_a_build_after_the_expiry_leaves_the_thread_out_and_says_so(public):
     page = (public / "output" / "p" / "a1b2c3d4e5" / "index.html").read_text()
     assert "A reply that asked to stay until spring" in page
     # The reply is shown only as long as its thread: the robots rule and the browser say so.
-    assert 'content="noindex, nofollow, noarchive, nosnippet, noimageindex, noai, noimageai, ' \
+    assert (
+        'content="noindex, nofollow, noarchive, nosnippet, noimageindex, noai, noimageai, '
         'unavailable_after: 2026-12-01"' in page
+    )
     assert page.count('data-expires="2026-12-01"') == 3  # post, replies section, reply
 
     after = run("build", "--board", public, env=on("2026-12-01"))
@@ -195,7 +197,7 @@ def test_review_dates_warn_in_status_and_build(public):
     never = run("build", "--board", public, env=on("2026-11-20"))
     assert "Warning: the privacy page has never been reviewed" in never.output
     toml.write_text(
-        base + "\n[privacy]\nreviewed = 2026-05-01\n\n[crisis]\ncountry = \"GB\"\n"
+        base + '\n[privacy]\nreviewed = 2026-05-01\n\n[crisis]\ncountry = "GB"\n'
         "last_checked = 2026-05-01\n"
     )
     report = status(public, "2026-11-20")
