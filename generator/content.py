@@ -25,7 +25,9 @@ POST_ID = re.compile(r"^[a-z0-9]{8,32}$")
 # Pelican resolves these against files on disk; a post could reach outside
 # the staged content with them.
 PELICAN_LINK = re.compile(r"\{(static|attach|filename|category|tag|author|index)\}")
-RESERVED_PAGES = frozenset({"help", "members", "p", "s", "theme", "feeds", "404", "index"})
+RESERVED_PAGES = frozenset(
+    {"help", "members", "share", "quick-exit", "p", "s", "theme", "feeds", "404", "index"}
+)
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 META_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):\s?(.*)$")
 # Withdrawal holds the verifier of the member's withdrawal code (never the code):
