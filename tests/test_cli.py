@@ -137,7 +137,7 @@ def test_build_with_an_unknown_key(make_board):
         run("build", "--board", root),
         'board.toml: unknown key "colour"; allowed keys here: name, language, base_url, '
         "description, members_label, sections, roles, posts, crisis, indexing, feeds, members, "
-        "submissions, moderation",
+        "submissions, moderation, safety",
     )
 
 
