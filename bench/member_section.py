@@ -104,6 +104,7 @@ INSTRUMENT = """() => {
 # Types the code, clicks Open and waits for the list: in the DOM, then drawn
 # (the frame after the change). Resource timing gives the two fetches.
 UNLOCK = """async (code) => {
+  sessionStorage.setItem("quietboard-promised", "yes"); // the promise, agreed earlier in the tab
   const view = document.getElementById("member-view");
   document.getElementById("code").value = code;
   const inDom = new Promise((resolve, reject) => {

@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from generator.errors import ConfigError
 
@@ -138,6 +139,25 @@ class Privacy:
     contact: str = ""
 
 
+# GOV.UK's "Exit this page" default: a page anyone might plausibly have open.
+DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"
+EXIT_URL = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d+)?(/[A-Za-z0-9._~/%?=&+-]*)?$")
+DEFAULT_CONFIDENTIALITY = (
+    "What members share here stays here. I will not take screenshots or photos of it, copy it "
+    "or pass it on, and I will not try to work out who anyone is."
+)
+
+
+@dataclass(frozen=True)
+class Safety:
+    # Where "Exit this page" (and Shift pressed three times) takes the reader.
+    exit_url: str = DEFAULT_EXIT_URL
+    # When moderators are usually around, as a phrase: "most evenings, 6 to 10 pm UK time".
+    moderator_hours: str = ""
+    # The group's promise a member confirms before the members' area opens in a tab.
+    confidentiality: str = DEFAULT_CONFIDENTIALITY
+
+
 @dataclass(frozen=True)
 class Board:
     root: Path
@@ -157,6 +177,7 @@ class Board:
     submissions: Submissions = field(default_factory=Submissions)
     moderation: Moderation = field(default_factory=Moderation)
     privacy: Privacy = field(default_factory=Privacy)
+    safety: Safety = field(default_factory=Safety)
 
     @property
     def public_sections(self) -> list[Section]:
@@ -273,7 +294,7 @@ def parse_board(data: dict[str, Any], root: Path) -> Board:
     top.only(
         "name", "language", "base_url", "description", "members_label",
         "sections", "roles", "posts", "crisis", "indexing", "feeds", "members", "submissions",
-        "moderation", "privacy",
+        "moderation", "privacy", "safety",
     )  # fmt: skip
     members = top.table("members")
     members.only("kdf_iterations")
@@ -289,18 +310,19 @@ def parse_board(data: dict[str, Any], root: Path) -> Board:
     sections = _sections(top.table("sections"), max_days)
     feeds = top.table("feeds")
     feeds.only("enabled")
+    base_url = top.text(
+        "base_url",
+        "",
+        pattern=BASE_URL,
+        allowed='the site\'s https address, such as "https://our-board.netlify.app"',
+    ).rstrip("/")
     board = Board(
         root=root,
         name=top.text("name", max_len=80, allowed="the board's name, at most 80 characters"),
         language=top.text(
             "language", "en", pattern=LANGUAGE_TAG, allowed='a language tag such as "en" or "de"'
         ),
-        base_url=top.text(
-            "base_url",
-            "",
-            pattern=BASE_URL,
-            allowed='the site\'s https address, such as "https://our-board.netlify.app"',
-        ).rstrip("/"),
+        base_url=base_url,
         description=top.text("description", "", max_len=500),
         members_label=top.text("members_label", "Members' area", max_len=60),
         sections=sections,
@@ -316,6 +338,7 @@ def parse_board(data: dict[str, Any], root: Path) -> Board:
         submissions=_submissions(top.table("submissions")),
         moderation=_moderation(top.table("moderation"), crisis.country),
         privacy=_privacy(top.table("privacy")),
+        safety=_safety(top.table("safety"), base_url),
     )
     if board.submissions.form == "netlify" and board.privacy.host != "netlify":
         raise ConfigError(
@@ -530,6 +553,35 @@ def _privacy(table: _Table) -> Privacy:
         reviewed=table.day("reviewed"),
         review_days=table.number("review_days", DEFAULT_REVIEW_DAYS, 30, 730),
         contact=table.text("contact", "", max_len=300),
+    )
+
+
+def _safety(table: _Table, base_url: str) -> Safety:
+    table.only("exit_url", "moderator_hours", "confidentiality")
+    allowed = (
+        f'an https:// address of another, everyday site, such as "{DEFAULT_EXIT_URL}" '
+        "(at most 300 characters)"
+    )
+    exit_url = table.text("exit_url", DEFAULT_EXIT_URL, max_len=300, allowed=allowed)
+    if not EXIT_URL.match(exit_url):
+        raise ConfigError(
+            f'board.toml: "{table.key("exit_url")}" must be {allowed}, not {exit_url!r}'
+        )
+    if base_url and urlsplit(exit_url).hostname == urlsplit(base_url).hostname:
+        raise ConfigError(
+            f'board.toml: "{table.key("exit_url")}" must be another site than the board itself, '
+            f"such as {DEFAULT_EXIT_URL}"
+        )
+    confidentiality = table.text("confidentiality", DEFAULT_CONFIDENTIALITY, max_len=600)
+    if not confidentiality.strip():
+        raise ConfigError(
+            f'board.toml: "{table.key("confidentiality")}" must not be empty; remove it to use '
+            "the default promise"
+        )
+    return Safety(
+        exit_url=exit_url,
+        moderator_hours=table.text("moderator_hours", "", max_len=120).strip(),
+        confidentiality=confidentiality.strip(),
     )
 
 

@@ -25,7 +25,9 @@ POST_ID = re.compile(r"^[a-z0-9]{8,32}$")
 # Pelican resolves these against files on disk; a post could reach outside
 # the staged content with them.
 PELICAN_LINK = re.compile(r"\{(static|attach|filename|category|tag|author|index)\}")
-RESERVED_PAGES = frozenset({"help", "members", "p", "s", "theme", "feeds", "404", "index", "share"})
+RESERVED_PAGES = frozenset(
+    {"help", "members", "share", "quick-exit", "p", "s", "theme", "feeds", "404", "index"}
+)
 # Written from board.toml [privacy] on every build, so it cannot drift from the truth.
 GENERATED_PAGES = frozenset({"privacy"})
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

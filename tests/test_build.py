@@ -296,3 +296,29 @@ def test_invisible_characters_written_as_entities_are_not_published(make_board, 
     for hidden in ("\u200b", "\u202e", "\u200e", "\u00ad", "\U000e0041", "&#"):
         assert hidden not in text
     assert "Hellothere" in text and "\u200d" in text  # the family emoji stays whole
+
+
+def test_every_page_leads_to_the_boards_exit_site_and_says_when_moderators_are_around(
+    make_board, today
+):
+    toml = BOARD_TOML + (
+        '\n[safety]\nexit_url = "https://weather.example.com/today"\n'
+        'moderator_hours = "on weekday evenings"\n'
+    )
+    root = make_board(toml=toml, posts={"share/aaaaaaaa11.md": PARENT})
+    build(root)
+    output = root / "output"
+    pages = [p for p in output.rglob("*.html") if not p.is_relative_to(output / "members")]
+    assert {"quick-exit/index.html", "help/index.html", "index.html"} <= {
+        p.relative_to(output).as_posix() for p in pages
+    }
+    for page in pages:
+        html = page.read_text()
+        assert (
+            '<a id="exit" class="exit" href="https://weather.example.com/today" '
+            'rel="nofollow noreferrer noopener">Exit this page</a>'
+        ) in html, page
+        assert "Moderators are usually around on weekday evenings." in html, page
+        assert "This board is not a crisis service." in html, page
+    explained = (output / "quick-exit" / "index.html").read_text()
+    assert "https://weather.example.com/today" in explained

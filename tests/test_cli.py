@@ -136,7 +136,7 @@ def test_build_with_an_unknown_key(make_board):
         run("build", "--board", root),
         'board.toml: unknown key "colour"; allowed keys here: name, language, base_url, '
         "description, members_label, sections, roles, posts, crisis, indexing, feeds, members, "
-        "submissions, moderation, privacy",
+        "submissions, moderation, privacy, safety",
     )
 
 

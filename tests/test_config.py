@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.config import DEFAULT_CRISIS_RESOURCES, read_board
+from generator.config import DEFAULT_CRISIS_RESOURCES, DEFAULT_EXIT_URL, read_board
 from generator.errors import ConfigError
 
 
@@ -90,12 +90,51 @@ public_label = "Tuesday group"
             'name = "B"\n[moderation.crisis_terms.en]\nsuicide = "end it"\n',
             '"moderation.crisis_terms.en.suicide" must be a list of phrases',
         ),
+        (
+            'name = "B"\n[safety]\nexit_url = "http://bbc.co.uk/"\n',
+            '"safety.exit_url" must be an https',
+        ),
+        ('name = "B"\n[safety]\nexit_url = ""\n', '"safety.exit_url" must be an https'),
+        (
+            'name = "B"\n[safety]\nexit_url = "javascript:history.back()"\n',
+            '"safety.exit_url" must be an https',
+        ),
+        (
+            'name = "B"\n[safety]\nexit_url = "https://a.example/\\"><b"\n',
+            '"safety.exit_url" must be an https',
+        ),
+        (
+            'name = "B"\nbase_url = "https://board.example.org"\n'
+            '[safety]\nexit_url = "https://board.example.org/help/"\n',
+            '"safety.exit_url" must be another site than the board itself',
+        ),
+        ('name = "B"\n[safety]\nmoderator_hours = 9\n', '"safety.moderator_hours" must be text'),
+        ('name = "B"\n[safety]\nconfidentiality = " "\n', '"safety.confidentiality" must not be'),
+        ('name = "B"\n[safety]\nexit = "https://a.example"\n', 'unknown key "safety.exit"'),
     ],
 )
 def test_bad_values_are_rejected_with_the_key_name(tmp_path, toml, message):
     with pytest.raises(ConfigError) as error:
         read_board(write(tmp_path, toml))
     assert message in str(error.value)
+
+
+def test_safety_has_a_neutral_exit_and_a_promise_by_default(tmp_path):
+    board = read_board(write(tmp_path, 'name = "B"\n'))
+    assert board.safety.exit_url == DEFAULT_EXIT_URL
+    assert DEFAULT_EXIT_URL.startswith("https://")
+    assert "screenshots" in board.safety.confidentiality
+    assert board.safety.moderator_hours == ""
+    board = read_board(
+        write(
+            tmp_path,
+            'name = "B"\n[safety]\nexit_url = "https://weather.example.com/today?town=x"\n'
+            'moderator_hours = "most evenings"\nconfidentiality = "Stays here."\n',
+        )
+    )
+    assert board.safety.exit_url == "https://weather.example.com/today?town=x"
+    assert board.safety.moderator_hours == "most evenings"
+    assert board.safety.confidentiality == "Stays here."
 
 
 def test_moderation_region_defaults_to_the_crisis_country(tmp_path):

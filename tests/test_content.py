@@ -182,7 +182,7 @@ def test_more_bad_posts(make_board, name, text, message):
     test_bad_posts_are_errors_naming_the_file(make_board, name, text, message)
 
 
-@pytest.mark.parametrize("name", ["help", "members", "theme"])
+@pytest.mark.parametrize("name", ["help", "members", "theme", "share", "quick-exit"])
 def test_pages_cannot_take_quietboards_own_names(make_board, name):
     from generator.content import read_pages
 

@@ -61,7 +61,7 @@ def test_a_build_after_the_expiry_leaves_the_thread_out_and_says_so(public):
         'content="noindex, nofollow, noarchive, nosnippet, noimageindex, noai, noimageai, '
         'unavailable_after: 2026-12-01"' in page
     )
-    assert page.count('data-expires="2026-12-01"') == 3  # post, replies section, reply
+    assert page.count('data-expires="2026-12-01"') == 4  # crumb, post, replies, reply
 
     after = run("build", "--board", public, env=on("2026-12-01"))
     assert after.exit_code == 0, after.output
@@ -221,7 +221,7 @@ def test_the_privacy_page_is_written_from_board_toml(make_board):
     assert "kept for 455 days" in text  # the withdrawal fingerprint: maximum + 90
     assert "Counsellor" in text
     assert "Every page asks web archives not to keep copies." in text
-    assert "reading settings" not in text
+    assert "which content warnings you chose to hide: only for the tab" in text
     assert "on 2 November 2026" in text
     assert "Secret circle" not in page  # member sections are never named
     home = (board / "output" / "index.html").read_text()

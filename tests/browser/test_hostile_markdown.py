@@ -140,6 +140,7 @@ def test_hostile_member_posts_run_nothing_and_load_nothing(hostile_board, watche
     trap = Trap(watched, base)
     page = trap.page
     page.goto(f"{base}/members/#code={code}")
+    page.get_by_role("button", name="I agree").click()
     expect(page.get_by_role("link", name="Payload 0", exact=True)).to_be_visible()
     area = f"{base}/members/"
     findings = trap.check("members' list", lambda: page.evaluate(PAGE_STATE, MARKERS), url=area)

@@ -226,6 +226,7 @@ def test_a_member_replies_in_a_members_section_without_its_name_in_any_public_pa
     page.goto(f"{demo_board.base}/members/")
     page.fill("#code", demo_board.code)
     page.click("#unlock-button")
+    page.get_by_role("button", name="I agree").click()
     page.locator("#member-view a.title").first.click()
     post_id = page.evaluate("location.hash").removeprefix("#p=")
     page.get_by_role("link", name="Reply").click()

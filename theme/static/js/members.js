@@ -8,6 +8,8 @@ import { forget, forgetAll, keep, storedGrants } from "./members-keys.js";
 // theme); this module only picks one: say("opaque") and so on.
 const say = (name) => document.getElementById("unlock-status").dataset[name];
 const SECTION_ITEM = "section";
+// Set for this tab once the member confirms the group's confidentiality promise.
+const PROMISED = "quietboard-promised";
 const here = (name) => new URL(`../../members/${name}`, import.meta.url);
 const $ = (id) => document.getElementById(id);
 let opened = [];
@@ -61,10 +63,14 @@ function byline(item, extra = "") {
 
 function body(item) {
   const text = el("div", { class: "text" }, trusted(item.html));
-  if (!item.cw.length) return text;
+  const note = item.role_label ? el("p", { class: "role-note" }, say("roleNote")) : "";
+  if (!item.cw.length) return [text, note];
   const summary = el("summary", {}, ...warning(item.cw), ". ", el("span", { class: "cw-open" }, say("show")));
-  return el("details", { class: "cw" }, summary, text);
+  return [el("details", { class: "cw" }, summary, text), note];
 }
+
+// warnings.js hides the posts whose warnings the reader chose.
+const cwData = (tags) => (tags.length ? { "data-cw": tags.join(",") } : {});
 
 const warning = (tags) => [el("span", { class: "cw-label" }, say("warning")), ` ${tags.join(", ")}`];
 
@@ -79,7 +85,7 @@ function listView() {
     const list = el("ul", { class: "posts" });
     for (const post of posts) {
       const replies = post.replies.filter(current).length;
-      const item = el("li", { class: "summary" }, el("a", { class: "title", href: `#p=${post.id}` }, post.title));
+      const item = el("li", { class: "summary", ...cwData(post.cw) }, el("a", { class: "title", href: `#p=${post.id}` }, post.title));
       item.append(byline(post, replies ? ` · ${plural(replies)}` : ""));
       if (post.cw.length) {
         item.append(el("p", { class: "cw-tags" }, ...warning(post.cw)));
@@ -108,11 +114,11 @@ function postView(id) {
     const expiry = el("p", { class: "expiry" }, say("leaves"), " ", el("time", { datetime: post.expires }, post.expires_label), ".");
     const list = el("ol");
     for (const reply of replies) {
-      list.append(el("li", {}, el("article", { class: "reply", "aria-label": `Reply from ${reply.byline || reply.role_label}` }, byline(reply), body(reply))));
+      list.append(el("li", cwData(reply.cw), el("article", { class: "reply", "aria-label": `Reply from ${reply.byline || reply.role_label}` }, byline(reply), ...body(reply))));
     }
     return [
       el("p", { class: "crumb" }, el("a", { href: "#" }, section.section.title)),
-      el("article", { class: "post", "aria-labelledby": "post-title" }, heading, byline(post), body(post), expiry, actions(post.id, section.section.name)),
+      el("article", { class: "post", "aria-labelledby": "post-title", ...cwData(post.cw) }, heading, byline(post), ...body(post), expiry, actions(post.id, section.section.name)),
       el("section", { class: "replies", "aria-label": "Replies" }, el("h3", {}, replies.length ? plural(replies.length) : say("noreplies")), replies.length ? list : ""),
     ];
   }
@@ -130,15 +136,45 @@ function showLocked(message = "") {
   opened = [];
   $("member-view").replaceChildren();
   $("unlocked").hidden = true;
+  $("promise").hidden = true;
   $("locked").hidden = false;
   $("unlock-status").textContent = message;
 }
 
-function showUnlocked() {
+function promised() {
+  try {
+    return sessionStorage.getItem(PROMISED) === "yes";
+  } catch {
+    return false;
+  }
+}
+
+// Nothing decrypted reaches the page until the member has confirmed the
+// promise in this tab; asked once per tab for the whole members' area.
+function showUnlocked(moveFocus = false) {
   $("locked").hidden = true;
-  $("unlocked").hidden = false;
   $("unlock-status").textContent = "";
+  if (!promised()) {
+    $("unlocked").hidden = true;
+    $("promise").hidden = false;
+    if (moveFocus) $("promise-heading").focus();
+    return;
+  }
+  $("promise").hidden = true;
+  $("unlocked").hidden = false;
   render();
+  const first = $("member-view").querySelector("h2");
+  if (moveFocus && first && !document.activeElement?.closest("#member-view")) {
+    first.tabIndex = -1;
+    first.focus();
+  }
+}
+
+function lock() {
+  forgetAll();
+  history.replaceState(null, "", location.pathname);
+  showLocked(say("locked"));
+  $("code").focus();
 }
 
 async function unlockWith(code, remember) {
@@ -153,7 +189,7 @@ async function unlockWith(code, remember) {
     keep(stored, remember);
     opened = opened.filter((s) => s.slot !== stored.slot).concat([{ ...section, slot: stored.slot }]);
     $("code").value = "";
-    showUnlocked();
+    showUnlocked(true);
   } catch (error) {
     showLocked(say(error instanceof Offline ? "offline" : "opaque"));
   } finally {
@@ -205,13 +241,22 @@ function start() {
     }
     unlockWith($("code").value, $("remember").checked);
   });
-  $("lock").addEventListener("click", () => {
-    forgetAll();
-    history.replaceState(null, "", location.pathname);
-    showLocked(say("locked"));
-    $("code").focus();
+  $("lock").addEventListener("click", lock);
+  $("decline").addEventListener("click", lock);
+  $("agree").addEventListener("click", () => {
+    try {
+      sessionStorage.setItem(PROMISED, "yes");
+    } catch {
+      // Storage switched off: asked again on the next page, never skipped.
+    }
+    showUnlocked(true);
   });
-  addEventListener("hashchange", () => opened.length && render());
+  addEventListener("hashchange", () => opened.length && promised() && render());
+  // Back to a page kept whole by the browser after quick exit or Lock elsewhere
+  // in this tab: the keys are gone, so is what they opened.
+  addEventListener("pageshow", (event) => {
+    if (event.persisted && opened.length && !storedGrants().length) showLocked(say("locked"));
+  });
   // Lock in one tab locks every tab that remembered the key.
   addEventListener("storage", (event) => {
     if (event.key === null || (event.key === "quietboard-members" && !event.newValue)) {
