@@ -107,6 +107,9 @@ def test_the_exit_button_leaves_no_history_entry_for_the_page(demo_site, watched
     page.goto(demo_site + "/")
     page.get_by_role("link", name="Weekends are the hardest part").click()
     expect(page).to_have_url(demo_site + POST)
+    # Until the page has loaded, exit.js may not be running yet and the button
+    # is the plain link it is without JavaScript (which keeps the history entry).
+    page.wait_for_load_state("load")
     button = page.get_by_role("link", name="Exit this page")
     expect(button).to_have_attribute("href", exit_url)
     button.click()
