@@ -11,6 +11,7 @@ from pelican.contents import Article, Page
 from generator.content import byline
 from generator.sanitise import clean_html
 from generator.threads import attach_replies
+from generator.translations import UNSIGNED, load_translations
 
 
 def sanitise(content):
@@ -20,13 +21,14 @@ def sanitise(content):
 
 def thread_and_label(generator):
     board = generator.settings["QUIETBOARD"]["board"]
+    unsigned = load_translations(board.language).gettext(UNSIGNED)
     for article in generator.articles:
         meta = article.metadata
         article.day = article.date.date().isoformat()
         article.section = board.sections[article.category.slug]
         article.warnings = [tag.strip() for tag in meta.get("cw", "").split(",") if tag.strip()]
         article.role_label = board.roles.get(meta.get("role", ""), "")
-        article.byline = byline(meta.get("pseudonym", ""), article.role_label)
+        article.byline = byline(meta.get("pseudonym", ""), article.role_label, unsigned)
         article.expires_day = dt.date.fromisoformat(meta["expires"])
     generator.articles = attach_replies(generator.articles)
 
