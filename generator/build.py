@@ -37,6 +37,7 @@ from generator.hardening import netlify_headers_differ
 from generator.images import read_images, write_images
 from generator.members import SealReport, seal_member_sections
 from generator.pseudonyms import load_names
+from generator.retention import review_warnings, write_build_record
 from generator.sanitise import markdown_to_html
 from generator.settings import pelican_settings
 from generator.translations import missing_catalog
@@ -209,6 +210,7 @@ def build_board(
             raise AuditError(findings)
         files = sum(1 for p in rendered.rglob("*") if p.is_file())
         _swap_in(rendered, output, work / "previous-output")
+        write_build_record(board, plan, sealed.unopenable, today)
     withheld: dict[str, int] = {}
     for post, why in plan.withheld:
         if why != MEMBERS_ONLY or post.section in sealed.unopenable:
@@ -227,6 +229,7 @@ def build_board(
             f'members-only section "{name}" has no access codes, so its {count} post(s) were '
             f'left out; give members codes with "quietboard access issue {name} --label NAME"'
         )
+    report.warnings += review_warnings(board, today)
     if not board.submissions.keys:
         report.warnings.append(
             "board.toml lists no moderator keys, so the share page says sharing is not open "

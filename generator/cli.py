@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import io
 import json
 import logging
@@ -172,9 +173,9 @@ def _report_build(report: Any) -> None:
     )
 
 
-def _run_build(board_dir: Path) -> Any:
+def _run_build(board_dir: Path, passphrase: Callable[[], str] = ask_passphrase) -> Any:
     try:
-        report = build_board(board_dir, render_with_pelican, passphrase=ask_passphrase)
+        report = build_board(board_dir, render_with_pelican, passphrase=passphrase)
     except AuditError as exc:
         for finding in exc.findings:
             click.echo(f"  {finding}", err=True)
@@ -208,19 +209,31 @@ def init(directory: Path) -> None:
 
 
 @cli.command()
+@click.option(
+    "--prune",
+    "also_prune",
+    is_flag=True,
+    help="First delete expired posts and lapsed queue items, as quietboard prune does.",
+)
 @board_option
-def build(board_dir: Path) -> None:
+def build(also_prune: bool, board_dir: Path) -> None:
     """Build output/ from board.toml and content/, then audit it.
 
-    Expired posts are left out; members-only sections are sealed so that
+    Expired posts are left out (and with --prune deleted, as "quietboard
+    prune" does); members-only sections are sealed so that
     only access codes open them (this asks for the vault passphrase, or reads
     QUIETBOARD_PASSPHRASE). The build fails, leaving output/ as it was, if
     the audit finds anything that should not be there. A successful build
     replaces output/ whole: keep nothing of your own in it.
 
-    Example: quietboard build --board ~/boards/evening-group
+    Example: quietboard build --prune --board ~/boards/evening-group
     """
-    _run_build(board_dir)
+    passphrase = functools.cache(ask_passphrase)  # asked at most once for both steps
+    if also_prune:
+        from generator.retention_cli import run_prune  # noqa: PLC0415
+
+        run_prune(board_dir, passphrase)
+    _run_build(board_dir, passphrase)
 
 
 def _serve(directory: Path, port: int, after: str = "") -> None:
@@ -774,8 +787,8 @@ def main() -> None:
     cli(prog_name="quietboard")
 
 
-# The moderation commands register themselves on `cli`.
-from generator import moderation_cli  # noqa: E402, F401
+# The moderation and retention commands register themselves on `cli`.
+from generator import moderation_cli, retention_cli  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()

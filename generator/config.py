@@ -108,6 +108,36 @@ class Moderation:
     crisis_terms: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
+# Who hosts the site: named in the privacy page with the host's own policy.
+HOSTS = {
+    "netlify": ("Netlify", "https://www.netlify.com/privacy/"),
+    "cloudflare": ("Cloudflare", "https://www.cloudflare.com/privacypolicy/"),
+    "github": (
+        "GitHub",
+        "https://docs.github.com/en/site-policy/privacy-policies/github-general-privacy-statement",
+    ),
+}
+DEFAULT_PENDING_DAYS = 30
+MAX_PENDING_DAYS = 365
+DEFAULT_REVIEW_DAYS = 180
+# Crisis services change numbers and hours; after this many days since
+# [crisis] last_checked, status and build ask for them to be checked again.
+CRISIS_CHECK_DAYS = 180
+
+
+@dataclass(frozen=True)
+class Privacy:
+    host: str = "netlify"
+    host_name: str = "Netlify"
+    host_policy_url: str = "https://www.netlify.com/privacy/"
+    # Submissions not reviewed within this many days are deleted by prune.
+    pending_days: int = DEFAULT_PENDING_DAYS
+    # The day the moderators last read the privacy page against the facts.
+    reviewed: dt.date | None = None
+    review_days: int = DEFAULT_REVIEW_DAYS
+    contact: str = ""
+
+
 @dataclass(frozen=True)
 class Board:
     root: Path
@@ -126,6 +156,7 @@ class Board:
     kdf_iterations: int = DEFAULT_KDF_ITERATIONS
     submissions: Submissions = field(default_factory=Submissions)
     moderation: Moderation = field(default_factory=Moderation)
+    privacy: Privacy = field(default_factory=Privacy)
 
     @property
     def public_sections(self) -> list[Section]:
@@ -242,7 +273,7 @@ def parse_board(data: dict[str, Any], root: Path) -> Board:
     top.only(
         "name", "language", "base_url", "description", "members_label",
         "sections", "roles", "posts", "crisis", "indexing", "feeds", "members", "submissions",
-        "moderation",
+        "moderation", "privacy",
     )  # fmt: skip
     members = top.table("members")
     members.only("kdf_iterations")
@@ -284,6 +315,7 @@ def parse_board(data: dict[str, Any], root: Path) -> Board:
         ),
         submissions=_submissions(top.table("submissions")),
         moderation=_moderation(top.table("moderation"), crisis.country),
+        privacy=_privacy(top.table("privacy")),
     )
     if not board.name.strip():
         raise ConfigError('board.toml: "name" must not be empty')
@@ -451,6 +483,47 @@ def _moderation(table: _Table, country: str) -> Moderation:
         ),
         escalation=table.text("escalation", "", max_len=1000),
         crisis_terms=terms,
+    )
+
+
+def _privacy(table: _Table) -> Privacy:
+    table.only(
+        "host", "host_name", "host_policy_url", "pending_days", "reviewed", "review_days",
+        "contact",
+    )  # fmt: skip
+    choices = ", ".join(f'"{name}"' for name in [*HOSTS, "other"])
+    host = table.text("host", "netlify", allowed=choices)
+    if host not in HOSTS and host != "other":
+        raise ConfigError(
+            f'board.toml: "{table.key("host")}" must be one of {choices}, not {host!r}'
+        )
+    name, policy = HOSTS.get(host, ("", ""))
+    if host == "other":
+        for key in ("host_name", "host_policy_url"):
+            if key not in table.data:
+                raise ConfigError(
+                    f'board.toml: host = "other" needs "{table.key(key)}" (the privacy page '
+                    "names the host and links to its privacy policy)"
+                )
+    elif "host_name" in table.data or "host_policy_url" in table.data:
+        raise ConfigError(
+            f'board.toml: "{table.key("host_name")}" and "{table.key("host_policy_url")}" are '
+            f'only for host = "other"; {host} is already known'
+        )
+    return Privacy(
+        host=host,
+        host_name=table.text("host_name", name, max_len=80),
+        host_policy_url=table.text(
+            "host_policy_url",
+            policy,
+            max_len=300,
+            pattern=re.compile(r"^https://\S+$"),
+            allowed="the host's privacy policy, an https:// address",
+        ),
+        pending_days=table.number("pending_days", DEFAULT_PENDING_DAYS, 1, MAX_PENDING_DAYS),
+        reviewed=table.day("reviewed"),
+        review_days=table.number("review_days", DEFAULT_REVIEW_DAYS, 30, 730),
+        contact=table.text("contact", "", max_len=300),
     )
 
 

@@ -25,7 +25,9 @@ POST_ID = re.compile(r"^[a-z0-9]{8,32}$")
 # Pelican resolves these against files on disk; a post could reach outside
 # the staged content with them.
 PELICAN_LINK = re.compile(r"\{(static|attach|filename|category|tag|author|index)\}")
-RESERVED_PAGES = frozenset({"help", "members", "p", "s", "theme", "feeds", "404", "index"})
+RESERVED_PAGES = frozenset({"help", "members", "p", "s", "theme", "feeds", "404", "index", "share"})
+# Written from board.toml [privacy] on every build, so it cannot drift from the truth.
+GENERATED_PAGES = frozenset({"privacy"})
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 META_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):\s?(.*)$")
 # Withdrawal holds the verifier of the member's withdrawal code (never the code):
@@ -339,6 +341,12 @@ def read_pages(board: Board) -> list[Page]:
             raise ContentError(
                 f"{source}: a page's file name is its address; use lower-case letters, digits "
                 "and hyphens"
+            )
+        if path.stem in GENERATED_PAGES:
+            raise ContentError(
+                f"{source}: the {path.stem} page is now written from board.toml [privacy] on "
+                "every build, so that it always says what the board really does; delete this "
+                "file (put anything of your own in another page, such as content/pages/about.md)"
             )
         if path.stem in RESERVED_PAGES:
             raise ContentError(

@@ -21,13 +21,15 @@ from generator.vault import VAULT_DIR, create_vault, open_vault
 # Date and Expires forward by the same number of days.
 DEMO_WRITTEN_ON = dt.date(2026, 11, 20)
 DEMO_MARK = ".quietboard-demo"
-_DAY_LINE = re.compile(r"^(Date|Expires): (\d{4}-\d{2}-\d{2})$", re.MULTILINE)
+_DAY_LINE = re.compile(
+    r"^(Date: |Expires: |last_checked = |reviewed = )(\d{4}-\d{2}-\d{2})$", re.MULTILINE
+)
 
 
 def shift_days(text: str, days: int) -> str:
     def move(match: re.Match[str]) -> str:
         day = dt.date.fromisoformat(match.group(2)) + dt.timedelta(days=days)
-        return f"{match.group(1)}: {day.isoformat()}"
+        return f"{match.group(1)}{day.isoformat()}"
 
     return _DAY_LINE.sub(move, text)
 
@@ -53,9 +55,11 @@ def prepare_demo(target: Path, today: dt.date) -> tuple[str, str]:
             old.unlink()
     target.mkdir(parents=True, exist_ok=True)
     (target / DEMO_MARK).write_text("A demo board written by quietboard demo.\n", encoding="utf-8")
-    shutil.copyfile(source / BOARD_FILE, target / BOARD_FILE)
-    shutil.copytree(template_pages_dir(), target / PAGES_DIR)
     offset = (today - DEMO_WRITTEN_ON).days
+    # Its review dates move too, so the demo never warns that they are old.
+    board_text = shift_days((source / BOARD_FILE).read_text(encoding="utf-8"), offset)
+    (target / BOARD_FILE).write_text(board_text, encoding="utf-8")
+    shutil.copytree(template_pages_dir(), target / PAGES_DIR)
     for post in sorted((source / "posts").rglob("*.md")):
         dest = target / POSTS_DIR / post.relative_to(source / "posts")
         dest.parent.mkdir(parents=True, exist_ok=True)

@@ -52,6 +52,12 @@ ARCHIVE_CRAWLERS = ("ia_archiver", "archive.org_bot")
 # Never cached, nor kept for the back button: the members' area, and the share
 # page (which shows a withdrawal code after sending).
 NO_STORE_PATHS = ("/members/*", "/share/*")
+# Where expiring posts appear (home, sections, posts, feeds) and the scripts
+# that hide them on their day: cached briefly, so that a deploy after an
+# expiry reaches readers within minutes. Standard pages do not expire and
+# keep the host's default (Netlify and Cloudflare revalidate on every visit).
+SHORT_CACHE_PATHS = ("/", "/index.html", "/s/*", "/p/*", "/feeds/*", "/theme/*")
+SHORT_CACHE = "public, max-age=300, must-revalidate"
 
 
 def content_security_policy(*, meta: bool = False) -> str:
@@ -94,6 +100,7 @@ def header_rules(board: Board) -> list[tuple[str, dict[str, str]]]:
     """(path pattern, headers) pairs. Patterns do not overlap in any header."""
     rules = [("/*", security_headers(board))]
     rules += [(path, {"Cache-Control": "no-store"}) for path in NO_STORE_PATHS]
+    rules += [(path, {"Cache-Control": SHORT_CACHE}) for path in SHORT_CACHE_PATHS]
     return rules
 
 

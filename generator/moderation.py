@@ -44,7 +44,8 @@ PUBLISHABLE = ("post", "reply")
 # Details that only appear once the Markdown is rendered ("074*00* 123456",
 # "&#48;7400..."): reported on the text as shown, and not redactable in place.
 AS_SHOWN = "text as shown"
-LOG_ACTIONS = ("approved", "edited", "rejected", "dismissed", "withdrawn")
+# expired: post files deleted by prune; lapsed: queue items deleted unreviewed by prune.
+LOG_ACTIONS = ("approved", "edited", "rejected", "dismissed", "withdrawn", "expired", "lapsed")
 MAX_WARNINGS = 8
 MAX_WARNING = 40
 MAX_TITLE = 120

@@ -160,9 +160,11 @@ def queue_list(as_json: bool, board_dir: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @board_option
 def queue_log(as_json: bool, board_dir: Path) -> None:
-    """Counts per day of approved, edited, rejected, dismissed and withdrawn items.
+    """Counts per day of each moderation action, and nothing else.
 
-    The log keeps counts only: no ids, no texts, no times of day.
+    Approved, edited, rejected, dismissed and withdrawn items; expired posts
+    and lapsed queue items (waited too long) deleted by prune. The log keeps
+    counts only: no ids, no texts, no times of day.
 
     Example: quietboard queue log
     """

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from generator import hardening
 from generator.config import Board
 from generator.dates import day_label
+from generator.privacy import privacy_facts
 from generator.resources import plugins_dir, theme_dir
 from generator.sanitise import MARKDOWN_EXTENSIONS
 from generator.translations import MEMBERS_LABEL, load_translations
@@ -80,8 +81,9 @@ def pelican_settings(board: Board, content_dir: Path, output_dir: Path) -> dict[
         PAGE_SAVE_AS="{slug}/index.html",
         CATEGORY_URL="s/{slug}/",
         CATEGORY_SAVE_AS="s/{slug}/index.html",
-        DIRECT_TEMPLATES=["index", "help", "members", "share", "404"],
+        DIRECT_TEMPLATES=["index", "help", "members", "share", "privacy", "404"],
         HELP_SAVE_AS="help/index.html",
+        PRIVACY_SAVE_AS="privacy/index.html",
         MEMBERS_SAVE_AS="members/index.html",
         SHARE_SAVE_AS="share/index.html",
         **{"404_SAVE_AS": "404.html"},
@@ -122,6 +124,7 @@ def pelican_settings(board: Board, content_dir: Path, output_dir: Path) -> dict[
             "board": board,
             "language": board.language,
             "members_label": board.members_label or words.gettext(MEMBERS_LABEL),
+            "privacy": privacy_facts(board),
             "root": urlsplit(board.base_url).path.rstrip("/"),
             "csp": hardening.content_security_policy(meta=True),
             "robots": hardening.robots_directives(board),

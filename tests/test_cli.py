@@ -74,7 +74,6 @@ def test_init_then_build(tmp_path, today):
     assert sorted(p.name for p in (board / "content" / "pages").iterdir()) == [
         "guidelines.md",
         "moderation.md",
-        "privacy.md",
         "staying-safe.md",
     ]
     assert "[[headers]]" in (board / "netlify.toml").read_text()
@@ -137,7 +136,7 @@ def test_build_with_an_unknown_key(make_board):
         run("build", "--board", root),
         'board.toml: unknown key "colour"; allowed keys here: name, language, base_url, '
         "description, members_label, sections, roles, posts, crisis, indexing, feeds, members, "
-        "submissions, moderation",
+        "submissions, moderation, privacy",
     )
 
 

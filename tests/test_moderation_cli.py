@@ -227,7 +227,7 @@ def test_reject_deletes_the_item_and_counts_it(board):
     log = run("queue", "log", "--json", "--board", board)
     assert json.loads(log.output)["days"] == [
         {"day": "2026-11-20", "approved": 0, "edited": 0, "rejected": 1, "dismissed": 0,
-         "withdrawn": 0}
+         "withdrawn": 0, "expired": 0, "lapsed": 0}
     ]  # fmt: skip
 
 

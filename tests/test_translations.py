@@ -49,10 +49,10 @@ def ids(messages) -> set[str | tuple[str, str]]:
     return {m.id if isinstance(m.id, str) else tuple(m.id) for m in messages if m.id}
 
 
-# What must come through a translation unchanged: %(name)s and {name}
-# placeholders, and the HTML tags around the words.
-def _fixed_parts(text: str) -> list[str]:
-    return sorted(re.findall(r"%\(\w+\)s|\{\w+\}|</?[a-z]+", text))
+# What must come through a translation: every %(name)s and {name} placeholder
+# (a name may be used more or fewer times), and the same HTML tags.
+def _fixed_parts(text: str) -> tuple[set[str], list[str]]:
+    return set(re.findall(r"%\(\w+\)s|\{\w+\}", text)), sorted(re.findall(r"</?[a-z]+", text))
 
 
 def test_the_shipped_languages_include_german():
@@ -190,6 +190,8 @@ def untranslated_words(template: str) -> list[str]:
                     found.append(f"{tag} {name}={value!r}")
 
         def handle_data(self, data):
+            # A robots directive (article.html's meta block) is for crawlers, not people.
+            data = data.replace("unavailable_after:", "")
             if re.search(r"[A-Za-z]", data):
                 found.append(data.strip())
 

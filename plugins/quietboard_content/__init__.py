@@ -10,7 +10,7 @@ from pelican.contents import Article, Page
 
 from generator.content import byline
 from generator.sanitise import clean_html
-from generator.threads import attach_replies
+from generator.threads import attach_replies, set_visible_until
 from generator.translations import UNSIGNED, load_translations
 
 
@@ -30,6 +30,7 @@ def thread_and_label(generator):
         article.role_label = board.roles.get(meta.get("role", ""), "")
         article.byline = byline(meta.get("pseudonym", ""), article.role_label, unsigned)
         article.expires_day = dt.date.fromisoformat(meta["expires"])
+    set_visible_until(generator.articles)
     generator.articles = attach_replies(generator.articles)
 
 

@@ -1,0 +1,52 @@
+"""The facts the privacy page states, taken from board.toml and nowhere else.
+
+The page (theme/templates/privacy.html) is written on every build from
+these, so it cannot drift from what the board does: change a section's
+expiry or the host, and the policy changes with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.config import Board
+from generator.moderation import WITHDRAWN_GRACE_DAYS
+
+
+@dataclass(frozen=True)
+class PrivacyFacts:
+    host_name: str
+    host_policy_url: str
+    form: str  # "netlify" or "none"
+    send_by_hand: str
+    public_sections: tuple[tuple[str, int], ...]  # (title, days a post stays up)
+    members_days: int | None  # the longest a members-only post stays up, if any
+    max_days: int
+    pending_days: int
+    withdrawal_days: int
+    roles: tuple[str, ...]
+    moderator_keys: int
+    week_dates: bool
+    indexed: bool
+    contact: str
+
+
+def privacy_facts(board: Board) -> PrivacyFacts:
+    # Member sections are not named: their names are for members only.
+    member_days = [section.expires_days for section in board.member_sections]
+    return PrivacyFacts(
+        host_name=board.privacy.host_name,
+        host_policy_url=board.privacy.host_policy_url,
+        form=board.submissions.form,
+        send_by_hand=board.submissions.send_by_hand,
+        public_sections=tuple((s.title, s.expires_days) for s in board.public_sections),
+        members_days=max(member_days) if member_days else None,
+        max_days=board.max_expires_days,
+        pending_days=board.privacy.pending_days,
+        withdrawal_days=board.max_expires_days + WITHDRAWN_GRACE_DAYS,
+        roles=tuple(board.roles.values()),
+        moderator_keys=len(board.submissions.keys),
+        week_dates=board.date_precision == "week",
+        indexed=board.indexing.search_engines,
+        contact=board.privacy.contact,
+    )
