@@ -55,7 +55,7 @@ def violations(page) -> str:
 def test_axe_finds_nothing(demo_site, watched, path, scheme):
     watch = watched(demo_site, color_scheme=scheme)
     watch.page.goto(demo_site + path)
-    expect(watch.page.locator("h1")).to_be_visible()
+    expect(watch.page.get_by_role("heading", level=1)).to_be_visible()
     assert violations(watch.page) == ""
 
 

@@ -67,6 +67,12 @@ def test_the_public_pages_speak_german(german, watched):
     )
     expect(page.get_by_role("heading", name="Noch keine Antworten")).to_be_visible()
     assert violations(page) == ""
+    page.get_by_role("navigation", name="Über dieses Board").get_by_role(
+        "link", name="Datenschutz"
+    ).click()
+    expect(page.get_by_role("heading", name="Datenschutz", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Kurz gesagt")).to_be_visible()
+    assert violations(page) == ""
     watch.assert_clean()
 
 
