@@ -215,12 +215,14 @@ def init(directory: Path) -> None:
     is_flag=True,
     help="First delete expired posts and lapsed queue items, as quietboard prune does.",
 )
+@click.option("--yes", is_flag=True, help="With --prune: as quietboard prune --yes.")
 @board_option
-def build(also_prune: bool, board_dir: Path) -> None:
+def build(also_prune: bool, yes: bool, board_dir: Path) -> None:
     """Build output/ from board.toml and content/, then audit it.
 
     Expired posts are left out (and with --prune deleted, as "quietboard
-    prune" does); members-only sections are sealed so that
+    prune" does; if pruning fails the build still runs, then exits with
+    status 1); members-only sections are sealed so that
     only access codes open them (this asks for the vault passphrase, or reads
     QUIETBOARD_PASSPHRASE). The build fails, leaving output/ as it was, if
     the audit finds anything that should not be there. A successful build
@@ -229,11 +231,22 @@ def build(also_prune: bool, board_dir: Path) -> None:
     Example: quietboard build --prune --board ~/boards/evening-group
     """
     passphrase = functools.cache(ask_passphrase)  # asked at most once for both steps
+    failed = None
     if also_prune:
         from generator.retention_cli import run_prune  # noqa: PLC0415
 
-        run_prune(board_dir, passphrase)
+        try:
+            run_prune(board_dir, passphrase, yes=yes)
+        except QuietboardError as exc:
+            # The build still runs: it leaves expired posts out without the vault.
+            failed = exc
+            click.echo(f"Warning: nothing was pruned: {exc}", err=True)
     _run_build(board_dir, passphrase)
+    if failed:
+        raise click.ClickException(
+            "the site was built, but nothing was pruned (see the warning above); fix that and "
+            'run "quietboard prune"'
+        )
 
 
 def _serve(directory: Path, port: int, after: str = "") -> None:

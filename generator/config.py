@@ -317,6 +317,12 @@ def parse_board(data: dict[str, Any], root: Path) -> Board:
         moderation=_moderation(top.table("moderation"), crisis.country),
         privacy=_privacy(top.table("privacy")),
     )
+    if board.submissions.form == "netlify" and board.privacy.host != "netlify":
+        raise ConfigError(
+            f'board.toml: submissions.form = "netlify" needs the site on Netlify, but '
+            f'privacy.host is "{board.privacy.host}"; set form = "none" (members send the '
+            "locked text themselves) or host the site on Netlify"
+        )
     if not board.name.strip():
         raise ConfigError('board.toml: "name" must not be empty')
     if board.feeds and not board.base_url:

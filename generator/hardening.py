@@ -53,11 +53,11 @@ ARCHIVE_CRAWLERS = ("ia_archiver", "archive.org_bot")
 # page (which shows a withdrawal code after sending).
 NO_STORE_PATHS = ("/members/*", "/share/*")
 # Where expiring posts appear (home, sections, posts, feeds) and the scripts
-# that hide them on their day: cached briefly, so that a deploy after an
-# expiry reaches readers within minutes. Standard pages do not expire and
-# keep the host's default (Netlify and Cloudflare revalidate on every visit).
+# that hide them on their day: kept, but checked with the host on every
+# visit (a cheap 304), so a deploy that removes a post reaches readers at
+# once, on every host. Standard pages do not expire and keep the host's default.
 SHORT_CACHE_PATHS = ("/", "/index.html", "/s/*", "/p/*", "/feeds/*", "/theme/*")
-SHORT_CACHE = "public, max-age=300, must-revalidate"
+SHORT_CACHE = "no-cache"
 
 
 def content_security_policy(*, meta: bool = False) -> str:

@@ -28,6 +28,8 @@ class PrivacyFacts:
     moderator_keys: int
     week_dates: bool
     indexed: bool
+    archived: bool
+    ai_allowed: bool
     contact: str
 
 
@@ -48,5 +50,7 @@ def privacy_facts(board: Board) -> PrivacyFacts:
         moderator_keys=len(board.submissions.keys),
         week_dates=board.date_precision == "week",
         indexed=board.indexing.search_engines,
+        archived=board.indexing.archives,
+        ai_allowed=board.indexing.ai_crawlers,
         contact=board.privacy.contact,
     )

@@ -25,9 +25,10 @@ from generator.content import (
     plan_publication,
     read_posts,
 )
+from generator.errors import VaultError
 from generator.files import write_atomically
 from generator.inbox import queue_of
-from generator.moderation import log
+from generator.moderation import log, report
 from generator.vault import VAULT_DIR
 
 BUILD_RECORD = "build.json"
@@ -44,6 +45,15 @@ class Listed:
     section: str
     id: str
     until: str
+
+
+MEMBERS_ONLY_LABEL = "members-only"
+
+
+def shown_section(board: Board, name: str) -> str:
+    """A section as status and prune print it: members-only sections are never named,
+    so that their output can go to a log or an email."""
+    return MEMBERS_ONLY_LABEL if board.sections[name].members_only else name
 
 
 def visible_until(post: Post, by_id: dict[str, Post]) -> dt.date:
@@ -97,19 +107,37 @@ def read_build_record(board: Board) -> dict[str, Any] | None:
 # --- pruning ------------------------------------------------------------------------------
 
 
+def waited(item_id: str, item: dict[str, Any], today: dt.date) -> int:
+    """How many days queue item ITEM_ID has waited since it was imported."""
+    try:
+        return (today - dt.date.fromisoformat(item["imported"])).days
+    except (KeyError, TypeError, ValueError):
+        raise VaultError(
+            f'queue item "{item_id}" has no readable import day, so nobody can tell how long it '
+            f'has waited; review it now, or delete it with "quietboard reject {item_id}"'
+        ) from None
+
+
 def lapsed_items(data: dict[str, Any], today: dt.date, days: int) -> list[str]:
     """Queue items imported DAYS or more days ago, which prune deletes unreviewed."""
     return sorted(
         item_id
         for item_id, item in queue_of(data)["items"].items()
-        if (today - dt.date.fromisoformat(item["imported"])).days >= days
+        if waited(item_id, item, today) >= days
     )
+
+
+def crisis_flagged(board: Board, data: dict[str, Any], item_ids: list[str]) -> int:
+    """How many of ITEM_IDS hold crisis language (named when they are deleted unreviewed)."""
+    items = queue_of(data)["items"]
+    return sum(1 for item_id in item_ids if report(board, data, item_id, items[item_id]).crisis)
 
 
 @dataclass
 class PruneReport:
     posts: list[Listed] = field(default_factory=list)
     lapsed: int = 0
+    lapsed_crisis: int = 0  # of those, how many held crisis language
 
 
 def prune(
@@ -121,20 +149,22 @@ def prune(
     is changed in place and logged; the caller saves it. With DRY_RUN
     nothing changes.
     """
-    report = PruneReport()
+    pruned = PruneReport()
     posts = read_posts(board)
     by_id = {post.id: post for post in posts}
     plan = plan_publication(board, posts, today)
     gone = sorted(
         (post for post, why in plan.withheld if why in GONE), key=lambda p: (p.section, p.id)
     )
-    report.posts = [
-        Listed(post.section, post.id, visible_until(post, by_id).isoformat()) for post in gone
+    pruned.posts = [
+        Listed(shown_section(board, post.section), post.id, visible_until(post, by_id).isoformat())
+        for post in gone
     ]
     lapsed = lapsed_items(vault_data, today, board.privacy.pending_days) if vault_data else []
-    report.lapsed = len(lapsed)
+    pruned.lapsed = len(lapsed)
+    pruned.lapsed_crisis = crisis_flagged(board, vault_data, lapsed) if vault_data else 0
     if dry_run:
-        return report
+        return pruned
     if vault_data is not None:
         items = queue_of(vault_data)["items"]
         for item_id in lapsed:
@@ -143,7 +173,7 @@ def prune(
         log(vault_data, "lapsed", today, len(lapsed))
     for post in gone:
         (board.root / post.source).unlink(missing_ok=True)
-    return report
+    return pruned
 
 
 # --- status -------------------------------------------------------------------------------
@@ -172,6 +202,11 @@ class Status:
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _record_section(board: Board, name: str) -> str:
+    # A section removed from board.toml since the build is shown by a neutral name.
+    return shown_section(board, name) if name in board.sections else "removed-section"
 
 
 def _days(since: dt.date | None, today: dt.date) -> int | None:
@@ -220,7 +255,7 @@ def board_status(board: Board, today: dt.date, vault_data: dict[str, Any] | None
     soon = today + dt.timedelta(days=SOON_DAYS)
     leaving = sorted(
         (
-            Listed(post.section, post.id, until.isoformat())
+            Listed(shown_section(board, post.section), post.id, until.isoformat())
             for post in posts
             if today < (until := visible_until(post, by_id)) <= soon
         ),
@@ -232,7 +267,11 @@ def board_status(board: Board, today: dt.date, vault_data: dict[str, Any] | None
     output_exists = (board.root / "output").is_dir()
     stale = (
         sorted(
-            (listed for listed in record["posts"] if dt.date.fromisoformat(listed.until) <= today),
+            (
+                Listed(_record_section(board, listed.section), listed.id, listed.until)
+                for listed in record["posts"]
+                if dt.date.fromisoformat(listed.until) <= today
+            ),
             key=lambda listed: (listed.until, listed.section, listed.id),
         )
         if record and output_exists
@@ -240,8 +279,8 @@ def board_status(board: Board, today: dt.date, vault_data: dict[str, Any] | None
     )
     queue = None
     if vault_data is not None:
-        items = queue_of(vault_data)["items"].values()
-        ages = [(today - dt.date.fromisoformat(item["imported"])).days for item in items]
+        items = queue_of(vault_data)["items"]
+        ages = [waited(item_id, item, today) for item_id, item in items.items()]
         pending_days = board.privacy.pending_days
         queue = QueueStatus(
             waiting=len(ages),
@@ -257,6 +296,11 @@ def board_status(board: Board, today: dt.date, vault_data: dict[str, Any] | None
         )
     if record is None:
         warnings.append('no build recorded yet: run "quietboard build"')
+    elif (today - built).days > 1:
+        warnings.append(
+            f"the last build was {(today - built).days} days ago: build and deploy every day, "
+            "so that expiry reaches the host (docs/deploying.md)"
+        )
     if queue and queue.lapsed:
         warnings.append(
             f"{queue.lapsed} queue item(s) waited {board.privacy.pending_days} days or more and "

@@ -11,17 +11,26 @@ import click
 from generator import clock
 from generator.cli import _load_board, ask_passphrase, board_option, cli, withdraw_and_save
 from generator.config import Board
+from generator.errors import ConfigError
 from generator.retention import PruneReport, Status, board_status, prune
 from generator.vault import Passphrase, open_vault, vault_exists
 
 
-def run_prune(board_dir: Path, passphrase: Passphrase, *, dry_run: bool = False) -> PruneReport:
+def run_prune(
+    board_dir: Path, passphrase: Passphrase, *, dry_run: bool = False, yes: bool = False
+) -> PruneReport:
     """Prune BOARD_DIR as of today and say what went (or would go)."""
     board = _load_board(board_dir)
     today = clock.today()
+    if not dry_run and not yes and clock.ahead_of_system():
+        raise ConfigError(
+            f"QUIETBOARD_TODAY ({today}) is after this computer's date, and prune deletes for "
+            "good; unset QUIETBOARD_TODAY, or add --yes if you mean to prune as of that day"
+        )
     if vault_exists(board.root):
         with open_vault(board.root, passphrase) as vault:
-            withdraw_and_save(board, vault)
+            if not dry_run:  # a dry run changes nothing, withdrawals included
+                withdraw_and_save(board, vault)
             report = prune(board, today, vault.data, dry_run=dry_run)
             if not dry_run:
                 vault.save()
@@ -41,16 +50,25 @@ def _say_pruned(board: Board, report: PruneReport, dry_run: bool) -> None:
         for listed in report.posts:
             click.echo(f"  {listed.section}/{listed.id}  (left the board on {listed.until})")
     if report.lapsed:
+        crisis = (
+            f", {report.lapsed_crisis} of them flagged for crisis language"
+            if report.lapsed_crisis
+            else ""
+        )
         click.echo(
             f"{verb} {report.lapsed} queue item(s) that waited {board.privacy.pending_days} days "
-            "or more without review."
+            f"or more without review{crisis}."
         )
 
 
+YES_HELP = "Prune even when QUIETBOARD_TODAY is set after this computer's date."
+
+
 @cli.command("prune")
-@click.option("--dry-run", is_flag=True, help="Only say what would be deleted.")
+@click.option("--dry-run", is_flag=True, help="Only say what would be deleted; change nothing.")
+@click.option("--yes", is_flag=True, help=YES_HELP)
 @board_option
-def prune_command(dry_run: bool, board_dir: Path) -> None:
+def prune_command(dry_run: bool, yes: bool, board_dir: Path) -> None:
     """Delete expired posts and queue items that waited too long.
 
     Deletes from content/posts every post past its expiry, and every reply
@@ -61,7 +79,7 @@ def prune_command(dry_run: bool, board_dir: Path) -> None:
 
     Example: quietboard prune --dry-run
     """
-    report = run_prune(board_dir, ask_passphrase, dry_run=dry_run)
+    report = run_prune(board_dir, ask_passphrase, dry_run=dry_run, yes=yes)
     if report.posts and not dry_run:
         click.echo('Build and deploy now so the site drops them too ("quietboard build").')
 
@@ -107,8 +125,11 @@ def _status_lines(status: Status) -> list[str]:
 @click.option(
     "--skip-queue", is_flag=True, help="Do not open the vault (no passphrase; no queue figures)."
 )
+@click.option(
+    "--strict", is_flag=True, help="Exit with status 1 when anything needs attention (for cron)."
+)
 @board_option
-def status_command(as_json: bool, skip_queue: bool, board_dir: Path) -> None:
+def status_command(as_json: bool, skip_queue: bool, strict: bool, board_dir: Path) -> None:
     """What needs attention: expiry, a stale site, the queue, review dates.
 
     Posts leaving in the next 7 days; posts past expiry still in output/ (the
@@ -117,7 +138,8 @@ def status_command(as_json: bool, skip_queue: bool, board_dir: Path) -> None:
     when the privacy page and the crisis services were last checked. Posts
     are named by section and id only, never by title, so the output can go
     to a log. A board with a vault asks for its passphrase (the queue is in
-    it) unless given --skip-queue.
+    it) unless given --skip-queue. Status changes nothing. --strict makes
+    warnings an exit status of 1, so a scheduled run can tell someone.
 
     Example: quietboard status --json
     """
@@ -125,7 +147,6 @@ def status_command(as_json: bool, skip_queue: bool, board_dir: Path) -> None:
     today = clock.today()
     if vault_exists(board.root) and not skip_queue:
         with open_vault(board.root, ask_passphrase) as vault:
-            withdraw_and_save(board, vault)
             status = board_status(board, today, vault.data)
     else:
         status = board_status(board, today, None)
@@ -133,3 +154,7 @@ def status_command(as_json: bool, skip_queue: bool, board_dir: Path) -> None:
         click.echo(json.dumps(status.as_json(), indent=2))
     else:
         click.echo("\n".join(_status_lines(status)))
+    if strict and status.warnings:
+        raise click.ClickException(
+            f"{len(status.warnings)} thing(s) need attention (the warnings above)"
+        )

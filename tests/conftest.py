@@ -35,6 +35,21 @@ def post_text(
     return "\n".join(lines) + "\n\n" + textwrap.dedent(body).strip() + "\n"
 
 
+# A thread that leaves on 2026-12-01 (its reply asks to stay longer, and must
+# not), and a post that stays into 2027.
+EXPIRING_THREAD = {
+    "share/a1b2c3d4e5.md": post_text(
+        "A thread that leaves in December", "The first of December is its last day.",
+        expires="2026-12-01",
+    ),
+    "share/f6g7h8j9k0.md": post_text(
+        "Re: December", "A reply that asked to stay until spring.",
+        reply_to="a1b2c3d4e5", expires="2027-03-01",
+    ),
+    "share/m1n2p3q4r5.md": post_text("Still here in January", "A post that stays a while."),
+}  # fmt: skip
+
+
 class BoardMaker:
     """Writes a board folder: board.toml, a page, and the posts given."""
 

@@ -322,8 +322,8 @@ def test_an_unexpected_failure_is_one_line_without_details(make_board, monkeypat
 
 def test_a_usage_error_is_one_line_naming_the_option():
     assert_error(
-        run("build", "--port", "1"),
-        "No such option '--port'. Did you mean '--board'? (see \"quietboard build --help\")",
+        run("build", "--bord", "x"),
+        "No such option '--bord'. Did you mean '--board'? (see \"quietboard build --help\")",
     )
     assert_error(
         run("bulid"), "No such command 'bulid'. Did you mean 'build'? (see \"quietboard --help\")"

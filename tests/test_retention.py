@@ -11,23 +11,11 @@ from generator import vault
 from generator.config import read_board
 from generator.hardening import header_rules
 
-from .conftest import BOARD_TOML, post_text
+from .conftest import BOARD_TOML, EXPIRING_THREAD, post_text
 from .test_inbox_cli import PASSPHRASE, assert_error, opened, run
 from .test_moderation_cli import queue_ids, submit
 
-# A thread that leaves on 2026-12-01 (its reply is set to stay longer, and
-# must not), and a post that stays into 2027.
-POSTS = {
-    "share/a1b2c3d4e5.md": post_text(
-        "A thread that leaves in December", "The first of December is its last day.",
-        expires="2026-12-01",
-    ),
-    "share/f6g7h8j9k0.md": post_text(
-        "Re: December", "A reply that asked to stay until spring.",
-        reply_to="a1b2c3d4e5", expires="2027-03-01",
-    ),
-    "share/m1n2p3q4r5.md": post_text("Still here in January", "Nothing to see yet."),
-}  # fmt: skip
+POSTS = EXPIRING_THREAD
 PUBLIC_BOARD = """\
 name = "Test board"
 base_url = "https://board.example.org"
@@ -85,7 +73,7 @@ def test_a_build_after_the_expiry_leaves_the_thread_out_and_says_so(public):
 
 
 def test_prune_deletes_expired_posts_and_their_replies_only(public):
-    assert run("prune", "--board", public, env=on("2026-11-30")).output.startswith(
+    assert run("prune", "--yes", "--board", public, env=on("2026-11-30")).output.startswith(
         "Nothing to prune"
     )
     dry = run("prune", "--dry-run", "--board", public, env=on("2026-12-01"))
@@ -95,7 +83,7 @@ def test_prune_deletes_expired_posts_and_their_replies_only(public):
     assert "  share/f6g7h8j9k0  (left the board on 2026-12-01)" in dry.output
     assert len(list((public / "content" / "posts" / "share").iterdir())) == 3
 
-    result = run("prune", "--board", public, env=on("2026-12-01"))
+    result = run("prune", "--yes", "--board", public, env=on("2026-12-01"))
     assert result.exit_code == 0, result.output
     assert "Deleted 2 expired post(s)" in result.output
     assert "Build and deploy now" in result.output
@@ -112,7 +100,7 @@ def test_build_prune_does_both_and_asks_for_the_passphrase_once(keyed):
     from generator.cli import cli
 
     result = CliRunner().invoke(
-        cli, ["build", "--prune", "--board", str(keyed)], env=env, input=PASSPHRASE + "\n"
+        cli, ["build", "--prune", "--yes", "--board", str(keyed)], env=env, input=PASSPHRASE + "\n"
     )
     assert result.exit_code == 0, result.output
     assert result.output.count("Vault passphrase") == 1
@@ -127,7 +115,9 @@ def test_build_prune_does_both_and_asks_for_the_passphrase_once(keyed):
 
 
 def test_a_wrong_passphrase_prunes_nothing(keyed):
-    result = run("prune", "--board", keyed, env={**on("2026-12-20"), "QUIETBOARD_PASSPHRASE": "no"})
+    result = run(
+        "prune", "--yes", "--board", keyed, env={**on("2026-12-20"), "QUIETBOARD_PASSPHRASE": "no"}
+    )
     assert result.exit_code == 1
     assert len(list((keyed / "content" / "posts" / "share").iterdir())) == 3
 
@@ -158,7 +148,7 @@ def test_status_says_when_output_holds_posts_past_their_expiry(public):
     assert "Expired posts still in output/: 2" in text
     assert 'Expired post files in content/posts: 2 ("quietboard prune" deletes them)' in text
     # Rebuilt and pruned: nothing stale, nothing left to prune.
-    assert run("build", "--prune", "--board", public, env=on("2026-12-02")).exit_code == 0
+    assert run("build", "--prune", "--yes", "--board", public, env=on("2026-12-02")).exit_code == 0
     clean = status(public, "2026-12-02")
     assert clean["stale_in_output"] == [] and clean["expired_files"] == 0
 
@@ -185,9 +175,9 @@ def test_pending_days_is_the_boards_choice(keyed):
     toml.write_text(toml.read_text() + "\n[privacy]\npending_days = 5\n")
     submit(keyed, body="A short wait.")
     assert status(keyed, "2026-11-25")["queue"]["lapsed"] == 1
-    result = run("prune", "--board", keyed, env=on("2026-11-24"))
+    result = run("prune", "--yes", "--board", keyed, env=on("2026-11-24"))
     assert "Deleted" not in result.output and queue_ids(keyed)
-    result = run("prune", "--board", keyed, env=on("2026-11-25"))
+    result = run("prune", "--yes", "--board", keyed, env=on("2026-11-25"))
     assert "Deleted 1 queue item(s) that waited 5 days or more without review." in result.output
 
 
@@ -215,6 +205,7 @@ def test_the_privacy_page_is_written_from_board_toml(make_board):
     toml = PUBLIC_BOARD + (
         '\n[sections.circle]\ntitle = "Secret circle"\nmembers_only = true\nexpires_days = 45\n'
         '\n[privacy]\nhost = "cloudflare"\npending_days = 14\nreviewed = 2026-11-02\n'
+        '\n[submissions]\nform = "none"\nsend_by_hand = "Email it to mods@example.org."\n'
         '\n[roles]\ncounsellor = "Counsellor"\n'
     )
     board = make_board(toml=toml)
@@ -225,10 +216,12 @@ def test_the_privacy_page_is_written_from_board_toml(make_board):
     assert "hosted by Cloudflare" in text
     assert 'href="https://www.cloudflare.com/privacypolicy/"' in page
     assert "not reviewed within 14 days is deleted unread" in text
-    assert "Sharing: 90 days; members' sections: at most 45 days" in text
-    assert "never a longer one than 365 days" in text
+    assert "Sharing: usually 90 days; members' sections: usually at most 45 days." in text
+    assert "never more than 365 days" in text
     assert "kept for 455 days" in text  # the withdrawal fingerprint: maximum + 90
     assert "Counsellor" in text
+    assert "Every page asks web archives not to keep copies." in text
+    assert "reading settings" not in text
     assert "on 2 November 2026" in text
     assert "Secret circle" not in page  # member sections are never named
     home = (board / "output" / "index.html").read_text()
@@ -276,11 +269,21 @@ def test_bad_privacy_settings_name_the_key(make_board, privacy, message):
 def test_an_other_host_is_named_with_its_policy(make_board):
     board = make_board(
         toml=PUBLIC_BOARD + '\n[privacy]\nhost = "other"\nhost_name = "Tiny Host"\n'
-        'host_policy_url = "https://tiny.example/privacy"\n'
+        'host_policy_url = "https://tiny.example/privacy"\n\n[submissions]\nform = "none"\n'
     )
     assert run("build", "--board", board, env=on("2026-11-20")).exit_code == 0
     page = (board / "output" / "privacy" / "index.html").read_text()
     assert "hosted by Tiny Host" in page and 'href="https://tiny.example/privacy"' in page
+    assert "You send the locked text to the moderators yourself." in page
+    # Netlify Forms works only on Netlify: the board is told, not the reader misled.
+    toml = board / "board.toml"
+    toml.write_text(toml.read_text().replace('form = "none"', 'form = "netlify"'))
+    assert_error(
+        run("build", "--board", board),
+        'board.toml: submissions.form = "netlify" needs the site on Netlify, but privacy.host is '
+        '"other"; set form = "none" (members send the locked text themselves) or host the site '
+        "on Netlify",
+    )
 
 
 def test_member_pages_are_never_stored_and_post_pages_are_cached_briefly(make_board):
@@ -289,14 +292,19 @@ def test_member_pages_are_never_stored_and_post_pages_are_cached_briefly(make_bo
     assert rules["/members/*"]["Cache-Control"] == "no-store"
     assert rules["/share/*"]["Cache-Control"] == "no-store"
     for path in ("/", "/s/*", "/p/*", "/theme/*"):
-        assert rules[path]["Cache-Control"] == "public, max-age=300, must-revalidate"
+        assert rules[path]["Cache-Control"] == "no-cache"
     # Netlify and Cloudflare join the values of overlapping rules: only one
     # rule may set Cache-Control for any address, so "/*" sets none.
     assert "Cache-Control" not in rules["/*"]
     assert run("build", "--board", board, env=on("2026-11-20")).exit_code == 0
     headers = (board / "output" / "_headers").read_text()
     assert "/members/*\n  Cache-Control: no-store\n" in headers
-    assert "/p/*\n  Cache-Control: public, max-age=300, must-revalidate\n" in headers
+    assert "/p/*\n  Cache-Control: no-cache\n" in headers
+    # Another rule beside ours is caught: hosts join overlapping values.
+    (board / "output" / "_headers").write_text(headers + "/p/*\n  Cache-Control: max-age=9999\n")
+    audit = run("audit", "--board", board, env=on("2026-11-20"))
+    assert audit.exit_code == 1
+    assert "_headers: differs from what board.toml asks for (edited?)" in audit.output
 
 
 def test_the_build_record_stays_out_of_output_and_git(public):
@@ -305,3 +313,104 @@ def test_the_build_record_stays_out_of_output_and_git(public):
     assert json.loads(record.read_text())["built"] == "2026-11-20"
     assert oct(record.stat().st_mode & 0o777) == "0o600"
     assert not list((public / "output").rglob("build.json"))
+
+
+def test_prune_ahead_of_the_computers_date_needs_yes(public):
+    result = run("prune", "--board", public, env=on("2099-01-01"))
+    assert_error(
+        result,
+        "QUIETBOARD_TODAY (2099-01-01) is after this computer's date, and prune deletes for "
+        "good; unset QUIETBOARD_TODAY, or add --yes if you mean to prune as of that day",
+    )
+    assert len(list((public / "content" / "posts" / "share").iterdir())) == 3
+    # A dry run is harmless, so it needs no --yes.
+    assert (
+        "Would delete 3 expired post(s)"
+        in run("prune", "--dry-run", "--board", public, env=on("2099-01-01")).output
+    )
+
+
+def test_build_prune_still_builds_when_pruning_fails(keyed):
+    # A public-only board builds without the vault, so a wrong passphrase stops only prune.
+    toml = keyed / "board.toml"
+    toml.write_text(toml.read_text().replace("members_only = true", "members_only = false"))
+    env = {**on("2026-12-20"), "QUIETBOARD_PASSPHRASE": "not the passphrase"}
+    result = run("build", "--prune", "--yes", "--board", keyed, env=env)
+    assert result.exit_code == 1
+    assert "Warning: nothing was pruned:" in result.output
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: the site was built, but nothing was pruned (see the warning above); fix that "
+        'and run "quietboard prune"'
+    )
+    assert (keyed / "output" / "p" / "m1n2p3q4r5").is_dir()
+    assert not (keyed / "output" / "p" / "a1b2c3d4e5").exists()
+    assert len(list((keyed / "content" / "posts" / "share").iterdir())) == 3
+
+
+def test_status_and_prune_never_name_a_members_only_section(keyed):
+    circle = keyed / "content" / "posts" / "circle" / "k7d2xq9p4m.md"
+    circle.parent.mkdir(parents=True)
+    circle.write_text(post_text("Walking by the canal", "Calm water.", expires="2026-11-27"))
+    report = status(keyed, "2026-11-25")
+    assert {"section": "members-only", "id": "k7d2xq9p4m", "until": "2026-11-27"} in report[
+        "leaving_soon"
+    ]
+    text = run("status", "--board", keyed, env=on("2026-11-25")).output
+    assert "members-only/k7d2xq9p4m" in text and "circle" not in text
+    pruned = run("prune", "--yes", "--board", keyed, env=on("2026-12-01")).output
+    assert "members-only/k7d2xq9p4m" in pruned and "circle" not in pruned
+
+
+def test_status_changes_nothing_and_strict_fails_when_something_needs_attention(keyed):
+    post = keyed / "content" / "posts" / "share" / "m1n2p3q4r5.md"
+    post.write_text(
+        post.read_text().replace("Title:", "Withdrawal: aaaaaaaaaaaaaaaaaaaaaa\nTitle:")
+    )
+    before = json.dumps(opened(keyed), sort_keys=True)
+    quiet = run("status", "--strict", "--board", keyed, env=on("2026-11-20"))
+    assert quiet.exit_code == 1  # never reviewed: the privacy page warning
+    assert quiet.output.strip().splitlines()[-1] == (
+        "Error: 2 thing(s) need attention (the warnings above)"
+    )
+    assert json.dumps(opened(keyed), sort_keys=True) == before
+    assert post.exists()
+    toml = keyed / "board.toml"
+    toml.write_text(toml.read_text() + "\n[privacy]\nreviewed = 2026-11-20\n")
+    assert run("build", "--board", keyed, env=on("2026-11-20")).exit_code == 0
+    assert run("status", "--strict", "--board", keyed, env=on("2026-11-21")).exit_code == 0
+    late = run("status", "--strict", "--board", keyed, env=on("2026-11-23"))
+    assert late.exit_code == 1
+    assert "Warning: the last build was 3 days ago: build and deploy every day" in late.output
+
+
+def test_a_damaged_import_day_is_a_clear_error_and_prunes_nothing(keyed):
+    item = submit(keyed, body="A post with a damaged day.")
+    with vault.open_vault(keyed, lambda: PASSPHRASE) as v:
+        v.data["queue"]["items"][item]["imported"] = "yesterday"
+        v.save()
+    for command in (("status",), ("prune", "--yes")):
+        result = run(*command, "--board", keyed, env=on("2026-12-20"))
+        assert_error(
+            result,
+            f'queue item "{item}" has no readable import day, so nobody can tell how long it has '
+            f'waited; review it now, or delete it with "quietboard reject {item}"',
+        )
+    assert len(list((keyed / "content" / "posts" / "share").iterdir())) == 3
+
+
+def test_prune_names_how_many_crisis_flagged_items_went_unreviewed(keyed):
+    submit(keyed, body="I keep thinking about ending my life.")
+    submit(keyed, body="A quiet week, nothing much.")
+    result = run("prune", "--yes", "--board", keyed, env=on("2026-12-20"))
+    assert (
+        "Deleted 2 queue item(s) that waited 30 days or more without review, 1 of them flagged "
+        "for crisis language." in result.output
+    )
+
+
+def test_a_section_whose_posts_have_all_left_still_has_its_page(public):
+    result = run("build", "--board", public, env=on("2027-06-01"))
+    assert result.exit_code == 0, result.output
+    page = (public / "output" / "s" / "share" / "index.html").read_text()
+    assert "Nothing here right now." in page
+    assert "Still here in January" not in page

@@ -7,6 +7,7 @@ import datetime as dt
 
 from pelican import signals
 from pelican.contents import Article, Page
+from pelican.urlwrappers import Category
 
 from generator.content import byline
 from generator.sanitise import clean_html
@@ -34,6 +35,17 @@ def thread_and_label(generator):
     generator.articles = attach_replies(generator.articles)
 
 
+def keep_empty_sections(generator):
+    """Write a page for every public section, even one whose posts have all expired,
+    so that its link in the navigation never leads nowhere."""
+    board = generator.settings["QUIETBOARD"]["board"]
+    present = {category.slug for category, _ in generator.categories}
+    for section in board.public_sections:
+        if section.name not in present:
+            generator.categories.append((Category(section.name, generator.settings), []))
+
+
 def register():
     signals.content_object_init.connect(sanitise)
     signals.article_generator_pretaxonomy.connect(thread_and_label)
+    signals.article_generator_finalized.connect(keep_empty_sections)

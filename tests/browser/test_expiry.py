@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from generator.build import build_board
 from generator.cli import render_with_pelican
 
-from ..conftest import BoardMaker, fast_vault, issue, post_text
+from ..conftest import EXPIRING_THREAD, BoardMaker, fast_vault, issue, post_text
 from .conftest import serving
 from .test_members import OPAQUE, open_members, unlock
 
@@ -22,15 +22,7 @@ pytestmark = pytest.mark.browser
 
 BUILT_ON = dt.date(2026, 11, 20)
 POSTS = {
-    "share/a1b2c3d4e5.md": post_text(
-        "A thread that leaves in December", "The first of December is its last day.",
-        expires="2026-12-01",
-    ),
-    "share/f6g7h8j9k0.md": post_text(
-        "Re: December", "A reply that asked to stay until spring.",
-        reply_to="a1b2c3d4e5", expires="2027-03-01",
-    ),
-    "share/m1n2p3q4r5.md": post_text("Still here in January", "A post that stays a while."),
+    **EXPIRING_THREAD,
     "share/s5t6u7v8w9.md": post_text(
         "Re: January", "A short reply that leaves in November.",
         reply_to="m1n2p3q4r5", expires="2026-11-25",
