@@ -40,6 +40,7 @@ from generator.pseudonyms import load_names
 from generator.retention import review_warnings, write_build_record
 from generator.sanitise import markdown_to_html
 from generator.settings import pelican_settings
+from generator.translations import missing_catalog
 from generator.vault import Passphrase, open_vault, vault_exists
 
 OUTPUT_DIR = "output"
@@ -177,6 +178,9 @@ def build_board(
     output = board.root / OUTPUT_DIR
     _check_replaceable(output)
     warnings: list[str] = []
+    untranslated = missing_catalog(board.language)
+    if untranslated:
+        warnings.append(untranslated)
     with contextlib.ExitStack() as stack:
         vault = None
         if board.member_sections and vault_exists(board.root):

@@ -165,7 +165,7 @@ class Board:
     language: str = "en"
     base_url: str = ""
     description: str = ""
-    members_label: str = "Members' area"
+    members_label: str = ""  # "": the theme's own words, in the board's language
     sections: dict[str, Section] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
     max_expires_days: int = 365
@@ -324,7 +324,7 @@ def parse_board(data: dict[str, Any], root: Path) -> Board:
         ),
         base_url=base_url,
         description=top.text("description", "", max_len=500),
-        members_label=top.text("members_label", "Members' area", max_len=60),
+        members_label=top.text("members_label", "", max_len=60),
         sections=sections,
         roles=_roles(top.table("roles")),
         max_expires_days=max_days,

@@ -87,9 +87,9 @@ class Publication:
         return sum(1 for _, why in self.withheld if why == reason)
 
 
-def byline(pseudonym: str, role_label: str) -> str:
-    """Who a post shows as: a role badge stands on its own; an unsigned post is "A member"."""
-    return pseudonym or ("" if role_label else "A member")
+def byline(pseudonym: str, role_label: str, unsigned: str = "A member") -> str:
+    """Who a post shows as: a role badge stands on its own; an unsigned post is UNSIGNED."""
+    return pseudonym or ("" if role_label else unsigned)
 
 
 def render_post(post: Post, *, private: bool = True) -> str:

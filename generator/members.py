@@ -27,6 +27,7 @@ from generator.content import Post, ancestors, byline
 from generator.dates import day_label
 from generator.errors import BuildError
 from generator.sanitise import clean_html, markdown_to_html
+from generator.translations import UNSIGNED, load_translations
 
 MEMBERS_DIR = "members"
 KEYRING_FILE = "keyring.json"
@@ -52,11 +53,13 @@ def _item(board: Board, post: Post, visible_until: dt.date) -> dict[str, Any]:
         "id": post.id,
         "title": post.title,
         "day": post.date.isoformat(),
-        "day_label": day_label(post.date),
+        "day_label": day_label(post.date, board.language),
         "expires": visible_until.isoformat(),
-        "expires_label": day_label(visible_until),
+        "expires_label": day_label(visible_until, board.language),
         "cw": list(post.cw),
-        "byline": byline(post.pseudonym, role_label),
+        "byline": byline(
+            post.pseudonym, role_label, load_translations(board.language).gettext(UNSIGNED)
+        ),
         "role_label": role_label,
         "html": render_body(post),
     }

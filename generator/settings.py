@@ -8,6 +8,7 @@ sections.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,8 +19,9 @@ from generator.dates import day_label
 from generator.privacy import privacy_facts
 from generator.resources import plugins_dir, theme_dir
 from generator.sanitise import MARKDOWN_EXTENSIONS
+from generator.translations import MEMBERS_LABEL, load_translations
 
-PLUGINS = ("quietboard_content", "quietboard_hardening")
+PLUGINS = ("quietboard_i18n", "quietboard_content", "quietboard_hardening")
 
 _SWITCHED_OFF = (
     "TAG_SAVE_AS", "TAGS_SAVE_AS", "AUTHOR_SAVE_AS", "AUTHORS_SAVE_AS", "CATEGORIES_SAVE_AS",
@@ -44,6 +46,7 @@ NEVER_MATCHES = r"(?!)(?P<what>)"
 
 
 def pelican_settings(board: Board, content_dir: Path, output_dir: Path) -> dict[str, Any]:
+    words = load_translations(board.language)
     settings: dict[str, Any] = dict.fromkeys(_SWITCHED_OFF, "")
     settings.update(dict.fromkeys(_NO_FEEDS))
     if board.feeds:
@@ -107,17 +110,21 @@ def pelican_settings(board: Board, content_dir: Path, output_dir: Path) -> dict[
         },
         THEME_STATIC_DIR="theme",
         THEME_STATIC_PATHS=["static"],
-        JINJA_FILTERS={"day_label": day_label},
+        JINJA_FILTERS={"day_label": functools.partial(day_label, language=board.language)},
         JINJA_ENVIRONMENT={
             "trim_blocks": True,
             "lstrip_blocks": True,
-            "extensions": [],
+            # The theme's words go through gettext; the quietboard_i18n plugin
+            # installs the board's language on every generator's environment.
+            "extensions": ["jinja2.ext.i18n"],
             # Titles, pseudonyms and warnings come from members: escape everything;
             # only bodies, already sanitised by nh3, are marked safe in the templates.
             "autoescape": True,
         },
         QUIETBOARD={
             "board": board,
+            "language": board.language,
+            "members_label": board.members_label or words.gettext(MEMBERS_LABEL),
             "privacy": privacy_facts(board),
             "root": urlsplit(board.base_url).path.rstrip("/"),
             "csp": hardening.content_security_policy(meta=True),

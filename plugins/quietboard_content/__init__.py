@@ -12,6 +12,7 @@ from pelican.urlwrappers import Category
 from generator.content import byline
 from generator.sanitise import clean_html
 from generator.threads import attach_replies, set_visible_until
+from generator.translations import UNSIGNED, load_translations
 
 
 def sanitise(content):
@@ -21,13 +22,14 @@ def sanitise(content):
 
 def thread_and_label(generator):
     board = generator.settings["QUIETBOARD"]["board"]
+    unsigned = load_translations(board.language).gettext(UNSIGNED)
     for article in generator.articles:
         meta = article.metadata
         article.day = article.date.date().isoformat()
         article.section = board.sections[article.category.slug]
         article.warnings = [tag.strip() for tag in meta.get("cw", "").split(",") if tag.strip()]
         article.role_label = board.roles.get(meta.get("role", ""), "")
-        article.byline = byline(meta.get("pseudonym", ""), article.role_label)
+        article.byline = byline(meta.get("pseudonym", ""), article.role_label, unsigned)
         article.expires_day = dt.date.fromisoformat(meta["expires"])
     set_visible_until(generator.articles)
     generator.articles = attach_replies(generator.articles)

@@ -5,8 +5,18 @@ import { b64, dayNumber, openItem, openKeyring, unb64 } from "./members-format.j
 import { forget, forgetAll, keep, storedGrants } from "./members-keys.js";
 
 // The page's words live in the template (translatable with the rest of the
-// theme); this module only picks one: say("opaque") and so on.
-const say = (name) => document.getElementById("unlock-status").dataset[name];
+// theme); this module only picks one: say("opaque"), say("replyFrom", { who }).
+const say = (name, fill = {}) =>
+  (document.getElementById("unlock-status").dataset[name] ?? "").replace(
+    /\{(\w+)\}/g,
+    (_, key) => fill[key] ?? "",
+  );
+// The text around a {placeholder}, to put an element (a <time>) in its place.
+const around = (name, key) => {
+  const text = say(name, { [key]: "\u0000" });
+  const at = text.indexOf("\u0000");
+  return at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at + 1)];
+};
 const SECTION_ITEM = "section";
 // Set for this tab once the member confirms the group's confidentiality promise.
 const PROMISED = "quietboard-promised";
@@ -51,7 +61,9 @@ function trusted(html) {
 
 const today = () => new Date(dayNumber() * 86400000).toISOString().slice(0, 10);
 const current = (item) => item.expires > today();
-const plural = (n) => `${n} ${say(n === 1 ? "reply" : "replies")}`;
+// Two forms (one, other) cover the languages the theme ships; see docs/translating.md.
+const plurals = new Intl.PluralRules(document.documentElement.lang || "en");
+const plural = (n) => say(plurals.select(n) === "one" ? "repliesOne" : "repliesOther", { n });
 
 function byline(item, extra = "") {
   const line = el("p", { class: "byline" });
@@ -111,15 +123,16 @@ function postView(id) {
     if (!post) continue;
     const replies = post.replies.filter(current);
     const heading = el("h2", { id: "post-title", tabindex: "-1" }, post.title);
-    const expiry = el("p", { class: "expiry" }, say("leaves"), " ", el("time", { datetime: post.expires }, post.expires_label), ".");
+    const [before, after] = around("leaves", "day");
+    const expiry = el("p", { class: "expiry" }, before, el("time", { datetime: post.expires }, post.expires_label), after);
     const list = el("ol");
     for (const reply of replies) {
-      list.append(el("li", cwData(reply.cw), el("article", { class: "reply", "aria-label": `Reply from ${reply.byline || reply.role_label}` }, byline(reply), ...body(reply))));
+      list.append(el("li", cwData(reply.cw), el("article", { class: "reply", "aria-label": say("replyFrom", { who: reply.byline || reply.role_label }) }, byline(reply), ...body(reply))));
     }
     return [
       el("p", { class: "crumb" }, el("a", { href: "#" }, section.section.title)),
       el("article", { class: "post", "aria-labelledby": "post-title", ...cwData(post.cw) }, heading, byline(post), ...body(post), expiry, actions(post.id, section.section.name)),
-      el("section", { class: "replies", "aria-label": "Replies" }, el("h3", {}, replies.length ? plural(replies.length) : say("noreplies")), replies.length ? list : ""),
+      el("section", { class: "replies", "aria-label": say("repliesLabel") }, el("h3", {}, replies.length ? plural(replies.length) : say("noreplies")), replies.length ? list : ""),
     ];
   }
   return [el("p", {}, say("gone")), el("p", {}, el("a", { href: "#" }, say("back")))];

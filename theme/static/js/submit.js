@@ -57,11 +57,10 @@ function showFields() {
   }
   $("body-label").textContent = say(current);
   $("kind-choice").hidden = current === "reply" || current === "report";
-  const members = settings.sections.split(" ").includes(target.section) ? "" : say("members");
+  const members = target.section && !settings.sections.split(" ").includes(target.section);
   if (current === "reply" || current === "report") {
-    $("context").textContent = say(target.kind === "reply" ? "replying" : "reporting", {
-      section: target.section && members,
-    });
+    const context = target.kind === "reply" ? "replying" : "reporting";
+    $("context").textContent = say(members ? `${context}-members` : context);
     $("context").hidden = false;
   }
   $("preview").hidden = true;
