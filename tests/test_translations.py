@@ -192,6 +192,8 @@ def untranslated_words(template: str) -> list[str]:
         def handle_data(self, data):
             # A robots directive (article.html's meta block) is for crawlers, not people.
             data = data.replace("unavailable_after:", "")
+            # A macro that writes an attribute (_post.html's cw_data) leaves its name bare.
+            data = re.sub(r'\s*data-[a-z-]+=""', "", data)
             if re.search(r"[A-Za-z]", data):
                 found.append(data.strip())
 
