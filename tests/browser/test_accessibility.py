@@ -36,6 +36,7 @@ PUBLIC_PAGES = {
     "privacy": "/privacy/",
     "staying safe": "/staying-safe/",
     "moderation": "/moderation/",
+    "quick exit": "/quick-exit/",
     "members, locked": "/members/",
     "missing page": "/p/gone0000000/",
 }
@@ -66,6 +67,9 @@ def test_axe_finds_nothing_in_the_unlocked_members_area(demo_board, watched, sch
     page.goto(demo_board.base + "/members/")
     page.get_by_label("Access code").fill(demo_board.code)
     page.get_by_role("button", name="Open").click()
+    expect(page.get_by_role("button", name="I agree")).to_be_visible()
+    assert violations(page) == ""  # the members' promise, asked first
+    page.get_by_role("button", name="I agree").click()
     view = page.locator("#member-view")
     expect(view.get_by_role("link", name="Rehearsing a talk with my brother")).to_be_visible()
     assert violations(page) == ""
@@ -74,6 +78,15 @@ def test_axe_finds_nothing_in_the_unlocked_members_area(demo_board, watched, sch
     expect(page.locator("article.reply")).to_have_count(1)
     assert violations(page) == ""
     watch.assert_clean()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_axe_finds_nothing_on_a_post_page_opened_after_its_expiry(demo_site, watched, scheme):
+    watch = watched(demo_site, color_scheme=scheme)
+    watch.page.clock.set_fixed_time("2031-01-01T10:00:00")
+    watch.page.goto(demo_site + PUBLIC_PAGES["thread"])
+    expect(watch.page.get_by_role("heading", name="This post has left the board")).to_be_visible()
+    assert violations(watch.page) == ""
 
 
 def test_the_checker_can_fail(demo_site, watched):
@@ -181,6 +194,10 @@ def test_the_members_area_works_with_the_keyboard_alone(demo_board, watched):
     expect(code).to_be_focused()
     page.keyboard.type(demo_board.code)
     page.keyboard.press("Enter")
+    agree = page.get_by_role("button", name="I agree")
+    expect(agree).to_be_visible()
+    agree.focus()
+    page.keyboard.press("Enter")
     link = page.get_by_role("link", name="Rehearsing a talk with my brother")
     expect(link).to_be_visible()
     link.focus()
@@ -215,5 +232,6 @@ def test_the_access_code_field_takes_a_paste_and_a_password_manager(demo_board, 
     page.keyboard.press("ControlOrMeta+V")
     expect(code).to_have_value(demo_board.code)
     page.keyboard.press("Enter")
+    page.get_by_role("button", name="I agree").click()
     expect(page.locator("#member-view")).to_contain_text("Rehearsing a talk with my brother")
     watch.assert_clean()

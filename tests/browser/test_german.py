@@ -106,6 +106,10 @@ def test_the_members_area_speaks_german(german, watched):
     )
     page.get_by_label("Zugangscode").fill(german["code"])
     page.get_by_role("button", name="Öffnen").click()
+    expect(
+        page.get_by_role("heading", name="Bevor du liest: unser Versprechen untereinander")
+    ).to_be_visible()
+    page.get_by_role("button", name="Ich stimme zu").click()
     view = page.locator("#member-view")
     expect(view.get_by_role("link", name="Am Kanal")).to_be_visible()
     expect(view).to_contain_text("Ein Mitglied · 10. November 2026 · 1 Antwort")
