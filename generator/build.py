@@ -15,7 +15,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from generator.content import (
     read_pages,
     read_posts,
     render_post,
+    visible_until,
 )
 from generator.errors import AuditError, BuildError
 from generator.hardening import netlify_headers_differ
@@ -63,10 +64,14 @@ class BuildReport:
 
 
 def stage(plan: Publication, pages: list[Page], staging: Path) -> None:
+    by_id = {post.id: post for post in plan.published}
     for post in plan.published:
         target = staging / "posts" / post.section / f"{post.id}.md"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_post(post, private=False), encoding="utf-8")
+        # Staged with the day it leaves the board (a reply: its thread's, if
+        # earlier), which the pages carry for robots and for expiry.js.
+        shown = replace(post, expires=visible_until(post, by_id))
+        target.write_text(render_post(shown, private=False), encoding="utf-8")
     (staging / "pages").mkdir(parents=True, exist_ok=True)
     for page in pages:
         target = staging / "pages" / f"{page.slug}.md"

@@ -300,6 +300,16 @@ def ancestors(post: Post, posts: dict[str, Post]) -> list[Post]:
     return chain
 
 
+def visible_until(post: Post, posts: dict[str, Post]) -> dt.date:
+    """The day POST leaves the board: its own expiry or its thread's, whichever is first.
+
+    A reply is never shown longer than the post it answers (the thread's
+    context is what makes a reply safe to read): in the build, in the sealed
+    members' items and in the browser alike.
+    """
+    return min([post.expires, *(parent.expires for parent in ancestors(post, posts))])
+
+
 def plan_publication(board: Board, posts: list[Post], today: dt.date) -> Publication:
     """Decide which posts a build on TODAY publishes.
 

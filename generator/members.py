@@ -23,7 +23,7 @@ from typing import Any
 from generator import access
 from generator import memberformat as fmt
 from generator.config import Board, Section
-from generator.content import Post, ancestors, byline
+from generator.content import Post, ancestors, byline, visible_until
 from generator.dates import day_label
 from generator.errors import BuildError
 from generator.sanitise import clean_html, markdown_to_html
@@ -76,13 +76,13 @@ def section_document(board: Board, section: Section, posts: list[Post]) -> dict[
     replies: list[tuple[str, Post, dt.date]] = []
     for post in posts:
         chain = ancestors(post, by_id)
-        visible_until = min([post.expires, *(parent.expires for parent in chain)])
+        until = visible_until(post, by_id)
         if chain:
-            replies.append((chain[-1].id, post, visible_until))
+            replies.append((chain[-1].id, post, until))
         else:
-            threads[post.id] = dict(_item(board, post, visible_until), replies=[])
-    for root, post, visible_until in sorted(replies, key=lambda r: (r[1].date, r[1].id)):
-        threads[root]["replies"].append(_item(board, post, visible_until))
+            threads[post.id] = dict(_item(board, post, until), replies=[])
+    for root, post, until in sorted(replies, key=lambda r: (r[1].date, r[1].id)):
+        threads[root]["replies"].append(_item(board, post, until))
     ordered = sorted(threads.values(), key=lambda t: (t["day"], t["id"]), reverse=True)
     return {
         "v": fmt.VERSION,

@@ -19,11 +19,10 @@ from typing import Any
 from generator.config import CRISIS_CHECK_DAYS, Board
 from generator.content import (
     MEMBERS_ONLY,
-    Post,
     Publication,
-    ancestors,
     plan_publication,
     read_posts,
+    visible_until,
 )
 from generator.errors import VaultError
 from generator.files import write_atomically
@@ -54,11 +53,6 @@ def shown_section(board: Board, name: str) -> str:
     """A section as status and prune print it: members-only sections are never named,
     so that their output can go to a log or an email."""
     return MEMBERS_ONLY_LABEL if board.sections[name].members_only else name
-
-
-def visible_until(post: Post, by_id: dict[str, Post]) -> dt.date:
-    """The day POST leaves the board: its own expiry or its thread's, whichever is first."""
-    return min([post.expires, *(parent.expires for parent in ancestors(post, by_id))])
 
 
 # --- the build record -------------------------------------------------------------------

@@ -29,19 +29,3 @@ def attach_replies(items: list[Any]) -> list[Any]:
     for item in top_level:
         item.replies.sort(key=lambda reply: (reply.date, reply.slug))
     return top_level
-
-
-def set_visible_until(items: list[Any]) -> None:
-    """Give every item `visible_until`: the earliest expiry of it and the posts above it.
-
-    A reply is never shown longer than the post it answers (the thread's
-    context is what makes a reply safe to read), in the build and in the
-    browser alike.
-    """
-    by_slug = {item.slug: item for item in items}
-    for item in items:
-        until, above = item.expires_day, item
-        while reply_to(above) and reply_to(above) in by_slug:
-            above = by_slug[reply_to(above)]
-            until = min(until, above.expires_day)
-        item.visible_until = until

@@ -11,7 +11,7 @@ from pelican.urlwrappers import Category
 
 from generator.content import byline
 from generator.sanitise import clean_html
-from generator.threads import attach_replies, set_visible_until
+from generator.threads import attach_replies
 from generator.translations import UNSIGNED, load_translations
 
 
@@ -31,7 +31,6 @@ def thread_and_label(generator):
         article.role_label = board.roles.get(meta.get("role", ""), "")
         article.byline = byline(meta.get("pseudonym", ""), article.role_label, unsigned)
         article.expires_day = dt.date.fromisoformat(meta["expires"])
-    set_visible_until(generator.articles)
     generator.articles = attach_replies(generator.articles)
 
 
