@@ -39,10 +39,6 @@ ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}, "td": 
 IMAGE_ATTRIBUTES = {"img": {"src", "alt", "width", "height"}}
 URL_SCHEMES = frozenset({"https", "http", "mailto", "tel"})
 
-# A URL is same-origin only when it has no scheme and no authority: "//host"
-# and "\\host" are read by browsers as another origin.
-_OTHER_ORIGIN = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*:|[/\\]{2})")
-
 
 class RawHtmlAsText(Extension):
     """Markdown that shows raw HTML as the literal text it is.
@@ -64,19 +60,84 @@ class RawHtmlAsText(Extension):
                 registry.deregister(name)
 
 
+# What the WHATWG URL parser ignores before it reads a URL: leading and
+# trailing C0 controls and spaces, and every tab and newline anywhere. A
+# browser reads "\x01//host/p.png" as "//host/p.png" and "java\tscript:" as
+# "javascript:", so every check looks at the URL the way a browser does.
+C0_CONTROL_OR_SPACE = "".join(chr(code) for code in range(0x21))
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+# After the parser's stripping, what is left of these is percent-encoded by
+# browsers (the C0 control percent-encode set); XML 1.0 forbids most of them.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# In attribute text (a link's title): what XML 1.0 cannot hold, and DEL.
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+URL_ATTRIBUTE_NAMES = frozenset({"href", "src"})
+
+
 def strip_url_whitespace(url: str) -> str:
-    """Browsers drop tabs and newlines anywhere in a URL ("java\tscript:")."""
-    return re.sub(r"[\t\n\r]", "", url)
+    """URL as the WHATWG URL parser starts reading it.
+
+    Leading and trailing C0 controls and spaces go, then tabs and newlines
+    anywhere (a tab inside "javascript:" hides nothing from a browser).
+    """
+    return _TAB_OR_NEWLINE.sub("", url.strip(C0_CONTROL_OR_SPACE))
+
+
+def url_scheme(url: str) -> str:
+    """The scheme a browser reads in URL, in lower case ("" when it has none)."""
+    match = _SCHEME.match(strip_url_whitespace(url))
+    return match.group(1).lower() if match else ""
+
+
+def url_authority(url: str) -> str | None:
+    """The host (and port) a browser would contact for URL, or None when it names none.
+
+    None means the URL is relative to the page: a path, a query or a fragment.
+    Browsers treat "\\" as "/" in http(s) URLs, so "\\host" and "/\\host" name
+    a host just as "//host" does, and after "https:" any number of slashes
+    may come before the host. The answer errs towards naming a host: a URL
+    such as "https:path" (relative in some browsers) counts as one.
+    """
+    url = strip_url_whitespace(url)
+    scheme = url_scheme(url)
+    rest = url[len(scheme) + 1 :] if scheme else url
+    if scheme:
+        rest = rest.lstrip("/\\")
+    elif re.match(r"^[/\\]{2}", rest):
+        rest = rest[2:]
+    else:
+        return None
+    authority = re.split(r"[/\\?#]", rest, maxsplit=1)[0]
+    return authority.rpartition("@")[2].lower()
 
 
 def is_relative_url(url: str) -> bool:
-    return not _OTHER_ORIGIN.match(strip_url_whitespace(url))
+    """Whether URL stays on the page's origin: no scheme and no host."""
+    return not url_scheme(url) and url_authority(url) is None
 
 
-def _only_local_images(tag: str, attr: str, value: str) -> str | None:
-    if tag == "img" and attr == "src" and not is_relative_url(value):
+def _browser_url(url: str) -> str:
+    """URL with what browsers ignore removed and other controls percent-encoded."""
+    return _CONTROL.sub(lambda match: f"%{ord(match.group(0)):02X}", strip_url_whitespace(url))
+
+
+def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
+    """Keep an attribute value only as a browser would read it, without controls.
+
+    nh3 decodes entities, so "&#1;" reaches here as U+0001: in an href it
+    would be invisible to a reader, refused by the feed writer (XML 1.0), and
+    could hide a scheme or a host from a check that does not strip it.
+    """
+    if attr not in URL_ATTRIBUTE_NAMES:
+        return _NOT_IN_XML.sub("", value)
+    url = _browser_url(value)
+    scheme = url_scheme(url)
+    if scheme and scheme not in URL_SCHEMES:
         return None
-    return value
+    if tag == "img" and not is_relative_url(url):
+        return None
+    return url
 
 
 def clean_html(html: str, *, allow_images: bool = False) -> str:
@@ -128,7 +189,7 @@ def _clean(html: str, allow_images: bool) -> str:
         tags=tags,
         clean_content_tags={"script", "style", "template", "svg", "math", "noscript"},
         attributes=attributes,
-        attribute_filter=_only_local_images,
+        attribute_filter=_filter_attribute,
         url_schemes=set(URL_SCHEMES),
         link_rel=LINK_REL,
         strip_comments=True,
@@ -136,6 +197,11 @@ def _clean(html: str, allow_images: bool) -> str:
     # An <img> whose remote src was dropped is useless; remove the leftovers.
     # (nh3 quotes every attribute value and escapes "<", ">" and '"' inside it.)
     return re.sub(r"<img(?![^>]*\ssrc=\")[^>]*>", "", cleaned)
+
+
+def unpublishable(text: str) -> bool:
+    """Whether TEXT holds a character that XML 1.0, and so a feed, cannot carry."""
+    return _NOT_IN_XML.search(text) is not None
 
 
 def markdown_to_html(text: str) -> str:

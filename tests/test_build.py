@@ -322,3 +322,37 @@ def test_every_page_leads_to_the_boards_exit_site_and_says_when_moderators_are_a
         assert "This board is not a crisis service." in html, page
     explained = (output / "quick-exit" / "index.html").read_text()
     assert "https://weather.example.com/today" in explained
+
+
+FEEDS_TOML = BOARD_TOML + "[feeds]\nenabled = true\n"
+
+
+def test_a_control_character_in_a_link_does_not_stop_a_board_with_feeds(make_board, today):
+    """A U+0001 written as an entity once reached an href, and the feed writer refused it."""
+    body = "See [the help page](&#1;/help/) or [this](/a&#1;b&#x7f;c) and a&#2;b."
+    root = make_board(toml=FEEDS_TOML, posts={"share/aaaaaaaa11.md": post_text("Help", body)})
+    build(root)
+    page = (root / "output" / "p" / "aaaaaaaa11" / "index.html").read_text()
+    feed = (root / "output" / "feeds" / "share.atom.xml").read_text()
+    assert 'href="/help/"' in page and 'href="/a%01b%7Fc"' in page
+    for text in (page, feed):
+        assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+
+
+def test_a_post_that_cannot_be_published_is_named_and_its_text_is_not(make_board, today):
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    broken = post_text("Hello\x01 from a private worry", "Plain words.")
+    root = make_board(
+        toml=FEEDS_TOML,
+        posts={"share/aaaaaaaa11.md": PARENT, "share/bbbbbbbb22.md": broken},
+    )
+    result = CliRunner().invoke(cli, ["build", "--board", str(root)])
+    assert result.exit_code == 1
+    [line] = result.output.splitlines()
+    assert line.startswith("Error: content/posts/share/bbbbbbbb22.md ")
+    assert 'quietboard takedown bbbbbbbb22"' in line
+    assert "private worry" not in line and "unexpected" not in line
+    assert not (root / "output").exists()

@@ -155,3 +155,32 @@ def test_the_corpus_file_is_plain_ascii_json():
     """Invisible characters in payloads are written as \\u escapes, so a reviewer sees them."""
     raw = (Path(__file__).parent / "corpus" / "hostile_markdown.json").read_bytes()
     assert raw.isascii()
+
+
+@pytest.mark.parametrize(
+    "markdown_text",
+    [
+        "![pix](&#1;//host.example/p.png)",
+        "![pix](\x01\x1f//host.example/p.png)",
+        "![pix](&#1;/\\host.example/p.png)",
+        "![pix](&#1;https:host.example/p.png)",
+    ],
+)
+def test_a_page_image_from_another_origin_behind_a_control_is_dropped(markdown_text):
+    assert "<img" not in clean_html(markdown_to_html(markdown_text), allow_images=True)
+
+
+def test_attributes_carry_no_control_characters():
+    """Browsers strip them around a URL; XML 1.0 (the feeds) refuses most of them."""
+    cleaned = clean_html(
+        markdown_to_html(
+            '[help](&#1;/help/ "a&#1;b") [x](java&#1;script:alert(1)) [y](&#1;javascript:x())'
+            " ![pix](&#2;/images/a.png)"
+        ),
+        allow_images=True,
+    )
+    assert not re.search(r"[\x00-\x1f\x7f]", cleaned)
+    assert '<a href="/help/" title="ab"' in cleaned
+    assert 'href="java%01script:alert(1)"' in cleaned  # a relative path, as browsers read it
+    assert 'src="/images/a.png"' in cleaned
+    assert body_problems(cleaned.replace('<img alt="pix" src="/images/a.png">', "")) == []

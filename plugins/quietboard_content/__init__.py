@@ -4,13 +4,15 @@ The work is done by generator.sanitise and generator.threads.
 """
 
 import datetime as dt
+import os
 
 from pelican import signals
 from pelican.contents import Article, Page
 from pelican.urlwrappers import Category
 
 from generator.content import byline
-from generator.sanitise import clean_html
+from generator.errors import ContentError
+from generator.sanitise import clean_html, unpublishable
 from generator.threads import attach_replies
 from generator.translations import UNSIGNED, load_translations
 
@@ -44,7 +46,35 @@ def keep_empty_sections(generator):
             generator.categories.append((Category(section.name, generator.settings), []))
 
 
+def refuse_unpublishable(generator):
+    """Stop the build, naming the post, when one holds what a feed cannot carry.
+
+    The feed writer would otherwise fail later on a whole feed, naming no post
+    (a control character in a title, say). The message names the file, never
+    its text.
+    """
+    items = getattr(generator, "articles", None)
+    if items is None:
+        items = getattr(generator, "pages", [])
+    for item in items:
+        texts = [item._content or "", getattr(item, "title", "")]
+        texts += [value for value in item.metadata.values() if isinstance(value, str)]
+        if not any(unpublishable(text) for text in texts):
+            continue
+        rel = os.path.relpath(item.source_path, generator.settings["PATH"]).replace(os.sep, "/")
+        what = "edit it"
+        if rel.startswith("posts/"):
+            post_id = os.path.splitext(os.path.basename(rel))[0]
+            what = f'edit it, or take the post down with "quietboard takedown {post_id}"'
+        raise ContentError(
+            f"content/{rel} holds a control character (in its title, text or header lines) "
+            f"that feeds and pages cannot carry; {what}, then build again"
+        )
+
+
 def register():
     signals.content_object_init.connect(sanitise)
     signals.article_generator_pretaxonomy.connect(thread_and_label)
     signals.article_generator_finalized.connect(keep_empty_sections)
+    signals.article_generator_finalized.connect(refuse_unpublishable)
+    signals.page_generator_finalized.connect(refuse_unpublishable)
