@@ -10,15 +10,15 @@ from __future__ import annotations
 import html
 import json
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from generator import hardening, images, memberformat
 from generator.config import Board
-from generator.sanitise import is_relative_url, strip_url_whitespace
+from generator.sanitise import is_relative_url, url_authority, url_scheme
 
 TEXT_SUFFIXES = {".html", ".xml", ".txt", ".css", ".js", ".mjs", ".json", ".svg", ".webmanifest"}
 HOST_FILES = {"_headers", "_redirects"}
@@ -42,13 +42,17 @@ FETCHING_ATTRIBUTES = {
 NON_FETCHING_LINK_RELS = {"canonical", "alternate", "author", "license", "next", "prev", "me"}
 URL_ATTRIBUTES = FETCHING_ATTRIBUTES | {"href"}
 OUTBOUND_REL = {"nofollow", "noreferrer", "noopener"}
-DANGEROUS_SCHEME = re.compile(r"^\s*(javascript|vbscript|data)\s*:", re.IGNORECASE)
+DANGEROUS_SCHEMES = frozenset({"javascript", "vbscript", "data"})
+DEFAULT_PORTS = {"http": "80", "https": "443"}
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""", re.IGNORECASE)
 CLOCK_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ](\d{2}):(\d{2})")
 RFC822_TIME = re.compile(r"\b\d{1,2} [A-Z][a-z]{2} \d{4} (\d{2}):(\d{2})")
 DAY_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-DATE_ELEMENTS = ("updated", "published", "pubDate", "lastBuildDate", "lastmod", "dc:date")
-AUTHOR_ELEMENTS = ("author", "dc:creator", "managingEditor", "webMaster")
+# Local names (without namespace): dc:date is "date", dc:creator is "creator".
+DATE_ELEMENTS = frozenset({"updated", "published", "pubDate", "lastBuildDate", "lastmod", "date"})
+AUTHOR_ELEMENTS = frozenset({"author", "creator", "managingEditor", "webMaster"})
+# Atom elements whose text is HTML when their type says so (RSS: description).
+HTML_TEXT_ELEMENTS = frozenset({"title", "subtitle", "summary", "content", "rights"})
 
 
 @dataclass(frozen=True)
@@ -114,23 +118,38 @@ class _Page(HTMLParser):
             self.inline_scripts += 1
 
 
+def _origin(url: str, scheme: str = "") -> tuple[str, str | None]:
+    """(scheme, host[:port]) as a browser reads URL; SCHEME for a "//host" URL."""
+    scheme = url_scheme(url) or scheme
+    host = url_authority(url)
+    if host is not None and host.endswith(f":{DEFAULT_PORTS.get(scheme, '')}"):
+        host = host.rpartition(":")[0]
+    return scheme, host
+
+
 def _same_origin(url: str, base_url: str) -> bool:
-    url = strip_url_whitespace(url)
+    """Whether a browser would fetch URL from the board itself.
+
+    URLs are read as the WHATWG URL standard says, not as urllib does:
+    leading C0 controls and spaces are ignored ("\x01//host" names a host),
+    "\\" is a "/" ("/\\host" too), and any slashes may follow "https:".
+    """
     if is_relative_url(url):
         return True
-    if base_url:
-        own = urlsplit(base_url)
-        other = urlsplit(url.strip())
-        return (other.scheme, other.netloc) == (own.scheme, own.netloc)
-    return False
+    if not base_url:
+        return False
+    own = _origin(base_url)
+    return _origin(url, own[0]) == own
+
+
+def _is_script_url(url: str) -> bool:
+    return url_scheme(url) in DANGEROUS_SCHEMES
 
 
 def _is_outbound(url: str, base_url: str) -> bool:
-    url = strip_url_whitespace(url)
-    scheme = urlsplit(url.strip()).scheme.lower()
-    return (scheme in {"http", "https"} or url.strip().startswith("//")) and not _same_origin(
-        url, base_url
-    )
+    scheme = url_scheme(url)
+    names_host = scheme in {"http", "https"} or (not scheme and url_authority(url) is not None)
+    return names_host and not _same_origin(url, base_url)
 
 
 def check_html(path: str, text: str, board: Board) -> Iterator[Finding]:
@@ -183,8 +202,8 @@ def _check_attributes(path: str, where: str, attrs: dict[str, str]) -> Iterator[
             yield Finding(path, "event-handler", f"{where} has an inline event handler ({name})")
         if name == "style":
             yield Finding(path, "inline-style", f"{where} has a style attribute")
-        if name in URL_ATTRIBUTES and DANGEROUS_SCHEME.match(strip_url_whitespace(value)):
-            yield Finding(path, "script-url", f"{where} {name} uses a {value.split(':')[0]}: URL")
+        if name in URL_ATTRIBUTES and _is_script_url(value):
+            yield Finding(path, "script-url", f"{where} {name} uses a {url_scheme(value)}: URL")
         if name in {"datetime", "content"} and CLOCK_TIME.search(value):
             yield Finding(path, "time-of-day", f"{where} {name} carries a time of day")
         if name == "datetime" and value and not DAY_ONLY.match(value):
@@ -266,26 +285,61 @@ def _check_tag(path: str, tag: str, attrs: dict[str, str], board: Board) -> Iter
 def check_css(path: str, text: str, board: Board) -> Iterator[Finding]:
     for match in CSS_URL.finditer(text):
         url = match.group(1) or match.group(2)
-        if DANGEROUS_SCHEME.match(url) or not _same_origin(url, board.base_url):
+        if _is_script_url(url) or not _same_origin(url, board.base_url):
             yield Finding(path, "third-party", "CSS url()/@import loads from another origin")
 
 
 def check_xml(path: str, text: str, board: Board) -> Iterator[Finding]:
-    for element in DATE_ELEMENTS:
-        for value in re.findall(rf"<{element}>([^<]*)</{element}>", text):
+    """Feeds, the sitemap and SVG files, read as XML and not as text.
+
+    Only real attributes and the HTML a feed really embeds are judged, the
+    latter as pages are: markup a post shows as code is text, however it looks.
+    """
+    if re.search(r"<!DOCTYPE", text, re.IGNORECASE):
+        # quietboard writes none; a DTD can declare entities that expand when read.
+        yield Finding(path, "xml-doctype", "a DOCTYPE in an XML file (quietboard writes none)")
+        return
+    try:
+        root = ET.fromstring(text)  # noqa: S314 - no DOCTYPE, so no entity can be declared
+    except ET.ParseError as error:
+        yield Finding(path, "xml-invalid", f"is not well-formed XML ({error})")
+        return
+    for element in root.iter():
+        name = _local(element.tag)
+        attrs = {_local(key).lower(): value for key, value in element.attrib.items()}
+        value = "".join(element.itertext()).strip()
+        if name in DATE_ELEMENTS:
             clock = CLOCK_TIME.search(value) or RFC822_TIME.search(value)
             if clock and (clock.group(1), clock.group(2)) != ("00", "00"):
-                yield Finding(path, "time-of-day", f"<{element}> carries a time of day")
-    for element in AUTHOR_ELEMENTS:
-        for inner in re.findall(rf"<{element}(?:\s[^>]*)?>(.*?)</{element}>", text, re.DOTALL):
-            # Pelican's Atom writer leaves an empty <author><name></name></author>.
-            if re.sub(r"<[^>]*>|\s", "", inner):
-                yield Finding(path, "author", f"<{element}> names an author")
-    if re.search(r'<meta\s+name="generator"|<generator[\s>]', text):
-        yield Finding(path, "generator-meta", "the feed names the software that made it")
-    for url in re.findall(r'\b(?:src|href)="([^"]+)"', html.unescape(text)):
-        if DANGEROUS_SCHEME.match(url):
-            yield Finding(path, "script-url", "the feed holds a script or data: URL")
+                yield Finding(path, "time-of-day", f"<{name}> carries a time of day")
+        # Pelican's Atom writer leaves an empty <author><name></name></author>.
+        if name in AUTHOR_ELEMENTS and value:
+            yield Finding(path, "author", f"<{name}> names an author")
+        if name == "generator" or (name == "meta" and attrs.get("name") == "generator"):
+            yield Finding(path, "generator-meta", "the feed names the software that made it")
+        yield from _check_tag(path, name, attrs, board)
+        # An untyped Atom content or summary is judged as HTML too: a reader may take it so.
+        kind = attrs.get("type", "html" if name in {"content", "summary"} else "text")
+        is_html = name == "description" or (name in HTML_TEXT_ELEMENTS and kind == "html")
+        if is_html and element.text:
+            yield from _check_embedded_html(path, f"HTML in <{name}>", element.text, board)
+
+
+def _local(name: str) -> str:
+    """An XML name without its namespace: "{http://www.w3.org/2005/Atom}link" is "link"."""
+    return name.rpartition("}")[2] if isinstance(name, str) else ""
+
+
+def _check_embedded_html(path: str, where: str, markup: str, board: Board) -> Iterator[Finding]:
+    page = _Page()
+    page.feed(markup)
+    page.close()
+    if page.inline_scripts:
+        yield Finding(path, "inline-script", f"{where} holds a <script>")
+    if page.style_elements:
+        yield Finding(path, "inline-style", f"{where} holds a <style> element")
+    for tag, attrs in page.tags:
+        yield from _check_tag(path, tag, attrs, board)
 
 
 def check_host_files(output: Path, board: Board) -> Iterator[Finding]:

@@ -90,6 +90,8 @@ def test_links_to_the_board_itself_and_phone_links_are_fine(site):
     (site / "p.html").write_text(
         page(
             '<a href="https://board.example.org/p/x/">own</a> <a href="tel:116123">call</a>'
+            ' <img src="HTTPS://Board.Example.org:443/i.png"> <img src="&#1;/images/a.png">'
+            ' <img src="/images/a%01b.png">'
             ' <a href="https://example.com/" rel="nofollow noreferrer noopener">out</a>'
         )
     )
@@ -140,6 +142,41 @@ def test_feed_rules_fire(site, xml, rule):
     (site / "feeds").mkdir()
     (site / "feeds" / "share.atom.xml").write_text(xml)
     assert rules(site) == [rule]
+
+
+@pytest.mark.parametrize(
+    ("xml", "rule"),
+    [
+        ('<feed><link rel="alternate" href=" javascript:alert(1)"/></feed>', "script-url"),
+        (
+            '<feed><entry><content type="html">&lt;img src="&amp;#1;//host.example/p.png"&gt;'
+            "</content></entry></feed>",
+            "third-party",
+        ),
+        (
+            "<rss><channel><item><description>&lt;p onclick=&quot;x()&quot;&gt;hi&lt;/p&gt;"
+            "</description></item></channel></rss>",
+            "event-handler",
+        ),
+        ('<!DOCTYPE feed [<!ENTITY x "y">]><feed><title>&x;</title></feed>', "xml-doctype"),
+        ("<feed><entry></feed>", "xml-invalid"),
+    ],
+)
+def test_feeds_are_read_as_xml_with_their_embedded_html(site, xml, rule):
+    (site / "feeds").mkdir()
+    (site / "feeds" / "share.atom.xml").write_text(xml)
+    assert rules(site) == [rule]
+
+
+def test_markup_shown_as_code_in_a_feed_is_not_a_script_url(site):
+    """Escaped once for the HTML and once for the XML: text, not an attribute."""
+    (site / "feeds").mkdir()
+    (site / "feeds" / "share.atom.xml").write_text(
+        '<feed><entry><title type="html">never write &amp;lt;a href="javascript:x"&amp;gt;'
+        '</title><content type="html">&lt;p&gt;never write &lt;code&gt;&amp;lt;a '
+        'href="javascript:void(0)"&amp;gt;&lt;/code&gt; links&lt;/p&gt;</content></entry></feed>'
+    )
+    assert rules(site) == []
 
 
 def test_midnight_dates_and_empty_authors_in_feeds_are_fine(site):
@@ -207,6 +244,14 @@ def test_withheld_text_inside_a_longer_word_is_not_a_leak(site):
         ('<a href="java&#9;script:alert(1)">x</a>', "", "script-url"),
         ('<svg><image href="https://evil.example/p.png"></image></svg>', "", "third-party"),
         ("", '<meta property="article:author" content="Sarah">', "author"),
+        ('<img src="&#1;//host.example/p.png">', "", "third-party"),
+        ('<img src="\x01\x1f //host.example/p.png">', "", "third-party"),
+        ('<img src="&#1;/\\host.example/p.png">', "", "third-party"),
+        ('<img src="&#1;https:\\\\host.example/p.png">', "", "third-party"),
+        ('<img src="https://board.example.org@host.example/p.png">', "", "third-party"),
+        ('<a href="&#1;javascript:alert(1)">x</a>', "", "script-url"),
+        ('<a href="\x01\x1f javascript:alert(1)">x</a>', "", "script-url"),
+        ('<a href="&#1;\\\\host.example/">out</a>', "", "outbound-rel"),
     ],
 )
 def test_rules_that_were_once_bypassed(site, body, head, rule):

@@ -356,3 +356,11 @@ def test_a_post_that_cannot_be_published_is_named_and_its_text_is_not(make_board
     assert 'quietboard takedown bbbbbbbb22"' in line
     assert "private worry" not in line and "unexpected" not in line
     assert not (root / "output").exists()
+
+
+def test_markup_shown_as_code_passes_the_feed_audit(make_board, today):
+    body = 'never write `<a href="javascript:void(0)">` links'
+    root = make_board(toml=FEEDS_TOML, posts={"share/aaaaaaaa11.md": post_text("Tip", body)})
+    build(root)
+    feed = (root / "output" / "feeds" / "share.atom.xml").read_text()
+    assert "&amp;lt;a href=" in feed  # the code, escaped for HTML and then for XML
