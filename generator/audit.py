@@ -72,6 +72,7 @@ class Needle:
     text: str
     source: str
     why: str
+    part: str = "text"  # what of the source it is: "the title", "the name", "text"
 
 
 def normalise(text: str) -> str:
@@ -392,7 +393,10 @@ def check_leaks(rel: str, text: str, needles: Iterable[Needle]) -> Iterator[Find
             continue
         pattern = rf"(?<!\w){re.escape(needle.text)}(?!\w)"
         if re.search(pattern, haystack) or re.search(pattern, name):
-            yield Finding(rel, "leak", f"holds text from {needle.source}, which is {needle.why}")
+            of = "from" if needle.part == "text" else "of"
+            yield Finding(
+                rel, "leak", f"holds {needle.part} {of} {needle.source}, which is {needle.why}"
+            )
 
 
 MEMBERS_PREFIX = "members/"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import re
 import shutil
 import tempfile
@@ -20,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from generator import access, clock
-from generator.audit import Needle, audit_output, normalise, visible_text
-from generator.config import Board, read_board
+from generator.audit import Needle, audit_output, leak_haystack, normalise, visible_text
+from generator.config import DEFAULT_CONFIDENTIALITY, Board, read_board
 from generator.content import (
     MEMBERS_ONLY,
     Page,
@@ -38,17 +39,23 @@ from generator.hardening import netlify_headers_differ
 from generator.images import read_images, write_images
 from generator.members import SealReport, seal_member_sections
 from generator.pseudonyms import load_names
+from generator.resources import theme_dir
 from generator.retention import review_warnings, write_build_record
 from generator.sanitise import markdown_to_html
 from generator.settings import pelican_settings
-from generator.translations import missing_catalog
+from generator.translations import missing_catalog, theme_messages
 from generator.vault import Passphrase, open_vault, vault_exists
 
 OUTPUT_DIR = "output"
 OUTPUT_MARK = "# Written by quietboard"
 SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\n+")
 MIN_FRAGMENT = 24
+# Titles, section names and pseudonyms are searched for whatever their length
+# ("Trans"); descriptions and content warnings only from this length on.
 MIN_TITLE = 6
+ANY_LENGTH = 1
+# Files every build writes besides the pages Pelican's settings name.
+FIXED_OUTPUT_NAMES = ("_headers", "robots.txt", "sitemap.xml", "members/keyring.json", "images")
 
 Renderer = Callable[[dict[str, Any]], None]
 
@@ -83,11 +90,17 @@ def _plain_text(markdown_text: str) -> str:
     return visible_text(markdown_to_html(markdown_text))
 
 
-def _fragments(post: Post) -> list[tuple[str, int]]:
-    """(normalised text, minimum length) pairs that identify a post."""
-    parts = [(normalise(post.title), MIN_TITLE), (normalise(post.pseudonym), 3)]
-    parts += [(normalise(tag), MIN_TITLE) for tag in post.cw]
-    parts += [(part.strip(), MIN_FRAGMENT) for part in SENTENCE_BREAK.split(_plain_text(post.body))]
+def _fragments(post: Post) -> list[tuple[str, int, str]]:
+    """(normalised text, minimum length, what it is) for what identifies a post."""
+    parts = [
+        (normalise(post.title), ANY_LENGTH, "the title"),
+        (normalise(post.pseudonym), ANY_LENGTH, "the pseudonym"),
+    ]
+    parts += [(normalise(tag), MIN_TITLE, "a content warning") for tag in post.cw]
+    parts += [
+        (part.strip(), MIN_FRAGMENT, "text")
+        for part in SENTENCE_BREAK.split(_plain_text(post.body))
+    ]
     return parts
 
 
@@ -99,15 +112,21 @@ def withheld_needles(board: Board, plan: Publication, pages: list[Page]) -> list
     """
     public = [_plain_text(page.body) + " " + normalise(page.title) for page in pages]
     for post in plan.published:
-        public += [text for text, _ in _fragments(post)]
+        public += [text for text, _, _ in _fragments(post)]
     public += [normalise(board.name), normalise(board.description), normalise(board.members_label)]
     # The share page ships the friendly-name word list: its words are public.
     public.append(" ".join(word for words in load_names() for word in words))
     for section in board.sections.values():
         if not section.members_only:
-            public += [normalise(section.title), normalise(section.description)]
+            public += [normalise(section.name), normalise(section.title)]
+            public.append(normalise(section.description))
         else:
             public.append(normalise(section.public_label))
+    public += [normalise(page.slug) for page in pages]
+    # Words every build shows whatever the board holds (a members-only post
+    # called "Members" reveals nothing where the theme says "Members").
+    # The board's own settings (its confidentiality promise, say) are not among them.
+    public += [_theme_text(board.language), _output_names(board)]
     corpus = " \n ".join(public)
 
     needles: dict[str, Needle] = {}
@@ -115,19 +134,72 @@ def withheld_needles(board: Board, plan: Publication, pages: list[Page]) -> list
     for post, why in plan.withheld:
         sources.append((str(post.source), why, _fragments(post)))
     for section in board.member_sections:
-        parts = [(normalise(section.title), MIN_TITLE), (normalise(section.description), MIN_TITLE)]
-        parts.append((normalise(section.name), 2))
+        parts = [
+            (normalise(section.title), ANY_LENGTH, "the title"),
+            (normalise(section.name), ANY_LENGTH, "the name"),
+            (normalise(section.description), MIN_TITLE, "the description"),
+        ]
         sources.append((f"board.toml [sections.{section.name}]", "members-only", parts))
     for source, why, parts in sources:
-        for text, minimum in parts:
-            if len(text) >= minimum and not _in_words(text, corpus) and text not in needles:
-                needles[text] = Needle(text=text, source=source, why=why)
+        for text, minimum, part in parts:
+            if (
+                len(text) >= minimum
+                and re.search(r"\w", text)  # "?" as a title names nothing
+                and text not in needles
+                and not _in_words(text, corpus)
+            ):
+                needles[text] = Needle(text=text, source=source, why=why, part=part)
     return list(needles.values())
 
 
 def _in_words(text: str, corpus: str) -> bool:
     """Whether TEXT occurs in CORPUS as whole words (as the audit searches for it)."""
-    return re.search(rf"(?<!\w){re.escape(text)}(?!\w)", corpus) is not None
+    # The substring test is cheap and rules most texts out before the regex runs.
+    return text in corpus and re.search(rf"(?<!\w){re.escape(text)}(?!\w)", corpus) is not None
+
+
+_JINJA_COMMENT_OR_STATEMENT = re.compile(r"\{#.*?#\}|\{%.*?%\}", re.DOTALL)
+_JINJA_EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+_STRING_LITERAL = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+
+
+@functools.cache
+def _theme_text(language: str) -> str:
+    """The theme's own words in LANGUAGE, normalised as the leak search reads output.
+
+    Templates without their Jinja code (only the strings in its expressions,
+    such as _("Exit this page"), stay), the static files as published, and the
+    catalog's translations. The default confidentiality promise is quietboard's
+    words too; a board's own promise is not.
+    """
+    texts = [normalise(message) for message in theme_messages(language)]
+    texts.append(normalise(DEFAULT_CONFIDENTIALITY))
+    for path in sorted((theme_dir() / "templates").glob("*.html")):
+        template = _JINJA_COMMENT_OR_STATEMENT.sub(" ", path.read_text(encoding="utf-8"))
+        template = _JINJA_EXPRESSION.sub(
+            lambda match: " ".join(a or b for a, b in _STRING_LITERAL.findall(match.group(1))),
+            template,
+        )
+        texts.append(leak_haystack(path.name, template))
+    static = theme_dir() / "static"
+    for path in sorted(p for p in static.rglob("*") if p.suffix in {".js", ".css", ".svg"}):
+        texts.append(leak_haystack(path.name, path.read_text(encoding="utf-8")))
+        texts.append(_path_words(path.relative_to(static).as_posix()))
+    return " \n ".join(texts)
+
+
+def _output_names(board: Board) -> str:
+    """The words of the paths every build writes (p/ID/index.html: "p", "index", "html")."""
+    settings = pelican_settings(board, Path("content"), Path(OUTPUT_DIR))
+    names = [value for key, value in settings.items() if key.endswith("SAVE_AS") and value]
+    names += [settings["THEME_STATIC_DIR"], settings.get("CATEGORY_FEED_ATOM") or ""]
+    names += FIXED_OUTPUT_NAMES
+    return _path_words(re.sub(r"\{[^}]*\}", " ", " ".join(map(str, names))))
+
+
+def _path_words(path: str) -> str:
+    """A path as the leak search reads a file name."""
+    return normalise(re.sub(r"[-_/.]+", " ", path))
 
 
 def _check_replaceable(output: Path) -> None:

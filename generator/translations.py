@@ -88,3 +88,17 @@ def load_translations(language: str, directory: Path | None = None) -> gettext.N
     if po is None:
         return gettext.NullTranslations()
     return _compiled(po, po.stat().st_mtime_ns)
+
+
+def theme_messages(language: str, directory: Path | None = None) -> list[str]:
+    """Every message the theme can show in LANGUAGE: the Python side's in English,
+    and each translation of the catalog (English ones are the templates' own words)."""
+    messages = [UNSIGNED, MEMBERS_LABEL]
+    po = catalog_for(language, directory)
+    if po is not None:
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        for message in catalog:
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            messages += [string for string in strings if message.id and string]
+    return messages

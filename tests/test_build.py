@@ -364,3 +364,45 @@ def test_markup_shown_as_code_passes_the_feed_audit(make_board, today):
     build(root)
     feed = (root / "output" / "feeds" / "share.atom.xml").read_text()
     assert "&amp;lt;a href=" in feed  # the code, escaped for HTML and then for XML
+
+
+SHORT_TITLES_TOML = BOARD_TOML + (
+    '\n[sections.tg]\ntitle = "Trans"\nmembers_only = true\n'
+    '\n[safety]\nconfidentiality = "What Trans members share stays here."\n'
+)
+
+
+def test_a_short_members_only_title_in_public_text_fails_the_build(make_board, today):
+    root = make_board(toml=SHORT_TITLES_TOML, posts={"share/aaaaaaaa11.md": PARENT})
+    with pytest.raises(AuditError) as error:
+        build(root)
+    leaks = [f for f in error.value.findings if f.rule == "leak"]
+    assert [str(f) for f in leaks] == [
+        "members/index.html: holds the title of board.toml [sections.tg], "
+        "which is members-only [leak]"
+    ]
+    assert "Trans" not in str(error.value)
+    assert not (root / "output").exists()
+
+
+def test_a_short_withheld_post_title_is_searched_with_word_boundaries(make_board, today):
+    toml = BOARD_TOML + '\n[safety]\nconfidentiality = "Whatever Mum says stays here."\n'
+    member = post_text("Mum", "A members-only post about home.")
+    posts = {"share/aaaaaaaa11.md": PARENT, "circle/dddddddd44.md": member}
+    root = make_board(toml=toml, posts=posts)
+    with pytest.raises(
+        AuditError, match=r"index\.html: holds the title of .*circle/dddddddd44\.md"
+    ):
+        build(root)
+    # "Mummy" is another word, and a title that public posts also use is not a leak.
+    make_board(toml=toml.replace("Mum says", "Mummy says"), posts=posts)
+    build(root)
+    make_board(toml=toml, posts={**posts, "share/bbbbbbbb22.md": post_text("Hi", "Mum rang.")})
+    build(root)
+
+
+@pytest.mark.parametrize("title", ["Members", "Help", "Share", "Text", "Home", "Exit", "Hi"])
+def test_members_only_titles_that_the_theme_also_shows_are_not_leaks(make_board, today, title):
+    member = post_text(title, "A members-only post.")
+    root = make_board(posts={"share/aaaaaaaa11.md": PARENT, "circle/dddddddd44.md": member})
+    build(root)

@@ -220,7 +220,7 @@ def test_audit_finds_a_members_only_post_copied_into_output(make_board, today):
     result = run("audit", "--board", root)
     assert result.exit_code == 1
     assert (
-        "leak.txt: holds text from content/posts/circle/dddddddd44.md, which is members-only"
+        "leak.txt: holds the title of content/posts/circle/dddddddd44.md, which is members-only"
         in result.output
     )
 
