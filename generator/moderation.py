@@ -353,7 +353,9 @@ def approve(
     elif choice.redact and any(name == "pseudonym" for name, _ in flagged):
         pseudonym = pseudonyms.random_name()  # a pseudonym that had to go is replaced whole
     else:
-        pseudonym = one_line(text("pseudonym")) or pseudonyms.random_name()
+        pseudonym = one_line(text("pseudonym"))
+        if not pseudonym or pii.REMOVED in pseudonym:  # redacted in review before this rule
+            pseudonym = pseudonyms.random_name()
     post = new_post(
         board,
         posts,
@@ -701,14 +703,21 @@ def apply_edit(item: dict[str, Any], document: str) -> bool:
 
 
 def redact_item(board: Board, data: dict[str, Any], item_id: str) -> int:
-    """Replace every identifying detail in ITEM_ID with [removed]; returns how many."""
+    """Replace every identifying detail in ITEM_ID with [removed]; returns how many.
+
+    A flagged pseudonym becomes a new random friendly name instead.
+    """
     item = get_item(data, item_id)
     scrubbed = report(board, data, item_id, item)
     count = len(scrubbed.identifying)
     if not count:
         return 0
     for found in scrubbed.fields:
-        if found.name in ("title", "pseudonym", "body"):
+        if found.name == "pseudonym" and found.identifying:
+            # A name is replaced whole, as `approve --redact` does: "[removed]"
+            # or "Moderator [removed]" would be published as the signature.
+            item["pseudonym"] = pseudonyms.random_name()
+        elif found.name in ("title", "pseudonym", "body"):
             item[found.name] = pii.redact(found.text, found.identifying)
     item["cw"] = [
         pii.redact(f.text, f.identifying) for f in scrubbed.fields if f.name == "content warning"
