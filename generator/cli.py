@@ -14,6 +14,7 @@ import io
 import json
 import logging
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -628,7 +629,7 @@ def _read_inputs(files: tuple[str, ...]) -> list[Any]:
     for name in files:
         if name == "-":
             click.echo("Paste the sealed text, then press Ctrl-D:", err=True)
-            raw = click.get_binary_stream("stdin").read()
+            raw = sys.stdin.buffer.read()
             found += read_input("pasted text", raw)
             continue
         path = Path(name)
@@ -644,9 +645,7 @@ def _import(board: Any, found: list[Any], vault: Any) -> Any:
     from generator.inbox import import_found  # noqa: PLC0415
 
     with (
-        click.progressbar(
-            length=len(found), label="Opening submissions", file=click.get_text_stream("stderr")
-        )
+        click.progressbar(length=len(found), label="Opening submissions", file=sys.stderr)
         if len(found) >= PROGRESS_FROM
         else contextlib.nullcontext() as bar
     ):

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 import re
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -738,6 +740,33 @@ class Written:
     warnings: list[str] = field(default_factory=list)
 
 
+DRAFTS_DIR = Path(".quietboard") / "drafts"  # beside the vault, gitignored with it
+
+
+def keep_draft(root: Path, text: str) -> Path:
+    """Save TEXT, a post that could not be written, where only this user can read it."""
+    folder = Path(root) / DRAFTS_DIR
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    path = folder / f"post-{secrets.token_hex(4)}.md"
+    write_atomically(path, text.encode("utf-8"), 0o600)
+    return path
+
+
+def check_own_post(board: Board, section: str, role: str, expires_days: int | None) -> int:
+    """What can be checked before a moderator writes: returns the post's lifetime in days."""
+    if role not in board.roles:
+        roles = ", ".join(board.roles) or "none yet"
+        raise ModerationError(
+            f'"{role or "(none)"}" is not a role in board.toml [roles] (roles: {roles}); '
+            "choose one with --role, or add it to [roles]"
+        )
+    if section not in board.sections:
+        names = ", ".join(board.sections) or "none yet"
+        raise ModerationError(f'"{section}" is not a section in board.toml (sections: {names})')
+    return lifetime(board, section, expires_days)
+
+
 def write_own_post(
     board: Board,
     document: str,
@@ -749,9 +778,7 @@ def write_own_post(
     today: dt.date,
 ) -> Written:
     """Write a moderator's or professional's post under ROLE's badge."""
-    if section not in board.sections:
-        names = ", ".join(board.sections) or "none yet"
-        raise ModerationError(f'"{section}" is not a section in board.toml (sections: {names})')
+    days = check_own_post(board, section, role, expires_days)
     text = "\n".join(line for line in document.splitlines() if not line.startswith("#"))
     meta, body = split_metadata(text.lstrip("\n"), Path("your post"), OWN_POST_KEYS)
     title = clean_line(meta.get("title", ""))
@@ -760,7 +787,6 @@ def write_own_post(
         raise ModerationError(
             'a post needs a "Title: ..." line, a blank line and some text; nothing was written'
         )
-    days = lifetime(board, section, expires_days)
     tags = (clean_line(tag) for tag in meta.get("cw", "").split(","))
     warnings_text = [tag for tag in tags if tag]
     posts = {post.id: post for post in read_posts(board)}
