@@ -366,3 +366,17 @@ def test_a_usage_error_is_one_line_naming_the_option():
     assert_error(
         run("bulid"), "No such command 'bulid'. Did you mean 'build'? (see \"quietboard --help\")"
     )
+
+
+def test_section_add_leaves_the_roles_comment_above_roles(tmp_path):
+    board = tmp_path / "b"
+    run("init", board)
+    result = run("section", "add", "circle", "--members-only", "--board", board)
+    assert result.exit_code == 0, result.output
+    lines = (board / "board.toml").read_text().splitlines()
+    roles = lines.index("[roles]")
+    assert lines[roles - 1].startswith("# Role badges"), lines[roles - 3 : roles + 1]
+    circle = lines.index("[sections.circle]")
+    assert circle < roles - 1
+    assert lines[circle - 1] == ""  # a blank line after the section before it
+    assert lines[circle + 1 : circle + 3] == ['title = "Circle"', "members_only = true"]
