@@ -11,6 +11,7 @@ import tomllib
 from pathlib import Path
 
 import tomlkit
+from tomlkit.items import Comment, Whitespace
 
 from generator.config import BOARD_FILE, SECTION_NAME, parse_board, read_board
 from generator.errors import ConfigError
@@ -42,7 +43,19 @@ def add_section(
     if expires_days is not None:
         table["expires_days"] = expires_days
     sections = document.setdefault("sections", tomlkit.table(is_super_table=True))
+    tables = list(sections.values())
+    # tomlkit counts the comment above the next table ("# Role badges ...") as the
+    # end of the last section; it moves below the new one so it stays with [roles].
+    comments: list[Comment | Whitespace] = []
+    if tables:
+        body = tables[-1].value.body
+        while body and body[-1][0] is None and isinstance(body[-1][1], Comment | Whitespace):
+            comments.insert(0, body.pop()[1])
+        if comments:
+            body.append((None, Whitespace("\n")))
     sections[name] = table
+    for item in comments:
+        table.value.body.append((None, item))
     _replace(Path(root), document)
     return table["title"]
 

@@ -14,6 +14,9 @@ import io
 import json
 import logging
 import os
+import shutil
+import socket
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -192,9 +195,10 @@ def _run_build(board_dir: Path, passphrase: Callable[[], str] = ask_passphrase) 
 def init(directory: Path) -> None:
     """Create a new board in DIRECTORY from the template.
 
-    It holds board.toml, the standard pages (guidelines, privacy, staying
-    safe, how moderation works), a .gitignore that keeps posts and the
-    moderators' vault out of git, and a netlify.toml.
+    It holds board.toml, the standard pages (guidelines, staying safe, how
+    moderation works; the privacy page is written from board.toml at every
+    build), a .gitignore that keeps posts and the moderators' vault out of
+    git, and a netlify.toml.
 
     Example: quietboard init ~/boards/evening-group
     """
@@ -249,15 +253,27 @@ def build(also_prune: bool, yes: bool, board_dir: Path) -> None:
         )
 
 
+PORT_IN_USE = "port {port} on 127.0.0.1 is in use; choose another with --port N"
+
+
+def _check_port(port: int) -> None:
+    """Fail now, before minutes of work, if PORT cannot be served on."""
+    if port == 0:
+        return
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise click.ClickException(PORT_IN_USE.format(port=port)) from None
+
+
 def _serve(directory: Path, port: int, after: str = "") -> None:
     from generator.serve import make_server  # noqa: PLC0415
 
     try:
         server = make_server(directory, port)
     except OSError:
-        raise click.ClickException(
-            f"port {port} on 127.0.0.1 is in use; choose another with --port N"
-        ) from None
+        raise click.ClickException(PORT_IN_USE.format(port=port)) from None
     host, bound = server.server_address[:2]
     click.echo(f"Serving {directory} at http://{host}:{bound}/ (only this computer can see it).")
     if after:
@@ -279,6 +295,7 @@ def serve(board_dir: Path, port: int) -> None:
 
     Example: quietboard serve --port 8080
     """
+    _load_board(board_dir)  # outside a board, the same message as every other command
     output = board_dir / "output"
     if not (output / "index.html").is_file():
         raise click.ClickException(f'{output} has no built site; run "quietboard build" first')
@@ -299,21 +316,35 @@ def demo(no_serve: bool, port: int, directory: Path | None) -> None:
     """Build the bundled demo board and serve it on 127.0.0.1.
 
     --dir must be an empty or new folder, or one an earlier demo used.
+    Without --dir the demo lives in a temporary folder, removed when the
+    server stops (or kept, and named, with --no-serve).
 
     Example: quietboard demo --port 8080
     """
     from generator.demo import prepare_demo  # noqa: PLC0415
 
-    directory = directory or Path(tempfile.mkdtemp(prefix="quietboard-demo-"))
-    passphrase, code = prepare_demo(directory, clock.today())
-    try:
-        report = build_board(directory, render_with_pelican, passphrase=lambda: passphrase)
-    except AuditError as exc:  # the demo is ours: a finding is a bug in quietboard
-        raise click.ClickException(f"the demo failed its audit: {exc.findings[0]}") from None
-    _report_build(report)
-    click.echo(f"The demo's members' area opens with this access code: {code}")
     if not no_serve:
-        _serve(report.output, port, after=f"members/#code={code}")
+        _check_port(port)
+    temporary = directory is None
+    directory = directory or Path(tempfile.mkdtemp(prefix="quietboard-demo-"))
+    keep = not temporary
+    try:
+        passphrase, code = prepare_demo(directory, clock.today())
+        try:
+            report = build_board(directory, render_with_pelican, passphrase=lambda: passphrase)
+        except AuditError as exc:  # the demo is ours: a finding is a bug in quietboard
+            raise click.ClickException(f"the demo failed its audit: {exc.findings[0]}") from None
+        _report_build(report)
+        click.echo(f"The demo's members' area opens with this access code: {code}")
+        if no_serve:
+            keep = True
+            if temporary:
+                click.echo(f"The demo board is in {directory}; delete it when you are done.")
+        else:
+            _serve(report.output, port, after=f"members/#code={code}")
+    finally:
+        if not keep:
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 @cli.command()
@@ -393,7 +424,7 @@ def section_add(
 
 @cli.group("access")
 def access_group() -> None:
-    """Issue, list and revoke members' access codes.
+    """Issue, list, revoke and rotate members' access codes.
 
     Codes live only in the vault (.quietboard/), which the vault passphrase
     opens: it is asked for on the terminal, or read from QUIETBOARD_PASSPHRASE.
@@ -628,7 +659,7 @@ def _read_inputs(files: tuple[str, ...]) -> list[Any]:
     for name in files:
         if name == "-":
             click.echo("Paste the sealed text, then press Ctrl-D:", err=True)
-            raw = click.get_binary_stream("stdin").read()
+            raw = sys.stdin.buffer.read()
             found += read_input("pasted text", raw)
             continue
         path = Path(name)
@@ -644,9 +675,7 @@ def _import(board: Any, found: list[Any], vault: Any) -> Any:
     from generator.inbox import import_found  # noqa: PLC0415
 
     with (
-        click.progressbar(
-            length=len(found), label="Opening submissions", file=click.get_text_stream("stderr")
-        )
+        click.progressbar(length=len(found), label="Opening submissions", file=sys.stderr)
         if len(found) >= PROGRESS_FROM
         else contextlib.nullcontext() as bar
     ):

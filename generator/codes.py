@@ -1,7 +1,8 @@
 """Member access codes: generated, canonicalised, never stored.
 
-A code is six words drawn uniformly from the EFF long wordlist, less the
-words that could hurt someone reading them in distress. It is typed on
+A code is six words drawn uniformly from the EFF long wordlist, with the
+words that could hurt someone reading them in distress replaced by calm
+ones (generator/data/WORDLIST-NOTICE.md). It is typed on
 phones, read aloud and pasted from messages, so what counts is only the
 letters: case, spaces, hyphens, punctuation and the capital an autocorrect
 adds are all ignored (see `canonical_code`). The browser does exactly the
@@ -21,8 +22,9 @@ MIN_CODE_BITS = 77
 
 # Words no one in a support group should be handed as their key: dying and
 # death, self-harm and violence, illness and hospitals, body image and food,
-# addiction, loneliness and despair, insults. The list errs on the side of
-# leaving a word out; a shorter list costs a fraction of a bit.
+# addiction, loneliness and despair, insults. They (and many more) are replaced
+# in eff_large_wordlist.txt itself; this first set is kept as a guard, so that
+# a list put back from upstream never hands them out.
 DISTRESSING = frozenset(
     """
     absinthe afraid agonize agonizing agony alone ambush anguished arson ashamed ashen ashes

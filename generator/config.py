@@ -282,11 +282,29 @@ def read_board(root: Path) -> Board:
     except UnicodeDecodeError as exc:
         raise ConfigError("board.toml is not UTF-8 text; save it as UTF-8 and try again") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"board.toml is not valid TOML ({exc}); fix it and try again (text values need "
-            'quotes: name = "Our board")'
-        ) from exc
+        raise ConfigError(f"board.toml is not valid TOML ({exc}); {_toml_hint(path, exc)}") from exc
     return parse_board(data, Path(root))
+
+
+_AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+# What people write for true and false in other formats (YAML, INI, Python).
+_YES_NO = {"yes": "true", "no": "false", "on": "true", "off": "false", "y": "true", "n": "false"}
+
+
+def _toml_hint(path: Path, exc: tomllib.TOMLDecodeError) -> str:
+    """What to do about a TOML error: a word for true or false needs TOML's spelling."""
+    found = _AT_LINE.search(str(exc))
+    lines = path.read_text(encoding="utf-8").removeprefix("\ufeff").splitlines()
+    if found and int(found.group(1)) <= len(lines):
+        key, _, value = lines[int(found.group(1)) - 1].partition("=")
+        word = value.split("#")[0].strip()
+        if word.lower() in _YES_NO or word in ("True", "False", "TRUE", "FALSE"):
+            flag = _YES_NO.get(word.lower(), word.lower())
+            return (
+                f"yes/no settings are written true or false, in lower case and without "
+                f"quotes: {key.strip()} = {flag}"
+            )
+    return 'fix it and try again (text values need quotes: name = "Our board")'
 
 
 def parse_board(data: dict[str, Any], root: Path) -> Board:

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 import re
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -353,7 +355,9 @@ def approve(
     elif choice.redact and any(name == "pseudonym" for name, _ in flagged):
         pseudonym = pseudonyms.random_name()  # a pseudonym that had to go is replaced whole
     else:
-        pseudonym = one_line(text("pseudonym")) or pseudonyms.random_name()
+        pseudonym = one_line(text("pseudonym"))
+        if not pseudonym or pii.REMOVED in pseudonym:  # redacted in review before this rule
+            pseudonym = pseudonyms.random_name()
     post = new_post(
         board,
         posts,
@@ -701,14 +705,21 @@ def apply_edit(item: dict[str, Any], document: str) -> bool:
 
 
 def redact_item(board: Board, data: dict[str, Any], item_id: str) -> int:
-    """Replace every identifying detail in ITEM_ID with [removed]; returns how many."""
+    """Replace every identifying detail in ITEM_ID with [removed]; returns how many.
+
+    A flagged pseudonym becomes a new random friendly name instead.
+    """
     item = get_item(data, item_id)
     scrubbed = report(board, data, item_id, item)
     count = len(scrubbed.identifying)
     if not count:
         return 0
     for found in scrubbed.fields:
-        if found.name in ("title", "pseudonym", "body"):
+        if found.name == "pseudonym" and found.identifying:
+            # A name is replaced whole, as `approve --redact` does: "[removed]"
+            # or "Moderator [removed]" would be published as the signature.
+            item["pseudonym"] = pseudonyms.random_name()
+        elif found.name in ("title", "pseudonym", "body"):
             item[found.name] = pii.redact(found.text, found.identifying)
     item["cw"] = [
         pii.redact(f.text, f.identifying) for f in scrubbed.fields if f.name == "content warning"
@@ -729,6 +740,33 @@ class Written:
     warnings: list[str] = field(default_factory=list)
 
 
+DRAFTS_DIR = Path(".quietboard") / "drafts"  # beside the vault, gitignored with it
+
+
+def keep_draft(root: Path, text: str) -> Path:
+    """Save TEXT, a post that could not be written, where only this user can read it."""
+    folder = Path(root) / DRAFTS_DIR
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    path = folder / f"post-{secrets.token_hex(4)}.md"
+    write_atomically(path, text.encode("utf-8"), 0o600)
+    return path
+
+
+def check_own_post(board: Board, section: str, role: str, expires_days: int | None) -> int:
+    """What can be checked before a moderator writes: returns the post's lifetime in days."""
+    if role not in board.roles:
+        roles = ", ".join(board.roles) or "none yet"
+        raise ModerationError(
+            f'"{role or "(none)"}" is not a role in board.toml [roles] (roles: {roles}); '
+            "choose one with --role, or add it to [roles]"
+        )
+    if section not in board.sections:
+        names = ", ".join(board.sections) or "none yet"
+        raise ModerationError(f'"{section}" is not a section in board.toml (sections: {names})')
+    return lifetime(board, section, expires_days)
+
+
 def write_own_post(
     board: Board,
     document: str,
@@ -740,9 +778,7 @@ def write_own_post(
     today: dt.date,
 ) -> Written:
     """Write a moderator's or professional's post under ROLE's badge."""
-    if section not in board.sections:
-        names = ", ".join(board.sections) or "none yet"
-        raise ModerationError(f'"{section}" is not a section in board.toml (sections: {names})')
+    days = check_own_post(board, section, role, expires_days)
     text = "\n".join(line for line in document.splitlines() if not line.startswith("#"))
     meta, body = split_metadata(text.lstrip("\n"), Path("your post"), OWN_POST_KEYS)
     title = clean_line(meta.get("title", ""))
@@ -751,7 +787,6 @@ def write_own_post(
         raise ModerationError(
             'a post needs a "Title: ..." line, a blank line and some text; nothing was written'
         )
-    days = lifetime(board, section, expires_days)
     tags = (clean_line(tag) for tag in meta.get("cw", "").split(","))
     warnings_text = [tag for tag in tags if tag]
     posts = {post.id: post for post in read_posts(board)}

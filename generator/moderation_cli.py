@@ -341,29 +341,40 @@ def post_command(
     """Publish your own post under a role badge (at the next build).
 
     The text comes from FILE ("-" for standard input), or from your editor
-    ($EDITOR). It starts with "Title: ..." (and optionally "CW: ..."), then
-    a blank line, then the post in Markdown. The badge comes from board.toml
-    [roles], so a submission can never carry it.
+    ($EDITOR) when you run it in a terminal. It starts with "Title: ..." (and
+    optionally "CW: ..."), then a blank line, then the post in Markdown. The
+    badge comes from board.toml [roles], so a submission can never carry it.
+    The section, role and days are checked before your editor opens; if the
+    post still cannot be written, what you typed is kept in
+    .quietboard/drafts/ (only you can read it) to post again with FILE.
 
     Example: quietboard post --section share --role counsellor
     """
-    from generator.moderation import write_own_post  # noqa: PLC0415
+    from generator.moderation import (  # noqa: PLC0415
+        DRAFTS_DIR,
+        check_own_post,
+        keep_draft,
+        write_own_post,
+    )
 
     board = _load_board(board_dir)
     role = role or ("moderator" if "moderator" in board.roles else "")
-    if not role or role not in board.roles:
-        roles = ", ".join(board.roles) or "none yet"
-        raise click.ClickException(
-            f'"{role or "(none)"}" is not a role in board.toml [roles] (roles: {roles}); '
-            "choose one with --role, or add it to [roles]"
-        )
+    check_own_post(board, section_name, role, expires_days)
+    draft = None
     if source == "-":
-        text = click.get_text_stream("stdin").read()
+        text = sys.stdin.read()
     elif source:
         path = Path(source)
         if not path.is_file():
             raise click.ClickException(f"{source} is not a file; give the path of your post")
         text = path.read_text(encoding="utf-8")
+        if path.resolve().parent == (board.root / DRAFTS_DIR).resolve():
+            draft = path
+    elif not sys.stdin.isatty():
+        raise click.ClickException(
+            "there is no terminal here to open your editor in; give the post as FILE, or "
+            '"-" to read it from standard input'
+        )
     else:
         text = edit_privately(POST_TEMPLATE)
     try:
@@ -376,8 +387,20 @@ def post_command(
             expires_days=expires_days,
             today=clock.today(),
         )
-    except ContentError as exc:
-        raise ModerationError(f"{exc}; nothing was written") from None
+    except (ContentError, ModerationError) as exc:
+        problem = str(exc) if isinstance(exc, ModerationError) else f"{exc}; nothing was written"
+        if source or text.strip() == POST_TEMPLATE.strip():
+            raise ModerationError(problem) from None
+        kept = board_dir / keep_draft(board.root, text).relative_to(board.root)
+        again = f"--section {section_name} --role {role}" + (
+            f" --board {board_dir}" if board_dir != Path(".") else ""
+        )
+        raise ModerationError(
+            f"{problem}. What you typed is kept in {kept} (only you can read it): fix it, then "
+            f'run "quietboard post {again} {kept}"'
+        ) from None
+    if draft is not None:
+        draft.unlink()
     for warning in written.warnings:
         click.echo(visible(f"Check: {warning}"), err=True)
     click.echo(
@@ -402,7 +425,7 @@ def watch_group() -> None:
 
 def _read_names(prompt: str) -> list[str]:
     if not sys.stdin.isatty():
-        return [line.strip() for line in click.get_text_stream("stdin") if line.strip()]
+        return [line.strip() for line in sys.stdin if line.strip()]
     click.echo(f"{prompt} One per line; an empty line ends.", err=True)
     names = []
     while True:

@@ -198,9 +198,16 @@ def _do_edit(board: Any, vault: Any, item_report: Any) -> bool:
 def _do_redact(board: Any, vault: Any, item_report: Any) -> bool:
     from generator.moderation import redact_item  # noqa: PLC0415
 
-    count = redact_item(board, vault.data, item_report.item_id)
+    in_name = sum(1 for name, _ in item_report.identifying if name == "pseudonym")
+    count = redact_item(board, vault.data, item_report.item_id) - in_name
     vault.save()
-    click.echo(f"Replaced {count} detail(s) with [removed]." if count else "Nothing to redact.")
+    if count:
+        click.echo(f"Replaced {count} detail(s) with [removed].")
+    if in_name:
+        renamed = vault.data["queue"]["items"][item_report.item_id]["pseudonym"]
+        click.echo(f"The pseudonym is now {renamed}, a random friendly name.")
+    if not (count or in_name):
+        click.echo("Nothing to redact.")
     return False
 
 

@@ -262,6 +262,44 @@ def test_serve_without_a_build(make_board):
     )
 
 
+def test_serve_outside_a_board_says_what_every_command_says(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    build = run("build")
+    assert build.output.strip().startswith("Error: no board.toml in ")
+    assert_error(run("serve"), build.output.strip().removeprefix("Error: "))
+
+
+def test_demo_finds_its_port_busy_before_building_and_leaves_no_folder(tmp_path, monkeypatch):
+    import tempfile
+
+    # Where the demo makes its temporary folder (tempfile reads TMPDIR only once).
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("demo", "--port", port)
+    assert_error(result, f"port {port} on 127.0.0.1 is in use; choose another with --port N")
+    assert "Built" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_access_help_names_every_subcommand():
+    result = run("access", "--help")
+    assert "Issue, list, revoke and rotate members' access codes." in result.output
+    assert "rotate" in result.output
+
+
+def test_init_help_names_only_the_pages_init_writes(tmp_path):
+    run("init", tmp_path / "b")
+    pages = sorted(page.stem for page in (tmp_path / "b" / "content" / "pages").glob("*.md"))
+    assert pages == ["guidelines", "moderation", "staying-safe"]
+    words = " ".join(run("init", "--help").output.split())
+    assert (
+        "the standard pages (guidelines, staying safe, how moderation works; the privacy" in words
+    )
+
+
 def test_serve_on_a_busy_port(make_board, today):
     root = make_board()
     run("build", "--board", root)
@@ -328,3 +366,17 @@ def test_a_usage_error_is_one_line_naming_the_option():
     assert_error(
         run("bulid"), "No such command 'bulid'. Did you mean 'build'? (see \"quietboard --help\")"
     )
+
+
+def test_section_add_leaves_the_roles_comment_above_roles(tmp_path):
+    board = tmp_path / "b"
+    run("init", board)
+    result = run("section", "add", "circle", "--members-only", "--board", board)
+    assert result.exit_code == 0, result.output
+    lines = (board / "board.toml").read_text().splitlines()
+    roles = lines.index("[roles]")
+    assert lines[roles - 1].startswith("# Role badges"), lines[roles - 3 : roles + 1]
+    circle = lines.index("[sections.circle]")
+    assert circle < roles - 1
+    assert lines[circle - 1] == ""  # a blank line after the section before it
+    assert lines[circle + 1 : circle + 3] == ['title = "Circle"', "members_only = true"]

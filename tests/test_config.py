@@ -160,6 +160,19 @@ def test_toml_syntax_error_is_reported(tmp_path):
         read_board(write(tmp_path, 'name = "B\n'))
 
 
+@pytest.mark.parametrize("word", ["yes", "No", "True", "off"])
+def test_a_yes_no_word_gets_the_true_false_hint_not_the_quotes_one(tmp_path, word):
+    text = f'name = "B"\n[sections.circle]\ntitle = "Circle"\nmembers_only = {word}\n'
+    with pytest.raises(ConfigError) as raised:
+        read_board(write(tmp_path, text))
+    expected = "false" if word.lower() in ("no", "off") else "true"
+    assert str(raised.value).endswith(
+        "yes/no settings are written true or false, in lower case and without quotes: "
+        f"members_only = {expected}"
+    )
+    assert "need quotes" not in str(raised.value)
+
+
 def test_a_byte_order_mark_is_accepted(tmp_path):
     (tmp_path / "board.toml").write_text('\ufeffname = "B"\n', encoding="utf-8")
     assert read_board(tmp_path).name == "B"

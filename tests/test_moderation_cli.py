@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
+import subprocess
 import sys
 import textwrap
 
@@ -355,23 +357,111 @@ def test_post_refuses_a_role_board_toml_does_not_have(board):
     assert post_files(board) == []
 
 
-def test_post_opens_the_editor_on_a_private_file_that_is_removed(board, tmp_path):
-    seen = tmp_path / "seen.txt"
+def in_terminal(*args, editor: str, cwd=None) -> subprocess.CompletedProcess:
+    """Run quietboard with a real pseudo-terminal as standard input, as a person would."""
+    main, sub = os.openpty()
+    env = {**os.environ, "EDITOR": editor, "QUIETBOARD_TODAY": "2026-11-20"}
+    env.pop("VISUAL", None)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "generator", *map(str, args)], check=False,
+            stdin=sub, capture_output=True, text=True, env=env, cwd=cwd, timeout=120,
+        )  # fmt: skip
+    finally:
+        os.close(sub)
+        os.close(main)
+
+
+def editor_writing(tmp_path, text: str, seen=None) -> str:
+    """An $EDITOR that types TEXT (and notes where it was opened, in SEEN)."""
     editor = tmp_path / "editor.py"
     editor.write_text(textwrap.dedent(f"""\
         import os, pathlib, stat, sys
         path = pathlib.Path(sys.argv[-1])
         mode = stat.S_IMODE(os.stat(path.parent).st_mode), stat.S_IMODE(os.stat(path).st_mode)
-        pathlib.Path({str(seen)!r}).write_text(f"{{path}}\\n{{mode}}")
-        path.write_text("Title: Written in my editor\\n\\nHello from the editor.\\n")
+        if {str(seen or "")!r}:
+            pathlib.Path({str(seen or "")!r}).write_text(f"{{path}}\\n{{mode}}")
+        path.write_text({text!r})
         """))  # fmt: skip
-    result = run("post", "--section", "share", "--board", board,
-                 env={"EDITOR": f"{sys.executable} {editor}"})  # fmt: skip
-    assert result.exit_code == 0, result.output
+    return f"{sys.executable} {editor}"
+
+
+def test_post_opens_the_editor_on_a_private_file_that_is_removed(board, tmp_path):
+    seen = tmp_path / "seen.txt"
+    editor = editor_writing(
+        tmp_path, "Title: Written in my editor\n\nHello from the editor.\n", seen
+    )
+    result = in_terminal("post", "--section", "share", "--board", board, editor=editor)
+    assert result.returncode == 0, result.stderr
     where, mode = seen.read_text().splitlines()
     assert mode == "(448, 384)"  # 0700 folder, 0600 file
     assert not (tmp_path / where).parent.exists()
     assert "Hello from the editor." in post_files(board)[0].read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--section", "shaer"],
+            '"shaer" is not a section in board.toml (sections: share, circle)',
+        ),
+        (
+            ["--section", "share", "--role", "doctor"],
+            '"doctor" is not a role in board.toml [roles] (roles: moderator); choose one with '
+            "--role, or add it to [roles]",
+        ),
+        (
+            ["--section", "share", "--expires-days", "3000"],
+            "--expires-days 3000 is more than posts.max_expires_days (365) in board.toml; "
+            "choose fewer days",
+        ),
+    ],
+)
+def test_post_checks_what_it_can_before_the_editor_opens(board, tmp_path, args, message):
+    seen = tmp_path / "seen.txt"
+    editor = editor_writing(tmp_path, "Title: Typed for nothing\n\nA long careful post.\n", seen)
+    result = in_terminal("post", *args, "--board", board, editor=editor)
+    assert result.returncode == 1, result.stdout
+    assert result.stderr.strip().splitlines() == [f"Error: {message}"]
+    assert not seen.exists()  # the editor never opened
+    assert post_files(board) == []
+
+
+def test_post_without_a_terminal_says_how_to_give_the_text(board, tmp_path):
+    seen = tmp_path / "seen.txt"
+    result = run("post", "--section", "share", "--board", board,
+                 env={"EDITOR": editor_writing(tmp_path, "Title: x\n\ny\n", seen)})  # fmt: skip
+    assert_error(
+        result,
+        'there is no terminal here to open your editor in; give the post as FILE, or "-" to '
+        "read it from standard input",
+    )
+    assert not seen.exists()
+
+
+def test_a_post_that_cannot_be_written_keeps_what_was_typed(board, tmp_path, monkeypatch):
+    typed = "Title:\n\nWe meet upstairs from next week on.\n"  # the title forgotten
+    result = in_terminal("post", "--section", "share", editor=editor_writing(tmp_path, typed),
+                         cwd=board)  # fmt: skip
+    assert result.returncode == 1, result.stdout
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith('Error: a post needs a "Title: ..." line'), line
+    [draft] = (board / ".quietboard" / "drafts").glob("*.md")
+    where = draft.relative_to(board)
+    assert f"What you typed is kept in {where} (only you can read it)" in line
+    assert draft.read_text() == typed
+    assert oct(draft.stat().st_mode & 0o777) == "0o600"
+    assert oct(draft.parent.stat().st_mode & 0o777) == "0o700"
+    assert post_files(board) == []
+    # Mended, it is posted with the command the message gives, and the draft goes.
+    draft.write_text(typed.replace("Title:", "Title: Our new meeting room"))
+    again = line.split(' run "quietboard ')[1].rstrip('"').split()
+    monkeypatch.chdir(board)
+    result = run(*again)
+    assert result.exit_code == 0, result.output
+    assert "We meet upstairs" in post_files(board)[0].read_text()
+    assert not draft.exists()
 
 
 def test_every_new_post_file_passes_the_build_checks(board):
@@ -449,3 +539,15 @@ def test_details_split_by_formatting_are_found_in_the_text_as_shown(board, body)
     result = approve(board, item, "--redact")
     assert result.exit_code == 1 and "hidden by formatting" in result.output
     assert post_files(board) == []
+
+
+@pytest.mark.filterwarnings("error::DeprecationWarning")
+def test_commands_reading_standard_input_use_no_deprecated_click_helpers(board):
+    # Click 8.5 deprecates get_text_stream and get_binary_stream (gone in 9.0).
+    added = run("watch", "add", "--board", board, input="Robin Example\n")
+    assert added.exit_code == 0, added.output
+    posted = run("post", "--section", "share", "-", "--board", board,
+                 input="Title: Notice\n\nThe group is on as usual.\n")  # fmt: skip
+    assert posted.exit_code == 0, posted.output
+    pasted = run("inbox", "import", "-", "--board", board, input=sealed(board, POST))
+    assert pasted.exit_code == 0, pasted.output

@@ -127,3 +127,18 @@ def test_a_broken_edit_can_be_opened_again(board, tmp_path):
 def test_an_empty_queue_says_so(board):
     result = review(board, "")
     assert result.exit_code == 0 and "The queue is empty." in result.output
+
+
+def test_a_redacted_role_like_pseudonym_becomes_a_friendly_name(board):
+    approve(board, submit(board, title="Sleepless again", body="Awake at 4 every night."))
+    [path] = post_files(board)
+    submit(board, kind="reply", post=path.stem, title=None, pseudonym="Moderator Kim",
+           body="You must all do as I say.")  # fmt: skip
+    result = review(board, "r\na\n\n")  # redact, then approve with the proposed warnings
+    assert "The pseudonym is now " in result.output and "with [removed]" not in result.output
+    assert result.exit_code == 0, result.output
+    assert "End of the queue; 1 item(s) settled this time." in result.output
+    [reply] = [p for p in post_files(board) if p != path]
+    [signed] = [line for line in reply.read_text().splitlines() if line.startswith("Pseudonym:")]
+    name = signed.removeprefix("Pseudonym:").strip()
+    assert name and "[removed]" not in name and "Moderator" not in name and "Kim" not in name
