@@ -191,12 +191,6 @@ class Board:
 _MISSING = object()
 
 
-def shown(name: str) -> str:
-    """NAME as an error message may print it: a newline, escape or bidi control
-    in a key would split the one-line message or drive the terminal."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
-
-
 def _brief(value: Any) -> str:
     """A bad VALUE as a message shows it: short, and never a number's thousands of
     digits (turning one of those into text fails outright)."""
@@ -216,7 +210,7 @@ class _Table:
         self.path = path
 
     def key(self, name: str) -> str:
-        return f"{self.path}.{shown(name)}" if self.path else shown(name)
+        return f"{self.path}.{name}" if self.path else name
 
     def only(self, *allowed: str) -> None:
         for name in self.data:
@@ -385,7 +379,7 @@ def _sections(table: _Table, max_days: int) -> dict[str, Section]:
     for name in table.data:
         if not SECTION_NAME.fullmatch(name):
             raise ConfigError(
-                f'board.toml: section name "{shown(name)}" must be lower-case letters, digits and '
+                f'board.toml: section name "{name}" must be lower-case letters, digits and '
                 "hyphens, starting with a letter (at most 31 characters)"
             )
         sec = table.table(name)
@@ -415,8 +409,7 @@ def _roles(table: _Table) -> dict[str, str]:
     for name in table.data:
         if not ROLE_NAME.fullmatch(name):
             raise ConfigError(
-                f'board.toml: role name "{shown(name)}" must be lower-case letters, digits '
-                "and hyphens"
+                f'board.toml: role name "{name}" must be lower-case letters, digits and hyphens'
             )
         roles[name] = table.text(name, max_len=40, allowed="the badge text, at most 40 characters")
     return roles
