@@ -21,7 +21,7 @@ FUZZ = settings(
     database=None,
     derandomize=True,
     deadline=1000,  # ms: an input that takes over a second is a failure (issue 16)
-    max_examples=60,
+    max_examples=200,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 

@@ -193,7 +193,7 @@ def _replace(data, path, value):
     return data
 
 
-@FUZZ.__class__(FUZZ, max_examples=300)
+@FUZZ.__class__(FUZZ, max_examples=500)
 @given(path=st.sampled_from(PATHS), value=toml_values)
 def test_a_wrong_type_or_value_for_any_key_is_refused_in_one_line(path, value):
     try:

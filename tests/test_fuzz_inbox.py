@@ -121,7 +121,7 @@ json_values = st.recursive(
 )  # fmt: skip
 
 
-@FUZZ.__class__(FUZZ, max_examples=150)
+@FUZZ.__class__(FUZZ, max_examples=400)
 @given(key=st.sampled_from([*POST, "kind", "v", "extra"]), value=json_values)
 @example(key="kind", value=[])
 @example(key="kind", value={})

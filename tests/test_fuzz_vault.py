@@ -91,7 +91,7 @@ json_values = st.recursive(
 )  # fmt: skip
 
 
-@FUZZ.__class__(FUZZ, max_examples=150)
+@FUZZ.__class__(FUZZ, max_examples=400)
 @given(key=st.sampled_from([*HEADER, "extra"]), value=json_values, drop=st.booleans())
 def test_any_header_field_with_any_value_is_refused_in_one_line(key, value, drop):
     document = dict(HEADER)
