@@ -10,7 +10,11 @@ machine and in CI, and nothing is written to .hypothesis/.
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 import unicodedata
+from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -24,6 +28,19 @@ FUZZ = settings(
     max_examples=200,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
+
+_SCRATCH = Path(tempfile.mkdtemp(prefix="qb-fuzz-"))
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
+
+
+def scratch(name: str) -> Path:
+    """A new folder for a test module's boards, removed when the test run ends.
+
+    Hypothesis calls a test many times, so boards are made once per module and
+    the file under test is rewritten for each example.
+    """
+    return Path(tempfile.mkdtemp(prefix=name, dir=_SCRATCH))
+
 
 # Things that break parsers: control characters, a NUL, a byte-order mark,
 # bidi and zero-width characters, a lone surrogate's neighbours, huge and odd

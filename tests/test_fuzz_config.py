@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import tempfile
 import tomllib
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from generator.cli import cli
 from generator.config import parse_board, read_board
 from generator.errors import ConfigError
 
-from .fuzzing import FUZZ, assert_one_line, assert_one_line_error, mutated
+from .fuzzing import FUZZ, assert_one_line, assert_one_line_error, mutated, scratch
 
 # Every table and key board.toml knows, with a valid value.
 FULL_TOML = """\
@@ -133,8 +132,7 @@ toml_values = st.recursive(
 )  # fmt: skip
 
 
-def _board_dir() -> Path:
-    return Path(tempfile.mkdtemp(prefix="qb-fuzz-config-"))
+FOLDER = scratch("config-")
 
 
 def _check(folder: Path, text: str) -> None:
@@ -175,13 +173,13 @@ def _names_are_whole(board) -> None:
 @example(text='name = "B"\nbase_url = "https://b.example.org\\n"\n')
 @example(text='name = "B"\n[moderation.crisis_terms."e\\rn"]\nx = ["ab"]\n')
 def test_a_mutated_board_toml_is_read_or_refused_in_one_line(text):
-    _check(_board_dir(), text)
+    _check(FOLDER, text)
 
 
 @FUZZ
 @given(text=st.text(max_size=400))
 def test_any_text_as_board_toml_is_read_or_refused_in_one_line(text):
-    _check(_board_dir(), text)
+    _check(FOLDER, text)
 
 
 def _replace(data, path, value):

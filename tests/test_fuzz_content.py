@@ -8,7 +8,6 @@ CLI path and that a bad post leaves output/ as it was.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from generator.content import read_pages, read_posts, render_post
 from generator.errors import ContentError
 
 from .conftest import BOARD_TOML, BoardMaker, post_text
-from .fuzzing import FUZZ, assert_one_line, assert_one_line_error, mutated
+from .fuzzing import FUZZ, assert_one_line, assert_one_line_error, mutated, scratch
 
 POST = post_text(
     "A small good thing",
@@ -36,7 +35,7 @@ PAGE = "Title: About us\n\nWe are a small group.\n"
 
 
 def _board() -> Path:
-    root = Path(tempfile.mkdtemp(prefix="qb-fuzz-content-"))
+    root = scratch("content-")
     BoardMaker(root)(toml=BOARD_TOML, pages={})
     return root
 
@@ -60,6 +59,9 @@ def _read_back(root: Path, name: str, text: str) -> None:
     path.unlink()
 
 
+POSTS, PAGES = _board(), _board()
+
+
 def test_the_valid_post_reads():
     root = _board()
     (root / "content/posts/share").mkdir(parents=True)
@@ -74,13 +76,13 @@ def test_the_valid_post_reads():
 @example(text=POST.replace("Role: moderator", "Role: x\x1b[2Jy"))
 @example(text=POST.replace("Expires: 2027-02-08", "Expires: 2027-02-08\x00"))
 def test_a_mutated_post_is_read_or_refused_in_one_line(text):
-    _read_back(_board(), "k3v9q2x7mz.md", text)
+    _read_back(POSTS, "k3v9q2x7mz.md", text)
 
 
 @FUZZ
 @given(text=st.text(max_size=300))
 def test_any_text_as_a_post_is_read_or_refused_in_one_line(text):
-    _read_back(_board(), "k3v9q2x7mz.md", text)
+    _read_back(POSTS, "k3v9q2x7mz.md", text)
 
 
 @FUZZ
@@ -95,14 +97,14 @@ def test_any_file_name_is_read_or_refused_in_one_line(stem):
     except UnicodeEncodeError:
         assume(False)
     assume(len(name) < 250)
-    _read_back(_board(), stem + ".md", POST)
+    _read_back(POSTS, stem + ".md", POST)
 
 
 @FUZZ
 @given(text=mutated(PAGE))
 def test_a_mutated_page_is_read_or_refused_in_one_line(text):
-    root = _board()
-    (root / "content" / "pages").mkdir(parents=True)
+    root = PAGES
+    (root / "content" / "pages").mkdir(parents=True, exist_ok=True)
     (root / "content" / "pages" / "about.md").write_text(
         text, encoding="utf-8", errors="surrogatepass"
     )

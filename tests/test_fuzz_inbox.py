@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import io
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -28,9 +29,11 @@ from generator.cli import cli
 from generator.errors import InboxError
 from generator.memberformat import unb64
 
-from .fuzzing import FUZZ, assert_one_line, assert_one_line_error, mutated, mutated_bytes
+from .conftest import BOARD_TOML, BoardMaker, fast_vault
+from .fuzzing import FUZZ, assert_one_line, assert_one_line_error, mutated, mutated_bytes, scratch
 
 TODAY = dt.date(2026, 11, 20)
+PASSPHRASE = "correct horse battery staple"
 POST = {
     "v": 1, "kind": "post", "section": "share", "title": "Small steps",
     "body": "I went outside every day.", "cw": ["low mood"], "pseudonym": "Wren",
@@ -171,7 +174,69 @@ def test_inbox_import_of_a_bad_file_is_one_line_and_keeps_the_vault(keyed_board,
         cli,
         ["inbox", "import", str(path), "--board", str(keyed_board)],
         prog_name="quietboard",
-        env={"QUIETBOARD_PASSPHRASE": "correct horse battery staple"},
+        env={"QUIETBOARD_PASSPHRASE": PASSPHRASE},
+    )
+    assert_one_line_error(result)
+    assert inbox.UNEXPECTED not in result.output
+    if result.exit_code:
+        assert vault.read_bytes() == before
+
+
+def _keyed_board() -> tuple[Path, bytes]:
+    """A board whose vault holds a moderator key that board.toml lists (pow_bits = 0)."""
+    from generator.boardedit import add_moderator_key
+    from generator.vault import open_vault
+
+    root = scratch("inbox-")
+    BoardMaker(root)(toml=BOARD_TOML + "\n[submissions]\npow_bits = 0\n")
+    fast_vault(root, PASSPHRASE)
+    with open_vault(root, lambda: PASSPHRASE) as vault:
+        public = moderators.create_key(vault.data, TODAY)
+        vault.save()
+    add_moderator_key(root, public)
+    return root, unb64(public, 32)
+
+
+KEYED, KEYED_PUBLIC = _keyed_board()
+WITHDRAW = {"v": 1, "kind": "withdraw", "code": "abcdefghijklmnopqrst", "body": ""}
+
+
+@st.composite
+def exports(draw: st.DrawFn) -> bytes:
+    """A file a moderator might import: an export or text around one sealed payload."""
+    payload = draw(st.sampled_from([POST, WITHDRAW]))
+    key = draw(st.sampled_from([*payload, "extra"]))
+    if draw(st.booleans()):
+        payload = {**payload, key: draw(json_values)}
+    body = fmt.seal_from_parts(
+        json.dumps(payload).encode(), [KEYED_PUBLIC], [hpke.generate_key_pair()],
+        bytes(32), bytes(12),
+    )  # fmt: skip
+    armored = fmt.armor(body + bytes(8))
+    wrapper = draw(st.sampled_from(["csv", "json", "text"]))
+    if wrapper == "csv":
+        text = _csv(armored)
+    elif wrapper == "json":
+        text = json.dumps([{"id": "6740aa01", "data": {"envelope": armored, "website": ""}}])
+    else:
+        text = "Dear moderators,\n\n" + armored
+    if draw(st.booleans()):
+        text = draw(mutated(text))
+    return text.encode("utf-8", "surrogatepass")
+
+
+@FUZZ.__class__(FUZZ, max_examples=40)
+@given(raw=exports())
+def test_inbox_import_of_any_file_is_one_line_and_a_refused_file_keeps_the_vault(raw):
+    path = KEYED / "export.txt"
+    path.write_bytes(raw)
+    vault = KEYED / ".quietboard" / "vault.json"
+    before = vault.read_bytes()
+    result = CliRunner().invoke(
+        cli,
+        ["inbox", "import", str(path), "--board", str(KEYED)],
+        prog_name="quietboard",
+        env={"QUIETBOARD_PASSPHRASE": PASSPHRASE, "QUIETBOARD_TODAY": "2026-11-20"},
     )
     assert_one_line_error(result)
     assert inbox.UNEXPECTED not in result.output
