@@ -173,3 +173,10 @@ def test_build_with_odd_characters_in_a_post_succeeds_or_says_so(make_board, tod
     root = make_board(posts=posts)
     result = CliRunner().invoke(cli, ["build", "--board", str(root)], prog_name="quietboard")
     assert_one_line_error(result)
+
+
+def test_a_page_name_with_a_trailing_newline_is_refused(tmp_path):
+    root = BoardMaker(tmp_path)(toml=BOARD_TOML, pages={"about\n": PAGE})
+    with pytest.raises(ContentError) as error:
+        read_pages(read_board(root))
+    assert r"content/pages/about\n.md: a page's file name is its address" in str(error.value)
