@@ -28,7 +28,7 @@ def add_section(
 ) -> str:
     """Add [sections.NAME] to ROOT/board.toml; returns the section's title."""
     board = read_board(Path(root))
-    if not SECTION_NAME.match(name):
+    if not SECTION_NAME.fullmatch(name):
         raise ConfigError(
             f'"{name}" cannot be a section name: use lower-case letters, digits and hyphens, '
             "starting with a letter (it appears in public URLs only for public sections)"

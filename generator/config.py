@@ -191,6 +191,15 @@ class Board:
 _MISSING = object()
 
 
+def _brief(value: Any) -> str:
+    """A bad VALUE as a message shows it: short, and never a number's thousands of
+    digits (turning one of those into text fails outright)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**18:
+        return "a number that large"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:60] + "...(cut)"
+
+
 class _Table:
     """One TOML table being validated; remembers its dotted path for messages."""
 
@@ -226,16 +235,16 @@ class _Table:
             raise ConfigError(f'board.toml: "{self.key(name)}" is required ({allowed or "text"})')
         what = allowed or f"text of at most {max_len} characters"
         if not isinstance(value, str) or len(value) > max_len:
-            raise ConfigError(f'board.toml: "{self.key(name)}" must be {what}, not {value!r}')
-        if pattern is not None and value != "" and not pattern.match(value):
-            raise ConfigError(f'board.toml: "{self.key(name)}" must be {what}, not {value!r}')
+            raise ConfigError(f'board.toml: "{self.key(name)}" must be {what}, not {_brief(value)}')
+        if pattern is not None and value != "" and not pattern.fullmatch(value):
+            raise ConfigError(f'board.toml: "{self.key(name)}" must be {what}, not {_brief(value)}')
         return value
 
     def flag(self, name: str, default: bool) -> bool:
         value = self.data.get(name, default)
         if not isinstance(value, bool):
             raise ConfigError(
-                f'board.toml: "{self.key(name)}" must be true or false, not {value!r}'
+                f'board.toml: "{self.key(name)}" must be true or false, not {_brief(value)}'
             )
         return value
 
@@ -244,7 +253,7 @@ class _Table:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise ConfigError(
                 f'board.toml: "{self.key(name)}" must be a whole number from {low} to {high}, '
-                f"not {value!r}"
+                f"not {_brief(value)}"
             )
         return value
 
@@ -255,7 +264,7 @@ class _Table:
         if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
             raise ConfigError(
                 f'board.toml: "{self.key(name)}" must be a date written like 2026-11-01 '
-                f"(no quotes, no time), not {value!r}"
+                f"(no quotes, no time), not {_brief(value)}"
             )
         return value
 
@@ -283,6 +292,15 @@ def read_board(root: Path) -> Board:
         raise ConfigError("board.toml is not UTF-8 text; save it as UTF-8 and try again") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"board.toml is not valid TOML ({exc}); {_toml_hint(path, exc)}") from exc
+    except ValueError:  # tomllib passes on int()'s refusal of numbers over 4300 digits
+        raise ConfigError(
+            "board.toml holds a number thousands of digits long; fix it and try again"
+        ) from None
+    except RecursionError:
+        raise ConfigError(
+            "board.toml is nested too deeply to read (lists or tables inside each other "
+            "hundreds of times); fix it and try again"
+        ) from None
     return parse_board(data, Path(root))
 
 
@@ -377,7 +395,7 @@ def parse_board(data: dict[str, Any], root: Path) -> Board:
 def _sections(table: _Table, max_days: int) -> dict[str, Section]:
     sections = {}
     for name in table.data:
-        if not SECTION_NAME.match(name):
+        if not SECTION_NAME.fullmatch(name):
             raise ConfigError(
                 f'board.toml: section name "{name}" must be lower-case letters, digits and '
                 "hyphens, starting with a letter (at most 31 characters)"
@@ -407,7 +425,7 @@ def _sections(table: _Table, max_days: int) -> dict[str, Section]:
 def _roles(table: _Table) -> dict[str, str]:
     roles = {}
     for name in table.data:
-        if not ROLE_NAME.match(name):
+        if not ROLE_NAME.fullmatch(name):
             raise ConfigError(
                 f'board.toml: role name "{name}" must be lower-case letters, digits and hyphens'
             )
@@ -499,7 +517,7 @@ def _moderation(table: _Table, country: str) -> Moderation:
     by_language = table.table("crisis_terms")
     count = 0
     for language in by_language.data:
-        if not LANGUAGE_TAG.match(language):
+        if not LANGUAGE_TAG.fullmatch(language):
             raise ConfigError(
                 f'board.toml: "{by_language.key(language)}" must be named by a language tag '
                 'such as "en"'
@@ -581,7 +599,7 @@ def _safety(table: _Table, base_url: str) -> Safety:
         "(at most 300 characters)"
     )
     exit_url = table.text("exit_url", DEFAULT_EXIT_URL, max_len=300, allowed=allowed)
-    if not EXIT_URL.match(exit_url):
+    if not EXIT_URL.fullmatch(exit_url):
         raise ConfigError(
             f'board.toml: "{table.key("exit_url")}" must be {allowed}, not {exit_url!r}'
         )

@@ -180,7 +180,7 @@ def read_post(path: Path, board: Board) -> Post:
     source = path.relative_to(board.root)
     section = path.parent.name
     post_id = path.stem
-    if not POST_ID.match(post_id):
+    if not POST_ID.fullmatch(post_id):
         raise ContentError(
             f"{source}: a post's file name is its public address, so it must be 8-32 "
             f"lower-case letters and digits that say nothing about the post; rename it to, "
@@ -349,7 +349,7 @@ def read_pages(board: Board) -> list[Page]:
         source = path.relative_to(board.root)
         if path.suffix != ".md":
             raise ContentError(f"{source}: only Markdown pages (.md) belong in content/pages")
-        if not re.match(r"^[a-z0-9][a-z0-9-]*$", path.stem):
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", path.stem):
             raise ContentError(
                 f"{source}: a page's file name is its address; use lower-case letters, digits "
                 "and hyphens"

@@ -5,8 +5,21 @@ contain a secret, a passphrase, an access code or post text.
 """
 
 
+def printable(text: str) -> str:
+    """TEXT with every control and invisible character written as an escape (`\\n`).
+
+    Names and values from a moderator's files (a key, a file name, a date line)
+    reach messages; a newline, escape sequence or bidi control in them would
+    split the one-line message, drive the terminal or disguise the text.
+    """
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class QuietboardError(Exception):
     """Base class for every error a moderator can act on."""
+
+    def __str__(self) -> str:
+        return printable(super().__str__())
 
 
 class ConfigError(QuietboardError):

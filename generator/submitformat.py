@@ -318,7 +318,7 @@ def check_payload(payload: Any) -> None:
     if not isinstance(payload, dict) or payload.get("v") != 1 or type(payload["v"]) is not int:
         raise ValueError("not a version 1 payload")
     kind = payload.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:  # a list or object is not hashable
         raise ValueError("unknown kind")
     if set(payload) != {"v", "kind", *KINDS[kind]}:
         raise ValueError(f"a {kind} has exactly the keys v, kind, {', '.join(KINDS[kind])}")

@@ -137,7 +137,9 @@ def _read(path: Path, passphrase: str) -> Vault:
                       header["memlimit"])  # fmt: skip
         plaintext = nacl.secret.SecretBox(key).decrypt(bytes.fromhex(document["box"]))
         data = json.loads(plaintext)
-    except (ValueError, KeyError, TypeError, exceptions.CryptoError, UnicodeDecodeError):
+    # RecursionError: JSON nested thousands deep, which no vault we wrote holds.
+    except (ValueError, KeyError, TypeError, RecursionError, exceptions.CryptoError,
+            UnicodeDecodeError):  # fmt: skip
         raise VaultError(UNOPENED_MESSAGE) from None
     if not isinstance(data, dict):
         raise VaultError(UNOPENED_MESSAGE)
