@@ -270,6 +270,9 @@ def test_section_add_keeps_comments_and_is_validated(make_board):
     assert_error(
         run("section", "add", "Bad Name", "--board", root), '"Bad Name" cannot be a section name'
     )
+    # A name must match whole: a trailing newline is not a section name.
+    result = run("section", "add", "late\n", "--board", root)
+    assert result.exit_code == 1 and "cannot be a section name" in result.output
     assert_error(
         run("section", "add", "later", "--expires-days", "999", "--board", root),
         'board.toml: "sections.later.expires_days" must be a whole number from 1 to 365',
