@@ -275,3 +275,24 @@ def test_section_add_keeps_comments_and_is_validated(make_board):
         'board.toml: "sections.later.expires_days" must be a whole number from 1 to 365',
     )
     assert toml.read_text() == before
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("memlimit", 2**40), ("opslimit", 2**32 - 1), ("memlimit", True), ("salt", "00" * 4096)],
+)
+def test_a_vault_header_asking_for_a_huge_key_derivation_is_called_damaged(board, field, value):
+    # The header is not authenticated: anyone who can write the file could make
+    # every command ask for a terabyte, so the limits are checked before Argon2id runs.
+    path = vault.vault_path(board)
+    document = json.loads(path.read_text())
+    document[field] = value
+    path.write_text(json.dumps(document))
+    stored = path.read_bytes()
+    for args in (("access", "list", "circle"), ("build",)):
+        assert_error(
+            run(*args, "--board", board),
+            f"{path} is damaged: its key-derivation settings are outside what quietboard "
+            "writes, so it was not opened; restore .quietboard/ from your backup",
+        )
+    assert path.read_bytes() == stored
