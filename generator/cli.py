@@ -682,7 +682,8 @@ def inbox_import(files: tuple[str, ...], board_dir: Path) -> None:
     before anything is stored. The same submission imported twice is kept
     once. Envelopes that are damaged, tampered with, sealed to someone else
     or lack the proof of work are listed and counted, and nothing else is
-    lost.
+    lost; a form field longer than any submission is skipped unsearched and
+    counted.
 
     Example: quietboard inbox import ~/Downloads/quietboard-submissions.csv
     """
