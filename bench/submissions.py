@@ -1,6 +1,7 @@
 """Figures for docs/benchmarks.md: sealed submissions.
 
 Run: python -m bench.submissions  (prints a Markdown table; times vary by machine)
+     python -m bench.submissions --crafted  (only the crafted-input rows, no browser)
 
 Needs the playwright package and Chromium (/usr/bin/chromium, or the path in
 QUIETBOARD_CHROMIUM); `playwright install` is not used. Measures:
@@ -8,7 +9,9 @@ QUIETBOARD_CHROMIUM); `playwright install` is not used. Measures:
   submit-format.js, to 1 and to 3 moderator keys, without proof of work;
 - the proof of work in Chromium at 16 bits (the default), 14 and 18 bits;
 - importing 10,000 envelopes from a Netlify-shaped CSV in Python
-  (`read_input` + `import_found`) and saving the vault that holds them.
+  (`read_input` + `import_found`) and saving the vault that holds them;
+- finding envelopes in text of 1.1 and 2.3 MB made of BEGIN markers with no
+  END, as a pasted file and as one field of a CSV export.
 Every envelope the browser makes is opened in Python, which must find the same
 (first) stamp, so the timings are of real, valid work.
 """
@@ -20,6 +23,7 @@ import datetime as dt
 import io
 import os
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -294,13 +298,55 @@ def import_rows(tmp: Path) -> list[Row]:
     ]
 
 
+CRAFTED_MARKERS = (30_000, 60_000)  # about 1.1 and 2.3 MB of BEGIN markers, no END
+
+
+def crafted_rows() -> list[Row]:
+    """Text full of BEGIN markers and no END: a pasted file, and a CSV field.
+
+    One such field in an export once held up every import; both must take
+    time in proportion to their size.
+    """
+    rows: list[Row] = []
+    for markers in CRAFTED_MARKERS:
+        text = (submitformat.BEGIN + "\n") * markers
+        size = f"{len(text) / 1e6:.1f} MB, {markers:,} BEGIN markers, no END"
+        start = time.perf_counter()
+        blocks = sum(1 for _ in submitformat.find_armored(text))
+        scanning = time.perf_counter() - start
+        rows.append((f"find_armored over {size}", f"{scanning:.3f} s", f"{blocks:,} blocks"))
+        raw = netlify_csv([]) + b'"' + text.encode() + b'",,,,,,,quietboard\n'
+        start = time.perf_counter()
+        found = read_input("export.csv", raw)
+        report = import_found(_keyed(), found, pow_bits=0, today=dt.date.today())
+        reading = time.perf_counter() - start
+        rows.append(
+            (f"import a CSV whose one envelope field is {size}", f"{reading:.3f} s",
+             report.summary()),
+        )  # fmt: skip
+    return rows
+
+
+def _keyed() -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    moderators.create_key(data, dt.date.today())
+    return data
+
+
 def main() -> None:
+    if "--crafted" in sys.argv[1:]:  # only these rows: no browser needed
+        rows = crafted_rows()
+        print("| figure | value | note |\n| --- | --- | --- |")
+        for figure, value, note in rows:
+            print(f"| {figure} | {value} | {note} |")
+        return
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         seals, works = browser_runs(demo_output(Path(tmp) / "demo"))
         rows += seal_rows(seals) + pow_rows(works)
         rows.append(python_pow_rate())
         rows += import_rows(Path(tmp))
+    rows += crafted_rows()
     print("| figure | value | note |\n| --- | --- | --- |")
     for figure, value, note in rows:
         print(f"| {figure} | {value} | {note} |")

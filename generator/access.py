@@ -193,6 +193,38 @@ def drop_expired(data: dict[str, Any], today: dt.date) -> list[tuple[str, str]]:
     return dropped
 
 
+def forget_gone_sections(data: dict[str, Any], board: Board) -> list[str]:
+    """Forget the keys and codes of every section that is no longer members-only.
+
+    Otherwise a section deleted from board.toml and later added again under
+    the same name would come back with its old keys, and every old code
+    would open it. Returns one sentence per forgotten section; the caller
+    saves the vault once.
+    """
+    sections = data.get("members", {}).get("sections", {})
+    current = {section.name for section in board.member_sections}
+    said = []
+    for name in sorted(set(sections) - current):
+        codes = len(sections.pop(name).get("codes", []))
+        where = "is no longer members-only" if name in board.sections else "is no longer"
+        said.append(
+            f'section "{name}" {where} in board.toml: its keys and {codes} access code(s) were '
+            "forgotten, so no old code opens a section of that name added later"
+        )
+    return said
+
+
+def forget_section(data: dict[str, Any], name: str) -> str:
+    """Forget what the vault still holds of an earlier section NAME, before it is added."""
+    state = data.get("members", {}).get("sections", {}).pop(name, None)
+    if state is None:
+        return ""
+    return (
+        f"The vault still held the keys and {len(state.get('codes', []))} access code(s) of an "
+        f'earlier section "{name}"; they were forgotten, so no old code opens the new section.'
+    )
+
+
 def keyring_settings(data: dict[str, Any], board: Board) -> tuple[bytes, int]:
     """The keyring's salt and PBKDF2 count."""
     return _keyring_settings(_members(data), board)

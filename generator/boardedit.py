@@ -27,14 +27,7 @@ def add_section(
     expires_days: int | None = None,
 ) -> str:
     """Add [sections.NAME] to ROOT/board.toml; returns the section's title."""
-    board = read_board(Path(root))
-    if not SECTION_NAME.fullmatch(name):
-        raise ConfigError(
-            f'"{name}" cannot be a section name: use lower-case letters, digits and hyphens, '
-            "starting with a letter (it appears in public URLs only for public sections)"
-        )
-    if name in board.sections:
-        raise ConfigError(f'board.toml already has a section "{name}"; edit it there instead')
+    check_new_section(root, name)
     document = _document(Path(root))
     table = tomlkit.table()
     table["title"] = title or name.replace("-", " ").capitalize()
@@ -58,6 +51,18 @@ def add_section(
         table.value.body.append((None, item))
     _replace(Path(root), document)
     return table["title"]
+
+
+def check_new_section(root: Path, name: str) -> None:
+    """`ConfigError` unless NAME can be added to ROOT/board.toml as a new section."""
+    board = read_board(Path(root))
+    if not SECTION_NAME.fullmatch(name):
+        raise ConfigError(
+            f'"{name}" cannot be a section name: use lower-case letters, digits and hyphens, '
+            "starting with a letter (it appears in public URLs only for public sections)"
+        )
+    if name in board.sections:
+        raise ConfigError(f'board.toml already has a section "{name}"; edit it there instead')
 
 
 def add_moderator_key(root: Path, public_key: str) -> bool:

@@ -264,6 +264,7 @@ def build_board(
             if passphrase is None:
                 raise BuildError("this board's members-only sections need the vault passphrase")
             vault = stack.enter_context(open_vault(board.root, passphrase))
+            warnings += _forget_gone_sections(board, vault)
             warnings += _drop_expired_codes(vault, today)
             withdrawn = _withdraw(board, vault, today)
             if withdrawn:
@@ -319,6 +320,13 @@ def build_board(
             "match output/_headers (or delete them: output/_headers already carries them)"
         )
     return report
+
+
+def _forget_gone_sections(board: Board, vault: Any) -> list[str]:
+    forgotten = access.forget_gone_sections(vault.data, board)
+    if forgotten:
+        vault.save()
+    return forgotten
 
 
 def _drop_expired_codes(vault: Any, today: dt.date) -> list[str]:

@@ -406,12 +406,17 @@ def section_add(
 
     A members-only section is published only sealed; give members access
     codes with "quietboard access issue NAME --label L". Its posts go in
-    content/posts/NAME/.
+    content/posts/NAME/. A new members-only section always starts with new
+    keys and no codes: if the vault still holds those of an earlier section
+    of that name, they are forgotten first (this asks for the passphrase).
 
     Example: quietboard section add circle --members-only --title "Evening circle"
     """
-    from generator.boardedit import add_section  # noqa: PLC0415
+    from generator.boardedit import add_section, check_new_section  # noqa: PLC0415
 
+    check_new_section(board_dir, name)
+    if members_only:
+        _forget_earlier_section(board_dir, name)
     title = add_section(
         board_dir, name, title=title, members_only=members_only, expires_days=expires_days
     )
@@ -420,6 +425,34 @@ def section_add(
     (board_dir / "content" / "posts" / name).mkdir(parents=True, exist_ok=True)
     if members_only:
         click.echo(f'Next: quietboard access issue {name} --label "R." (one code per member)')
+
+
+def _forget_earlier_section(board_dir: Path, name: str) -> None:
+    """A new members-only section starts with new keys and no codes.
+
+    The vault is saved before board.toml changes: a crash in between leaves
+    the section not added yet, and nothing an old code could open.
+    """
+    from generator.access import forget_section  # noqa: PLC0415
+    from generator.vault import open_vault, vault_exists  # noqa: PLC0415
+
+    if not vault_exists(board_dir):
+        return
+    with open_vault(board_dir, ask_passphrase) as vault:
+        said = forget_section(vault.data, name)
+        if said:
+            vault.save()
+            click.echo(said)
+
+
+def _forget_gone_sections(vault: Any, board: Any) -> None:
+    from generator.access import forget_gone_sections  # noqa: PLC0415
+
+    said = forget_gone_sections(vault.data, board)
+    if said:
+        vault.save()
+    for sentence in said:
+        click.echo(f"Warning: {sentence}", err=True)
 
 
 @cli.group("access")
@@ -466,6 +499,7 @@ def access_issue(
 
     board = _load_board(board_dir)
     with open_vault(board_dir, ask_passphrase, ask_new_passphrase) as vault:
+        _forget_gone_sections(vault, board)
         code = issue_code(
             vault.data,
             board,
@@ -506,6 +540,7 @@ def access_list(section_name: str, as_json: bool, board_dir: Path) -> None:
 
     board = _load_board(board_dir)
     with open_vault(board_dir, ask_passphrase) as vault:
+        _forget_gone_sections(vault, board)
         records = list_codes(vault.data, board, section_name)
     today = clock.today()
     if as_json:
@@ -547,6 +582,7 @@ def access_revoke(section_name: str, label: str, board_dir: Path) -> None:
 
     board = _load_board(board_dir)
     with open_vault(board_dir, ask_passphrase) as vault:
+        _forget_gone_sections(vault, board)
         left = revoke_code(vault.data, board, section_name, label)
         vault.save()
     click.echo(
@@ -571,6 +607,7 @@ def access_rotate(section_name: str, board_dir: Path) -> None:
 
     board = _load_board(board_dir)
     with open_vault(board_dir, ask_passphrase) as vault:
+        _forget_gone_sections(vault, board)
         rotate_key(vault.data, board, section_name)
         vault.save()
     click.echo(f'"{section_name}" has a new key. Run "quietboard build" and deploy now.')
@@ -711,7 +748,8 @@ def inbox_import(files: tuple[str, ...], board_dir: Path) -> None:
     before anything is stored. The same submission imported twice is kept
     once. Envelopes that are damaged, tampered with, sealed to someone else
     or lack the proof of work are listed and counted, and nothing else is
-    lost.
+    lost; a form field longer than any submission is skipped unsearched and
+    counted.
 
     Example: quietboard inbox import ~/Downloads/quietboard-submissions.csv
     """

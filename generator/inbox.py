@@ -19,13 +19,15 @@ import json
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from generator import moderators
 from generator.errors import InboxError
 from generator.memberformat import b64
 from generator.submitformat import (
     BEGIN,
+    MAX_FIELD_CHARS,
+    Envelope,
     Rejected,
     find_armored,
     open_envelope,
@@ -53,6 +55,19 @@ class Found:
     inside: str | None  # None: the envelope field held no complete envelope
     honeypot: bool = False
     remote_id: str = ""  # the form service's id, to delete it there; never stored
+    oversize: bool = False  # a field too long to be a submission, never searched
+
+
+# How the summary groups the reasons an envelope was unreadable, in words a
+# moderator can act on (the listed problems give each one's exact reason).
+UNREADABLE_GROUPS = {
+    "damaged": "damaged, incomplete or tampered with",
+    "unopenable": "damaged, incomplete or tampered with",
+    "too-large": "too large",
+    "foreign": "sealed to another key",
+    "invalid": "not a valid submission",
+    "unexpected": "could not be read",
+}
 
 
 @dataclass
@@ -61,16 +76,35 @@ class ImportReport:
     duplicates: int = 0
     spam: int = 0
     unreadable: int = 0
+    skipped: int = 0  # fields over MAX_FIELD_CHARS, not searched
     problems: list[str] = field(default_factory=list)
     # Indexes of the inputs that are safely handled (imported now or before,
     # or spam), which may be deleted from the form service.
     settled: set[int] = field(default_factory=set)
+    unreadable_by_group: dict[str, int] = field(default_factory=dict)
+
+    def count_unreadable(self, code: str) -> None:
+        self.unreadable += 1
+        group = UNREADABLE_GROUPS[code]
+        self.unreadable_by_group[group] = self.unreadable_by_group.get(group, 0) + 1
 
     def summary(self) -> str:
-        return (
-            f"Imported {len(self.imported)}, duplicates {self.duplicates}, "
-            f"spam {self.spam}, unreadable {self.unreadable}."
+        order = dict.fromkeys(UNREADABLE_GROUPS.values())  # always in the same order
+        groups = ", ".join(
+            f"{self.unreadable_by_group[group]} {group}"
+            for group in order
+            if group in self.unreadable_by_group
         )
+        text = (
+            f"Imported {len(self.imported)}, duplicates {self.duplicates}, "
+            f"spam {self.spam}, unreadable {self.unreadable}" + (f" ({groups})." if groups else ".")
+        )
+        if self.skipped:
+            text += (
+                f" Skipped without searching: {self.skipped} field(s) over "
+                f"{MAX_FIELD_CHARS // 1024} KiB, more than any submission."
+            )
+        return text
 
 
 def read_input(name: str, raw: bytes) -> list[Found]:
@@ -107,6 +141,8 @@ def _looks_like_csv(text: str) -> bool:
 
 def _field(text: str | None, where: str, honeypot: Any, remote_id: str = "") -> list[Found]:
     filled = isinstance(honeypot, str) and honeypot.strip() != ""
+    if isinstance(text, str) and len(text) > MAX_FIELD_CHARS:
+        return [Found(where, None, filled, remote_id, oversize=True)]
     if not isinstance(text, str) or BEGIN not in text:
         return [Found(where, None, filled, remote_id)]
     insides = list(find_armored(text))
@@ -221,12 +257,14 @@ def import_found(
                 report.duplicates += 1
                 report.settled.add(done)
                 continue
+            elif rejected.code == "oversize":
+                report.skipped += 1
             else:
-                report.unreadable += 1
+                report.count_unreadable(rejected.code)
             report.problems.append(f"{item.where}: {rejected}")
             continue
         except Exception:  # one envelope must never stop the others being imported
-            report.unreadable += 1
+            report.count_unreadable("unexpected")
             report.problems.append(f"{item.where}: {UNEXPECTED}")
             continue
         seen.add(identity)
@@ -244,15 +282,33 @@ def _open_one(
     """Opening steps 1-7 for one envelope: (its seen-id, payload), or `Rejected`."""
     if item.honeypot:
         raise Rejected("spam")
+    if item.oversize:
+        raise Rejected("oversize")
     if item.inside is None:
         raise Rejected("damaged")
     envelope = parse_envelope(unarmor(item.inside))
     if envelope.stamp_bits() < pow_bits:
-        raise Rejected("spam")
+        _spam_or_damaged(envelope, secrets_by_id)
     identity = b64(envelope.id[:SEEN_ID_BYTES])
     if identity in seen:
         raise Rejected("duplicate")
     return identity, open_envelope(envelope, secrets_by_id)
+
+
+def _spam_or_damaged(envelope: Envelope, secrets_by_id: dict[bytes, bytes]) -> NoReturn:
+    """An envelope whose stamp is short: spam, unless it was changed on the way.
+
+    Any change to a sealed envelope also breaks its stamp, so a short stamp
+    alone cannot tell spam from damage: an envelope that still opens was sent
+    as it is (spam); one that no longer opens was damaged or tampered with.
+    One sealed only to other keys cannot be checked and stays spam.
+    """
+    try:
+        open_envelope(envelope, secrets_by_id)
+    except Rejected as rejected:
+        if rejected.code == "unopenable":
+            raise
+    raise Rejected("spam")
 
 
 def _stored(payload: dict[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """The facts the privacy page states, taken from board.toml and nowhere else.
 
 The page (theme/templates/privacy.html) is written on every build from
-these, so it cannot drift from what the board does: change a section's
-expiry or the host, and the policy changes with it.
+these, so it cannot drift from what the board does: change a public
+section's expiry or the host, and the policy changes with it. It says
+nothing that depends on the members-only sections.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ class PrivacyFacts:
     form: str  # "netlify" or "none"
     send_by_hand: str
     public_sections: tuple[tuple[str, int], ...]  # (title, days a post stays up)
-    members_days: int | None  # the longest a members-only post stays up, if any
     max_days: int
     pending_days: int
     withdrawal_days: int
@@ -34,15 +34,14 @@ class PrivacyFacts:
 
 
 def privacy_facts(board: Board) -> PrivacyFacts:
-    # Member sections are not named: their names are for members only.
-    member_days = [section.expires_days for section in board.member_sections]
+    # Nothing about the members' sections: not their names, and not their
+    # expiry, which would change the public page when one is added.
     return PrivacyFacts(
         host_name=board.privacy.host_name,
         host_policy_url=board.privacy.host_policy_url,
         form=board.submissions.form,
         send_by_hand=board.submissions.send_by_hand,
         public_sections=tuple((s.title, s.expires_days) for s in board.public_sections),
-        members_days=max(member_days) if member_days else None,
         max_days=board.max_expires_days,
         pending_days=board.privacy.pending_days,
         withdrawal_days=board.max_expires_days + WITHDRAWN_GRACE_DAYS,

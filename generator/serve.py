@@ -2,20 +2,23 @@
 
 It sends the headers from output/_headers (so the preview enforces the same
 Content-Security-Policy as Netlify), serves 404.html for missing pages, never
-lists a directory, and logs nothing about requests.
+lists a directory, never serves the host's own files, dotfiles or anything
+outside the folder (however the path is spelled), and logs nothing about
+requests.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import posixpath
 import threading
 from collections.abc import Iterator
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 HOST = "127.0.0.1"
 
@@ -44,16 +47,44 @@ def path_matches(pattern: str, path: str) -> bool:
 HOST_ONLY = frozenset({"/_headers", "/_redirects"})
 
 
+def site_path(raw: str) -> str:
+    """The path a request names, spelled once: unquoted, dot segments and
+    repeated slashes resolved as the file lookup resolves them.
+
+    So "/./_headers", "/%2e/_headers" and "//_headers" are all "/_headers".
+    """
+    path = unquote(raw.split("?", 1)[0].split("#", 1)[0])
+    canonical = posixpath.normpath("/" + path.lstrip("/"))
+    if path.endswith("/") and canonical != "/":
+        canonical += "/"
+    return canonical
+
+
+def _never_served(path: str) -> bool:
+    # Case-folded: on a case-insensitive disk (macOS) /_HEADERS is _headers.
+    parts = path.casefold().split("/")
+    return (
+        "\x00" in path
+        or path.rstrip("/").casefold() in HOST_ONLY
+        or any(part.startswith(".") for part in parts)
+    )
+
+
 class PreviewHandler(SimpleHTTPRequestHandler):
     rules: ClassVar[list[tuple[str, dict[str, str]]]] = []
     server_version = "quietboard"
     sys_version = ""
 
     def send_head(self):  # type: ignore[override]
-        if unquote(urlsplit(self.path).path) in HOST_ONLY:
+        # Host files, dotfiles and anything a link leads to outside the folder are
+        # answered as missing pages, however the path is spelled.
+        if _never_served(site_path(self.path)) or not self._inside(self.translate_path(self.path)):
             self.send_error(HTTPStatus.NOT_FOUND)
             return None
         return super().send_head()
+
+    def _inside(self, target: str) -> bool:
+        return Path(target).resolve().is_relative_to(Path(self.directory).resolve())
 
     def send_header(self, keyword: str, value: str) -> None:
         # A file's modification time is the build's time to the second.
@@ -62,7 +93,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
 
     def end_headers(self) -> None:
         # A malformed request line fails before self.path is set.
-        path = unquote(urlsplit(getattr(self, "path", "/")).path)
+        path = site_path(getattr(self, "path", "/"))
         for pattern, headers in self.rules:
             if path_matches(pattern, path):
                 for name, value in headers.items():

@@ -53,6 +53,11 @@ MAX_ARMORED_CHARS = 2 * MAX_ENVELOPE_BYTES * 4 // 3
 MAX_POW_BITS = 28
 BEGIN = "-----BEGIN QUIETBOARD SUBMISSION-----"
 END = "-----END QUIETBOARD SUBMISSION-----"
+MARKERS = re.compile(f"{re.escape(BEGIN)}|{re.escape(END)}")
+# A form field holds one envelope's text form. A field longer than the
+# largest one with its markers and some room is not a submission, and is
+# skipped without being searched.
+MAX_FIELD_CHARS = MAX_ARMORED_CHARS + 4096
 LINE = 64
 
 KINDS: dict[str, tuple[str, ...]] = {
@@ -83,6 +88,9 @@ REASONS = {
     "foreign": "sealed to a key this vault does not hold",
     "unopenable": "could not be opened (damaged or tampered with)",
     "invalid": "opened, but it is not a valid submission",
+    "oversize": (
+        f"skipped without searching: over {MAX_FIELD_CHARS // 1024} KiB, more than any submission"
+    ),
 }
 
 
@@ -184,22 +192,16 @@ def find_armored(text: str) -> Iterator[str]:
 
     A block that another BEGIN interrupts before its END (a truncated copy
     quoted above the whole one) is yielded as it is, and fails to decode as
-    damaged; the scan restarts at the next BEGIN.
+    damaged. The markers are found in one pass, so a text of BEGINs with no
+    END is read once, not once per BEGIN.
     """
-    at = text.find(BEGIN)
-    end = -1
-    while at != -1:
-        start = at + len(BEGIN)
-        following = text.find(BEGIN, start)
-        if end < start:
-            end = text.find(END, start)
-        if end == -1:
-            yield text[start : following if following != -1 else len(text)]
-        elif following != -1 and following < end:
-            yield text[start:following]
-        else:
-            yield text[start:end]
-        at = following
+    start = None
+    for marker in MARKERS.finditer(text):
+        if start is not None:
+            yield text[start : marker.start()]
+        start = marker.end() if marker.group() == BEGIN else None
+    if start is not None:
+        yield text[start:]
 
 
 def unarmor(inside: str) -> bytes:

@@ -40,6 +40,13 @@ VERSION = 1
 # later without breaking older vaults.
 OPSLIMIT = nacl.pwhash.argon2id.OPSLIMIT_MODERATE
 MEMLIMIT = nacl.pwhash.argon2id.MEMLIMIT_MODERATE
+# The header is not authenticated (the key comes from it), so what it asks
+# the KDF for is bounded before the KDF runs: a planted header must not make
+# every command wait hours or allocate a terabyte. The ceiling is libsodium's
+# "sensitive" memory (1 GiB) with room to raise the time cost later.
+OPSLIMIT_RANGE = (nacl.pwhash.argon2id.OPSLIMIT_MIN, 8)
+MEMLIMIT_RANGE = (nacl.pwhash.argon2id.MEMLIMIT_MIN, nacl.pwhash.argon2id.MEMLIMIT_SENSITIVE)
+SALT_HEX_CHARS = 2 * nacl.pwhash.argon2id.SALTBYTES
 MIN_PASSPHRASE = 12
 LOCK_WAIT_SECONDS = 10.0
 
@@ -133,6 +140,7 @@ def _read(path: Path, passphrase: str) -> Vault:
                 f"{path} was written by a newer quietboard (vault format {header['v']}); "
                 "upgrade quietboard to open it"
             )
+        _check_kdf_settings(path, header)
         key = _derive(passphrase, bytes.fromhex(header["salt"]), header["opslimit"],
                       header["memlimit"])  # fmt: skip
         plaintext = nacl.secret.SecretBox(key).decrypt(bytes.fromhex(document["box"]))
@@ -144,6 +152,24 @@ def _read(path: Path, passphrase: str) -> Vault:
     if not isinstance(data, dict):
         raise VaultError(UNOPENED_MESSAGE)
     return Vault(path, data, key, header)
+
+
+def _within(value: Any, bounds: tuple[int, int]) -> bool:
+    return type(value) is int and bounds[0] <= value <= bounds[1]
+
+
+def _check_kdf_settings(path: Path, header: dict[str, Any]) -> None:
+    salt = header["salt"]
+    if not (
+        _within(header["opslimit"], OPSLIMIT_RANGE)
+        and _within(header["memlimit"], MEMLIMIT_RANGE)
+        and isinstance(salt, str)
+        and len(salt) == SALT_HEX_CHARS
+    ):
+        raise VaultError(
+            f"{path} is damaged: its key-derivation settings are outside what quietboard "
+            "writes, so it was not opened; restore .quietboard/ from your backup"
+        )
 
 
 @contextlib.contextmanager

@@ -278,3 +278,90 @@ def test_section_add_keeps_comments_and_is_validated(make_board):
         'board.toml: "sections.later.expires_days" must be a whole number from 1 to 365',
     )
     assert toml.read_text() == before
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("memlimit", 2**40), ("opslimit", 2**32 - 1), ("memlimit", True), ("salt", "00" * 4096)],
+)
+def test_a_vault_header_asking_for_a_huge_key_derivation_is_called_damaged(board, field, value):
+    # The header is not authenticated: anyone who can write the file could make
+    # every command ask for a terabyte, so the limits are checked before Argon2id runs.
+    path = vault.vault_path(board)
+    document = json.loads(path.read_text())
+    document[field] = value
+    path.write_text(json.dumps(document))
+    stored = path.read_bytes()
+    for args in (("access", "list", "circle"), ("build",)):
+        assert_error(
+            run(*args, "--board", board),
+            f"{path} is damaged: its key-derivation settings are outside what quietboard "
+            "writes, so it was not opened; restore .quietboard/ from your backup",
+        )
+    assert path.read_bytes() == stored
+
+
+def without_circle(root) -> None:
+    toml = root / "board.toml"
+    text = toml.read_text()
+    start = text.index("[sections.circle]")
+    end = text.index("\n[", start + 1)
+    toml.write_text(text[:start] + text[end + 1 :])
+    # The build refuses posts of a section board.toml does not have.
+    (root / "content/posts/circle").rename(root / "old-circle-posts")
+
+
+def opens(root, code: str) -> bool:
+    keyring = json.loads((root / "output/members/keyring.json").read_text())
+    try:
+        memberformat.open_keyring(keyring, code, dt.date(2026, 11, 21))
+    except memberformat.Unopenable:
+        return False
+    return True
+
+
+def test_a_deleted_and_re_created_members_section_gets_new_keys_and_no_codes(board):
+    old = issue(board, PASSPHRASE, "circle", "R.")
+    assert run("build", "--board", board).exit_code == 0
+    old_files = {p.name for p in (board / "output/members").glob("*.bin")}
+    without_circle(board)
+    assert run("build", "--board", board).exit_code == 0
+    added = run("section", "add", "circle", "--members-only", "--board", board)
+    assert added.exit_code == 0, added.output
+    assert (
+        'The vault still held the keys and 1 access code(s) of an earlier section "circle"; '
+        "they were forgotten, so no old code opens the new section." in added.output
+    )
+    assert "circle" not in opened(board)["members"]["sections"]
+    (board / "content/posts/circle").rmdir()
+    (board / "old-circle-posts").rename(board / "content/posts/circle")
+    assert run("access", "list", "circle", "--board", board).output.strip() == (
+        '"circle" has no access codes yet.'
+    )
+    new = issue(board, PASSPHRASE, "circle", "S.")
+    built = run("build", "--board", board)
+    assert built.exit_code == 0, built.output
+    assert opens(board, new)
+    assert not opens(board, old)
+    assert {p.name for p in (board / "output/members").glob("*.bin")}.isdisjoint(old_files)
+
+
+@pytest.mark.parametrize("command", [("build",), ("access", "list", "garden")])
+def test_the_vault_forgets_a_section_that_left_board_toml_and_says_so(board, command):
+    toml = board / "board.toml"
+    toml.write_text(
+        toml.read_text() + '\n[sections.garden]\ntitle = "Garden"\nmembers_only = true\n'
+    )
+    issue(board, PASSPHRASE, "circle", "R.")
+    issue(board, PASSPHRASE, "circle", "S.")
+    issue(board, PASSPHRASE, "garden", "T.")
+    without_circle(board)
+    result = run(*command, "--board", board)
+    assert result.exit_code == 0, result.output
+    assert (
+        'Warning: section "circle" is no longer in board.toml: its keys and 2 access code(s) '
+        "were forgotten, so no old code opens a section of that name added later"
+    ) in result.output
+    assert set(opened(board)["members"]["sections"]) == {"garden"}
+    again = run(*command, "--board", board)
+    assert "forgotten" not in again.output

@@ -5,6 +5,7 @@ Failures must be one line, `Error: ...`, exit status 1, and no traceback.
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import subprocess
@@ -339,6 +340,48 @@ def test_serve_serves_the_site_with_its_headers(make_board, today):
         with pytest.raises(urllib.error.HTTPError) as listing:
             urllib.request.urlopen(url + "theme/")
         assert listing.value.code == 404, "directories are never listed"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_serve_never_serves_host_files_dotfiles_or_anything_outside_output(make_board, today):
+    root = make_board(posts={"share/aaaaaaaa11.md": GOOD_POST})
+    run("build", "--board", root)
+    output = root / "output"
+    (output / "_redirects").write_text("/old /new 301\n")
+    (output / ".env").write_text("SECRET_FROM_A_DOTFILE\n")
+    (output / "board-copy.toml").symlink_to(root / "board.toml")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--board", str(root), "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        port = int(server.stdout.readline().split(" at ")[1].split(" ")[0].rsplit(":", 1)[1][:-1])
+
+        def get(path: str) -> tuple[int, str, str]:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", path)  # sent as written, never normalised
+            response = connection.getresponse()
+            body = response.read().decode("utf-8", "replace")
+            connection.close()
+            return response.status, body, response.headers.get("Content-Security-Policy", "")
+
+        headers_text = (output / "_headers").read_text()
+        for path in ("/_headers", "/./_headers", "/%2e/_headers", "//_headers", "/p/../_headers",
+                     "/%2F_headers", "/_redirects", "/./_redirects", "/.env", "/%2eenv",
+                     "//.env", "/_headers%00", "/board-copy.toml"):  # fmt: skip
+            status, body, _ = get(path)
+            assert status == 404, path
+            assert "This page is not here" in body, path
+            assert "# Written by quietboard" not in body and "SECRET_FROM_A_DOTFILE" not in body
+            assert 'name = "Test board"' not in body, path
+            assert headers_text not in body, path
+        # A spelling of a real page gets the page and the host's headers, as on Netlify.
+        status, body, csp = get("/./p/aaaaaaaa11/")
+        assert status == 200 and "Saturdays are the hardest." in body
+        assert "frame-ancestors 'none'" in csp
     finally:
         server.terminate()
         server.wait(timeout=10)

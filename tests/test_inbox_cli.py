@@ -210,7 +210,10 @@ def test_bad_envelopes_are_counted_and_listed_and_the_good_ones_kept(board, tmp_
         f"  {export}, row 7: proof of work missing or too weak",
         f"  {export}, row 8: damaged (not a complete quietboard submission)",
     ]
-    assert lines[-2] == "Imported 1, duplicates 0, spam 2, unreadable 4."
+    assert lines[-2] == (
+        "Imported 1, duplicates 0, spam 2, unreadable 4 (3 damaged, incomplete or tampered "
+        "with, 1 sealed to another key)."
+    )
     assert [item["body"] for item in queue(board)] == [POST["body"]]
 
 
@@ -292,7 +295,10 @@ def test_one_poisoned_envelope_is_counted_and_never_stops_the_others(board, tmp_
     text.write_text(sealed(board) + fmt.armor(nested) + truncated_then_whole + fmt.BEGIN * 500)
     result = run("inbox", "import", text, "--board", board)
     assert result.exit_code == 0, result.output
-    assert "Imported 2, duplicates 0, spam 0, unreadable 502." in result.output
+    assert (
+        "Imported 2, duplicates 0, spam 0, unreadable 502 (501 damaged, incomplete or tampered "
+        "with, 1 not a valid submission)." in result.output
+    )
     assert f"  {text}, envelope 2: opened, but it is not a valid submission" in result.output
     assert f"  {text}, envelope 3: damaged (not a complete quietboard submission)" in result.output
 
@@ -304,7 +310,50 @@ def test_an_oversized_row_is_refused_alone(board, tmp_path):
                                    {"envelope": sealed(board)}]))  # fmt: skip
     result = run("inbox", "import", export, "--board", board)
     assert f"  {export}, row 3: too large (over 64 KiB)" in result.output
-    assert "Imported 2, duplicates 0, spam 0, unreadable 1." in result.output
+    assert "Imported 2, duplicates 0, spam 0, unreadable 1 (1 too large)." in result.output
+
+
+def test_an_envelope_changed_on_the_way_is_unreadable_not_spam(board, tmp_path):
+    # A change breaks the stamp too (the stamp covers the envelope), so the old
+    # import called a damaged envelope spam and left the moderator none the wiser.
+    raw = fmt.unarmor(next(fmt.find_armored(sealed(board))))
+    for position in range(len(raw) - 9, 0, -1):
+        changed = raw[:position] + bytes([raw[position] ^ 1]) + raw[position + 1 :]
+        if fmt.parse_envelope(changed).stamp_bits() < 4:
+            break
+    text = tmp_path / "mixed.txt"
+    text.write_text(fmt.armor(changed) + weakly_sealed(board))
+    result = run("inbox", "import", text, "--board", board)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"  {text}, envelope 1: could not be opened (damaged or tampered with)",
+        f"  {text}, envelope 2: proof of work missing or too weak",
+        "Imported 0, duplicates 0, spam 1, unreadable 1 (1 damaged, incomplete or tampered with).",
+    ]
+
+
+@pytest.mark.parametrize("shape", ["csv", "json"])
+def test_a_field_full_of_begin_markers_is_skipped_unsearched_and_counted(board, tmp_path, shape):
+    # 1.5 MB of BEGIN markers and no END: once this took minutes and held up the
+    # whole import; now the field is skipped at once and the others imported.
+    crafted = (fmt.BEGIN + "\n") * 40_000
+    fields = [sealed(board), crafted, sealed(board)]
+    export = tmp_path / f"export.{shape}"
+    if shape == "csv":
+        export.write_text(netlify_csv([{"envelope": field} for field in fields]))
+        where = f"{export}, row 3"
+    else:
+        export.write_text(json.dumps([{"id": str(n), "data": {"envelope": field, "ip": IP}}
+                                      for n, field in enumerate(fields)]))  # fmt: skip
+        where = f"{export}, item 2"
+    result = run("inbox", "import", export, "--board", board)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:2] == [
+        f"  {where}: skipped without searching: over 174 KiB, more than any submission",
+        "Imported 2, duplicates 0, spam 0, unreadable 0. Skipped without searching: 1 field(s) "
+        "over 174 KiB, more than any submission.",
+    ]
+    assert len(queue(board)) == 2
 
 
 def test_queue_list_shows_control_and_bidi_characters_as_escapes(board, tmp_path):

@@ -163,12 +163,16 @@ def test_delete_remote_removes_what_is_stored_and_spam_and_keeps_the_unopenable(
     foreign = netlify.add(fmt.armor(fmt.seal(POST, [stranger], 4)))
     result = fetch(site_board, "--delete-remote")
     assert result.exit_code == 0, result.output
-    assert "Imported 1, duplicates 0, spam 1, unreadable 1." in result.output
+    assert (
+        "Imported 1, duplicates 0, spam 1, unreadable 1 (1 sealed to another key)." in result.output
+    )
     assert "Deleted 2 from Netlify; 1 left there." in result.output
     assert netlify.ids() == {foreign}
     assert stored not in netlify.ids() and spam not in netlify.ids()
     again = fetch(site_board, "--delete-remote")
-    assert "Imported 0, duplicates 0, spam 0, unreadable 1." in again.output
+    assert (
+        "Imported 0, duplicates 0, spam 0, unreadable 1 (1 sealed to another key)." in again.output
+    )
     assert len(queue(site_board)) == 1
 
 

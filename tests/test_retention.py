@@ -216,7 +216,7 @@ def test_the_privacy_page_is_written_from_board_toml(make_board):
     assert "hosted by Cloudflare" in text
     assert 'href="https://www.cloudflare.com/privacypolicy/"' in page
     assert "not reviewed within 14 days is deleted unread" in text
-    assert "Sharing: usually 90 days; members' sections: usually at most 45 days." in text
+    assert "Sharing: usually 90 days; members' sections: as long as each section sets." in text
     assert "never more than 365 days" in text
     assert "kept for 455 days" in text  # the withdrawal fingerprint: maximum + 90
     assert "Counsellor" in text
@@ -226,6 +226,28 @@ def test_the_privacy_page_is_written_from_board_toml(make_board):
     assert "Secret circle" not in page  # member sections are never named
     home = (board / "output" / "index.html").read_text()
     assert 'href="../privacy/"' in home or 'href="./privacy/"' in home or "/privacy/" in home
+
+
+def retention_text(board) -> str:
+    page = (board / "output" / "privacy" / "index.html").read_text()
+    part = page[page.index('id="retention"') : page.index('id="dates"')]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", part))
+
+
+def test_adding_a_members_section_does_not_change_what_the_public_privacy_page_says(public):
+    assert run("build", "--board", public, env=on("2026-11-20")).exit_code == 0
+    before = retention_text(public)
+    added = run("section", "add", "circle", "--members-only", "--expires-days", "200",
+                "--board", public)  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert run("build", "--board", public, env=on("2026-11-20")).exit_code == 0
+    after = retention_text(public)
+    # Outsiders learn nothing about the members' sections from it, not even their expiry.
+    assert after == before
+    assert "200" not in after
+    # And every sentence is separated from the next.
+    assert "Sharing: usually 90 days; members' sections: as long as each section sets. A " in after
+    assert not re.search(r"\.[A-Z]", after)
 
 
 def test_a_hand_written_privacy_page_is_refused_with_what_to_do(make_board):

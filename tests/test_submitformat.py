@@ -105,3 +105,11 @@ def test_payload_rules(change, message):
     with pytest.raises(ValueError, match=message):
         fmt.check_payload({**POST, **change})
     fmt.check_payload(POST)
+
+
+def test_find_armored_keeps_its_rules_for_stray_and_missing_markers():
+    b, e = fmt.BEGIN, fmt.END
+    text = f"{e} stray {b}one{e} between {b}cut short {b}two{e}{e} {b}unfinished"
+    assert list(fmt.find_armored(text)) == ["one", "cut short ", "two", "unfinished"]
+    assert list(fmt.find_armored(b * 50_000)) == [""] * 50_000
+    assert list(fmt.find_armored("no envelope here")) == []
