@@ -293,6 +293,9 @@ def _serve(directory: Path, port: int, after: str = "") -> None:
 def serve(board_dir: Path, port: int) -> None:
     """Serve the built output/ on 127.0.0.1 with the same headers as the host.
 
+    No form service is behind it: a post sent from the share page is dropped,
+    and the page tells the member so and hands over the locked text.
+
     Example: quietboard serve --port 8080
     """
     _load_board(board_dir)  # outside a board, the same message as every other command

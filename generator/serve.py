@@ -4,7 +4,9 @@ It sends the headers from output/_headers (so the preview enforces the same
 Content-Security-Policy as Netlify), serves 404.html for missing pages, never
 lists a directory, never serves the host's own files, dotfiles or anything
 outside the folder (however the path is spelled), and logs nothing about
-requests.
+requests. It has no form service: a post is read, dropped and answered 501
+with PREVIEW_HEADER, which the share page reads to tell the member that this
+copy of the board cannot send.
 """
 
 from __future__ import annotations
@@ -21,6 +23,11 @@ from typing import ClassVar
 from urllib.parse import unquote
 
 HOST = "127.0.0.1"
+# The share page (submit.js) looks for this header on a refused send.
+PREVIEW_HEADER = ("Quietboard-Preview", "no-form-service")
+# A post is at most this long (a sealed envelope is far smaller); longer ones
+# are not read, and the connection closes.
+MAX_POST_BYTES = 1 << 20
 
 
 def parse_headers_file(text: str) -> list[tuple[str, dict[str, str]]]:
@@ -99,6 +106,24 @@ class PreviewHandler(SimpleHTTPRequestHandler):
                 for name, value in headers.items():
                     self.send_header(name, value)
         super().end_headers()
+
+    def do_POST(self) -> None:
+        """Answer a send from the share page: nothing is kept, and nothing was sent."""
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            length = -1
+        if 0 <= length <= MAX_POST_BYTES:
+            self.rfile.read(length)
+        else:
+            self.close_connection = True
+        body = b"This local preview has no form service: nothing was sent.\n"
+        self.send_response(HTTPStatus.NOT_IMPLEMENTED)
+        self.send_header(*PREVIEW_HEADER)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def list_directory(self, path):  # type: ignore[override]
         self.send_error(HTTPStatus.NOT_FOUND)

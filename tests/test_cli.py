@@ -340,6 +340,14 @@ def test_serve_serves_the_site_with_its_headers(make_board, today):
         with pytest.raises(urllib.error.HTTPError) as listing:
             urllib.request.urlopen(url + "theme/")
         assert listing.value.code == 404, "directories are never listed"
+        # No form service behind a preview: the share page is told so (submit.js).
+        send = urllib.request.Request(url + "share/", data=b"envelope=sealed", method="POST")
+        with pytest.raises(urllib.error.HTTPError) as posted:
+            urllib.request.urlopen(send)
+        assert posted.value.code == 501
+        assert posted.value.headers["Quietboard-Preview"] == "no-form-service"
+        with urllib.request.urlopen(url + "share/") as response:
+            assert response.status == 200, "the preview still serves after a send"
     finally:
         server.terminate()
         server.wait(timeout=10)

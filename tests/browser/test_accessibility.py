@@ -111,8 +111,11 @@ def test_after_sending_the_share_page_has_nothing_for_axe_to_find(demo_board, wa
     page.goto(demo_board.base + "/share/")
     page.get_by_label("Title").fill("A small win")
     page.get_by_label("Your post").fill("I went for a walk **today**.\n\n- slowly\n- kindly")
+    page.get_by_label("Content warnings (optional)").fill("loss, sleep")
     page.get_by_role("button", name="Preview").click()
     expect(page.get_by_role("heading", name="Preview")).to_be_visible()
+    expect(page.get_by_role("heading", name="A small win")).to_be_visible()
+    expect(page.get_by_text("Content warning: loss, sleep")).to_be_visible()
     assert violations(page) == ""
     page.get_by_role("button", name="Lock and send").click()
     expect(page.get_by_role("heading", name="Send the locked text yourself")).to_be_visible()

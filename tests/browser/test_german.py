@@ -88,6 +88,11 @@ def test_the_share_page_speaks_german(german, watched):
     # Said by submit.js, from the template's German words.
     expect(page.get_by_role("status")).to_have_text("Bitte schreib zuerst etwas.")
     expect(page.locator("#random-name")).to_contain_text("Du erscheinst als")
+    page.get_by_label("Dein Beitrag").fill("Heute war ein guter Tag.")
+    page.get_by_label("Inhaltswarnungen (freiwillig)").fill("Verlust")
+    page.get_by_role("button", name="Vorschau").click()
+    expect(page.get_by_role("heading", name="Hallo")).to_be_visible()
+    expect(page.get_by_text("Inhaltswarnung: Verlust")).to_be_visible()
     page.get_by_label("Was möchtest du senden?").select_option("feedback")
     expect(page.locator("#body-label")).to_have_text("Deine Nachricht an die Moderation")
     assert violations(page) == ""

@@ -22,6 +22,8 @@ from playwright.sync_api import expect
 from generator.cli import cli
 from generator.vault import open_vault
 
+from .test_accessibility import violations
+
 pytestmark = pytest.mark.browser
 
 IP, AGENT, REFERRER = "198.51.100.23", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1)", "https://t.co/x"
@@ -244,3 +246,66 @@ def test_a_member_replies_in_a_members_section_without_its_name_in_any_public_pa
     share_page = (demo_board.root / "output" / "share" / "index.html").read_text()
     assert 'value="circle"' not in share_page
     assert "Tuesday evening circle" not in share_page
+
+
+def test_the_preview_shows_the_title_the_warnings_and_the_body_as_typed(demo_board, watched):
+    watch = watched(demo_board.base)
+    page = watch.page
+    page.goto(f"{demo_board.base}/share/")
+    page.fill("#title", "A <b>bold</b> day & <img src=x>")
+    page.fill("#body", BODY)
+    page.fill("#cw", f"{WARNING}, sleep, , {WARNING}")
+    page.get_by_role("button", name="Preview").click()
+    preview = page.get_by_role("region", name="Preview")
+    expect(preview.get_by_role("heading", name="A <b>bold</b> day & <img src=x>")).to_be_visible()
+    expect(preview.get_by_text(f"Content warning: {WARNING}, sleep")).to_be_visible()
+    expect(preview.locator("strong")).to_have_text(["sun"])
+    expect(preview.locator("li")).to_have_text(["tea with my sister", "a walk"])
+    assert preview.locator("b, img").count() == 0
+    # Emptied fields leave nothing behind.
+    page.fill("#cw", "")
+    page.fill("#title", "")
+    page.get_by_role("button", name="Preview").click()
+    expect(preview.get_by_role("heading", level=3)).to_have_count(0)
+    expect(preview.get_by_text("Content warning")).to_be_hidden()
+    expect(preview.locator("strong")).to_have_text(["sun"])
+    watch.assert_clean()
+
+
+def test_sending_from_a_local_preview_says_why_nothing_was_sent_and_what_to_do(
+    netlify_board, watched
+):
+    # No form service answers here: the preview server quietboard serves
+    # the board with (as `quietboard serve` and `quietboard demo` do) gets the post.
+    page = watched(netlify_board.base).page
+    page.goto(f"{netlify_board.base}/share/")
+    fill_post(page)
+    with page.expect_response(f"{netlify_board.base}/share/") as answer:
+        page.click("#send")
+    assert answer.value.request.method == "POST"
+    expect(page.locator("#fallback")).to_be_visible(timeout=60_000)
+    expect(page.locator("#fallback-why")).to_have_text(
+        "This preview copy of the board has no form service, so nothing was sent. "
+        "Copy or download the locked text below and send it to the moderators another way."
+    )
+    expect(page.locator("#fallback")).not_to_contain_text("Sending did not work")
+    assert page.locator("#retry").is_hidden()
+    assert page.locator("#sealed").input_value().startswith("-----BEGIN QUIETBOARD SUBMISSION")
+    assert violations(page) == ""
+
+
+def test_a_network_failure_on_the_real_site_says_to_try_again_or_send_it_yourself(
+    netlify_board, watched
+):
+    page = watched(netlify_board.base).page
+    page.route("**/share/", lambda route: route.abort() if route.request.method == "POST"
+               else route.continue_())  # fmt: skip
+    page.goto(f"{netlify_board.base}/share/")
+    fill_post(page)
+    page.click("#send")
+    expect(page.locator("#fallback")).to_be_visible(timeout=60_000)
+    expect(page.locator("#fallback-why")).to_have_text(
+        "Sending did not work (the board could not be reached). Nothing was lost: "
+        "send the locked text below yourself, or try again later."
+    )
+    expect(page.locator("#retry")).to_be_visible()

@@ -25,6 +25,9 @@ const target = { kind: "", post: "", section: "" };
 let sealedText = "";
 let lastWithdrawal = null;
 const SEND_TIMEOUT_MS = 30000;
+// quietboard's own preview server (`quietboard serve`, `quietboard demo`)
+// answers a send with this header: that copy of the board has no form service.
+const PREVIEW_HEADER = "Quietboard-Preview";
 const NAME_CHOICES = ["name-random", "name-own", "name-phrase"];
 let names = null;
 let namesLoaded = null;
@@ -65,6 +68,11 @@ function showFields() {
   }
   $("preview").hidden = true;
 }
+
+// The warnings as they will be posted: trimmed, without blanks or repeats.
+const typedWarnings = () => [
+  ...new Set($("cw").value.split(",").map((tag) => tag.trim()).filter(Boolean)),
+];
 
 // A small, safe preview: paragraphs, lists, quotes and emphasis, built as
 // DOM nodes from text (never HTML), so nothing typed can run or load.
@@ -111,6 +119,20 @@ function preview(markdown) {
   return out;
 }
 
+// What will be posted, all as text: the title and the warnings (for the
+// kinds that carry them), then the body.
+function showPreview() {
+  const current = kind();
+  const title = current === "post" ? $("title").value.trim() : "";
+  const warnings = current === "post" || current === "reply" ? typedWarnings() : [];
+  $("preview-title").textContent = title;
+  $("preview-title").hidden = !title;
+  $("preview-cw-list").textContent = warnings.join(", ");
+  $("preview-cw").hidden = !warnings.length;
+  $("preview-text").replaceChildren(preview($("body").value));
+  $("preview").hidden = false;
+}
+
 function payload(withdrawal) {
   const current = kind();
   const body = $("body").value.trim();
@@ -135,7 +157,7 @@ function payload(withdrawal) {
   }
   out.body = body;
   if (current === "post" || current === "reply") {
-    out.cw = [...new Set($("cw").value.split(",").map((t) => t.trim()).filter(Boolean))];
+    out.cw = typedWarnings();
     need(out.cw.length <= 8 && out.cw.every((tag) => [...tag].length <= 40), "cw-rules");
     out.pseudonym = ""; // chosenName() fills it in: a phrase needs WebCrypto, which is async
     out.verifier = withdrawal.verifier;
@@ -219,6 +241,8 @@ function status(message) {
 
 // The honeypot goes out empty: only robots that post the form themselves
 // fill it (an autofilled field here must not turn a real post into spam).
+// Returns null once sent, else why not (in the member's words) and whether
+// trying again could help.
 async function send(envelopeText) {
   const carrier = $("carrier");
   const body = new URLSearchParams({
@@ -237,9 +261,13 @@ async function send(envelopeText) {
       signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
     });
   } catch {
-    return say("offline");
+    return { why: say("failed", { why: say("offline") }), retry: true };
   }
-  return response.ok ? "" : say("refused");
+  if (response.ok) return null;
+  if (response.headers.get(PREVIEW_HEADER) === "no-form-service") {
+    return { why: say("local-preview"), retry: false };
+  }
+  return { why: say("failed", { why: say("refused") }), retry: true };
 }
 
 function finish(sectionId, withdrawal) {
@@ -301,12 +329,15 @@ async function submit(event) {
 async function deliver() {
   $("retry").disabled = true;
   status(say("sending"));
-  const why = settings.form === "netlify" ? await send(sealedText) : say("no-service");
+  const failure =
+    settings.form === "netlify"
+      ? await send(sealedText)
+      : { why: say("no-service"), retry: false };
   status("");
   form.hidden = true;
   $("preview").hidden = true;
   $("retry").disabled = false;
-  if (!why) {
+  if (!failure) {
     form.reset();
     forgetPhrase();
     drawRandomName();
@@ -315,8 +346,8 @@ async function deliver() {
     finish("sent", lastWithdrawal);
     return;
   }
-  $("fallback-why").textContent = settings.form === "netlify" ? say("failed", { why }) : why;
-  $("retry").hidden = settings.form !== "netlify";
+  $("fallback-why").textContent = failure.why;
+  $("retry").hidden = !failure.retry;
   $("sealed").value = sealedText;
   finish("fallback", lastWithdrawal);
 }
@@ -388,10 +419,7 @@ function start() {
   });
   form.hidden = false;
   showFields();
-  $("preview-button").addEventListener("click", () => {
-    $("preview-text").replaceChildren(preview($("body").value));
-    $("preview").hidden = false;
-  });
+  $("preview-button").addEventListener("click", showPreview);
   $("copy").addEventListener("click", copy);
   $("download").addEventListener("click", download);
 }
