@@ -97,6 +97,18 @@ def test_phone_numbers_follow_the_board_region() -> None:
         assert [hit.kind for hit in pii("call +44 121 234 5678", region=region)] == ["phone"]
 
 
+def test_numbers_possible_for_the_region_are_flagged_not_only_assigned_ones() -> None:
+    # Ofcom keeps 07700 900000-900999 unassigned for drama (and docs/configuration.md
+    # uses it), so phonenumbers does not call it valid; a member's number from a range
+    # newer than phonenumbers' data looks the same. Both must be caught.
+    for text in ("ring me on 07700 900123", "ring me on +44 7700 900123", "07700-900-123"):
+        hits = pii(text, region="GB")
+        assert [hit.kind for hit in hits] == ["phone"], text
+        assert "900" not in redact(clean_text(text).text, hits)
+    assert [hit.kind for hit in pii("ring me on +44 7700 900123", region="")] == ["phone"]
+    assert [hit.kind for hit in pii("ring me on +44 7700 900123", region="DE")] == ["phone"]
+
+
 def test_region_is_forgiving_about_case_and_uk() -> None:
     expected = [("phone", "0121 234 5678"), ("postcode", "SW1A 1AA")]
     for region in ("GB", "gb", " UK "):
@@ -203,7 +215,7 @@ ACCEPTED_FALSE_POSITIVES = {
     # member's own without a list of helplines, which would go out of date.
     ("Childline is free on 0800 1111 if you're under 19.", "GB"),
 }
-# Measured: 4 of 153 sentences x 3 regions = 0.87%. The bound leaves no room for a new one.
+# Measured: 4 of 158 sentences x 3 regions = 0.84%. The bound leaves no room for a new one.
 MAX_FALSE_POSITIVE_RATE = 0.009
 
 
