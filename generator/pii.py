@@ -226,7 +226,7 @@ def _dialled_like_a_phone(raw: str, region: str) -> bool:
 
 
 # Where a possible-but-unassigned number could be: ten digits or more in one run.
-LONG_NUMBER = re.compile(r"\d(?:[\s()./-]{0,3}\d){%d,}" % (POSSIBLE_MIN_DIGITS - 1))
+LONG_NUMBER = re.compile(rf"\d(?:[\s()./-]{{0,3}}\d){{{POSSIBLE_MIN_DIGITS - 1},}}")
 
 
 def _phones(folded: str, region: str) -> Iterator[tuple[int, int, str]]:
