@@ -435,6 +435,32 @@ def test_custom_terms_with_inflections() -> None:
     assert find_crisis("I kill myself laughing", terms) == []  # only the given terms
 
 
+def test_a_boards_rules_use_the_rule_language_and_the_built_in_word_classes() -> None:
+    terms = {
+        "en": {
+            "gambling": (
+                "gamble+ ~2 (rent|savings) !back",
+                "lost # quid",
+                "can't stop $",
+                "<hurt> <self> [financially] betting",
+            )
+        }
+    }
+
+    def found(text: str) -> list[str]:
+        return [hit.text for hit in find_crisis(text, terms)]
+
+    assert found("I gambled away my rent again") == ["gambled away my rent"]
+    assert found("I'll gamble my rent back, I swear") == []
+    assert found("lost 200 quid tonight") == ["lost 200 quid"]
+    assert found("lost 2 quid") == []
+    assert found("I just cant stop. Help") == ["cant stop"]
+    assert found("I can't stop now, I'm on a roll") == []
+    assert found("she is harming herself financially betting") == [
+        "harming herself financially betting"
+    ]
+
+
 def test_crisis_phrases_are_whole_words() -> None:
     assert find_crisis("the skill myself and others need") == []
     assert find_crisis("Grapes are my favourite") == []
