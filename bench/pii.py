@@ -8,6 +8,12 @@ sentences in tests/test_pii.py):
   counts when a hit of its kind is found in its cleaned text, with its region);
 - the false-positive rate of find_pii on the ordinary corpus, per kind and per
   board region (a sentence counts once per kind it is wrongly flagged for);
+- phone numbers flagged in the ordinary corpus three ways: assigned numbers only
+  (before issue 16), as now (also numbers possible for the region when dialled like
+  one), and every number phonenumbers calls possible (what was not done);
+- find_crisis on tests/corpus/crisis-en.json and crisis-de.json, per language:
+  recall on the crisis sentences (and with the right topic) and the share of
+  ordinary sentences flagged, for all of them and for the held-out part alone;
 - find_crisis on the crisis sentences and the sad-but-not-crisis sentences;
 - the time clean_text, find_pii, find_crisis and lookalikes take on a 20,000-
   character post, with and without identifying details in it.
@@ -24,8 +30,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.pii import KINDS, find_crisis, find_pii, lookalikes, suggested_warnings
-from generator.scrub import clean_text
+import phonenumbers
+
+from generator.pii import DATE, KINDS, find_crisis, find_pii, lookalikes, suggested_warnings
+from generator.scrub import clean_text, fold
 from tests.test_pii import CRISIS, NOT_CRISIS
 
 CORPUS = Path(__file__).parent.parent / "tests" / "corpus"
@@ -104,6 +112,60 @@ def false_positives(ordinary: list[str]) -> list[tuple[str, str, str]]:
     return rows
 
 
+def phone_false_positives(ordinary: list[str]) -> list[tuple[str, str, str]]:
+    counts = {"assigned only": 0, "now": 0, "every possible number": 0}
+    for region in REGIONS:
+        for text in ordinary:
+            cleaned = clean_text(text).text
+            folded = fold(cleaned)[0]
+            leniency = phonenumbers.Leniency
+            valid = [
+                match
+                for match in phonenumbers.PhoneNumberMatcher(folded, region or "ZZ", leniency.VALID)
+                if not DATE.fullmatch(match.raw_string)
+            ]
+            possible = list(
+                phonenumbers.PhoneNumberMatcher(folded, region or "ZZ", leniency.POSSIBLE)
+            )
+            counts["assigned only"] += bool(valid)
+            counts["every possible number"] += bool(possible)
+            counts["now"] += any(hit.kind == "phone" for hit in find_pii(cleaned, region=region))
+    checks = len(ordinary) * len(REGIONS)
+    return [
+        (f"ordinary sentence x region with a phone hit: {name}", f"{count}/{checks}",
+         f"{count / checks:.1%}")
+        for name, count in counts.items()
+    ]  # fmt: skip
+
+
+def crisis_corpus(language: str) -> list[tuple[str, str, str]]:
+    entries = load(f"crisis-{language}.json")
+    rows = []
+    for part, chosen in (("all", entries), ("held-out", [e for e in entries if e.get("split")])):
+        crisis = [entry for entry in chosen if entry["topic"]]
+        ordinary = [entry for entry in chosen if not entry["topic"]]
+        topics = {
+            entry["text"]: suggested_warnings(
+                find_crisis(clean_text(entry["text"]).text, language=language)
+            )
+            for entry in chosen
+        }
+        found = [entry for entry in crisis if topics[entry["text"]]]
+        right = [entry for entry in crisis if entry["topic"] in topics[entry["text"]]]
+        alarms = [entry["text"] for entry in ordinary if topics[entry["text"]]]
+        missed = [entry["text"] for entry in crisis if not topics[entry["text"]]]
+        name = f"crisis-{language}.json ({part})"
+        rows += [
+            (f"{name}: crisis sentences flagged", f"{len(found)}/{len(crisis)}",
+             f"{len(found) / len(crisis):.1%}; missed: {'; '.join(missed) or 'none'}"),
+            (f"{name}: flagged with the expected topic", f"{len(right)}/{len(crisis)}",
+             f"{len(right) / len(crisis):.1%}"),
+            (f"{name}: ordinary sentences flagged", f"{len(alarms)}/{len(ordinary)}",
+             f"{len(alarms) / len(ordinary):.1%} {'; '.join(alarms)}"),
+        ]  # fmt: skip
+    return rows
+
+
 def crisis() -> list[tuple[str, str, str]]:
     found = sum(
         topic in suggested_warnings(find_crisis(clean_text(text).text, language=language))
@@ -146,6 +208,8 @@ def timed(function: Callable[[], object]) -> tuple[float, float]:
 def speed(ordinary: list[str], identifying: list[dict]) -> list[tuple[str, str, str]]:
     gb_details = [entry["text"] for entry in identifying if entry["region"] in {"GB", ""}]
     plain, detailed = post(ordinary, []), post(ordinary, gb_details)
+    sentences = [entry["text"] for lang in ("en", "de") for entry in load(f"crisis-{lang}.json")]
+    sad = post(sentences, [])
     rows = []
     # A fresh process pays once for importing phonenumbers and python-stdnum and for
     # loading the confusables table (about 2 MB of JSON) on the first fold.
@@ -171,6 +235,10 @@ def speed(ordinary: list[str], identifying: list[dict]) -> list[tuple[str, str, 
          lambda: find_pii(detailed)),
         ("find_crisis, 20,000 characters (en + de terms)",
          lambda: find_crisis(detailed, language="de")),
+        ("find_crisis, 20,000 characters of crisis and sad sentences (en + de terms)",
+         lambda: find_crisis(sad, language="de")),
+        (f"find_crisis on each of the {len(ordinary)} ordinary sentences (en + de terms)",
+         lambda: [find_crisis(text, language="de") for text in ordinary]),
         ("lookalikes, 20,000 characters", lambda: lookalikes(detailed)),
     ]  # fmt: skip
     for name, function in cases:
@@ -189,6 +257,9 @@ def main() -> None:
     rows = [
         *detection(identifying),
         *false_positives(ordinary),
+        *phone_false_positives(ordinary),
+        *crisis_corpus("en"),
+        *crisis_corpus("de"),
         *crisis(),
         *speed(ordinary, identifying),
     ]

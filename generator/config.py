@@ -534,6 +534,7 @@ def _moderation(table: _Table, country: str) -> Moderation:
                 )
             count += len(phrases)
             terms[language][topic] = tuple(p.strip() for p in phrases)
+            _check_crisis_rules(terms[language][topic], language, topics.key(topic))
     if count > MAX_CRISIS_TERMS:
         raise ConfigError(
             f'board.toml: "moderation.crisis_terms" lists {count} phrases; keep it to '
@@ -549,6 +550,19 @@ def _moderation(table: _Table, country: str) -> Moderation:
         escalation=table.text("escalation", "", max_len=1000),
         crisis_terms=terms,
     )
+
+
+def _check_crisis_rules(rules: tuple[str, ...], language: str, key: str) -> None:
+    """Reject a board's crisis rule that the rule language cannot read, naming KEY."""
+    from generator.pii import CrisisRuleError, check_crisis_rule  # noqa: PLC0415 - slow import
+
+    for rule in rules:
+        try:
+            check_crisis_rule(rule, language)
+        except CrisisRuleError as error:
+            raise ConfigError(
+                f'board.toml: "{key}": {error} (see docs/configuration.md for the rule language)'
+            ) from None
 
 
 def _privacy(table: _Table) -> Privacy:

@@ -20,9 +20,11 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
+import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 
 import phonenumbers
 from stdnum import iban, luhn
@@ -200,6 +202,33 @@ def _ips(folded: str) -> Iterator[tuple[int, int, str]]:
 
 
 DATE = re.compile(r"\d{1,2}([./-])\d{1,2}\1(?:\d{2}|\d{4})|\d{4}([./-])\d{1,2}\2\d{1,2}")
+# A number that is possible for its country but not (yet) assigned, by phonenumbers'
+# data, is flagged only when it is written the way phone numbers are and never years,
+# counts, scores or dates: at least this many digits, and dialled with "+", the
+# international prefix or the country's trunk prefix ("0" in most of Europe).
+POSSIBLE_MIN_DIGITS = 10
+
+
+def _dialled_like_a_phone(raw: str, region: str) -> bool:
+    if len(_digits(raw)) < POSSIBLE_MIN_DIGITS or DATE.search(raw):
+        return False
+    # Phone numbers are written in a few groups of two digits or more; a list of
+    # scores or hours ("0 0 1 2 ...", "04 05 06 04 05 07 06") is not one.
+    groups = re.findall(r"\d+", raw.replace("(0)", " "))
+    if raw.startswith("+"):
+        groups = groups[1:]  # the country code
+    if len(groups) > 5 or any(len(group) < 2 for group in groups):
+        return False
+    start = raw.lstrip("(")
+    if start.startswith("+"):
+        return True
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    prefixes = [metadata.national_prefix, "00"] if metadata else []
+    return any(prefix and start.startswith(prefix) for prefix in prefixes)
+
+
+# Where a possible-but-unassigned number could be: ten digits or more in one run.
+LONG_NUMBER = re.compile(rf"\d(?:[\s()./-]{{0,3}}\d){{{POSSIBLE_MIN_DIGITS - 1},}}")
 
 
 def _phones(folded: str, region: str) -> Iterator[tuple[int, int, str]]:
@@ -211,6 +240,19 @@ def _phones(folded: str, region: str) -> Iterator[tuple[int, int, str]]:
     for match in matcher:
         # "03.04.2024" is a valid German number, and far more often a date.
         if not DATE.fullmatch(match.raw_string):
+            yield match.start, match.end, "phone number"
+    if not LONG_NUMBER.search(folded):
+        return
+    # Numbers of the right length for the country that phonenumbers does not call valid
+    # (Ofcom's drama range 07700 900xxx, ranges assigned after the library's data),
+    # when they are dialled like a phone number.
+    matcher = phonenumbers.PhoneNumberMatcher(
+        folded, region or "ZZ", leniency=phonenumbers.Leniency.POSSIBLE
+    )
+    for match in matcher:
+        if not phonenumbers.is_valid_number(match.number) and _dialled_like_a_phone(
+            match.raw_string, region
+        ):
             yield match.start, match.end, "phone number"
 
 
@@ -593,94 +635,55 @@ def find_pii(text: str, *, region: str = "", watch: Sequence[str] = ()) -> list[
 # --- crisis language -----------------------------------------------------------------------
 
 # Phrases a moderator should see before a post goes out, so that they can reach out,
-# add a content warning or point to crisis help. Matched on the folded, casefolded
-# text as whole words with flexible spacing; a trailing "*" means any ending ("cut*
-# myself" is "cut", "cuts", "cutting myself"); "n't" also matches "nt" and " not";
-# a hyphen also matches a space or nothing. Ordinary words of low mood ("sad",
-# "depressed", "anxious", "exhausted") are deliberately absent: they are what a
-# support board is for, and flagging them would bury the posts that need a moderator.
-# fmt: off
-DEFAULT_CRISIS_TERMS: dict[str, dict[str, tuple[str, ...]]] = {
-    "en": {
-        "suicide": (
-            "suicid*", "kill* myself", "end* my life", "end* my own life", "take my own life",
-            "taking my own life", "end it all", "ending it all", "want to die", "wanna die",
-            "wanted to die", "wish i was dead", "wish i were dead", "wish i wasn't alive",
-            "wish i'd never been born", "better off dead", "better off without me",
-            "don't want to be here anymore", "don't want to be alive",
-            "don't want to live anymore", "don't want to exist", "don't want to wake up",
-            "no reason to live", "nothing to live for", "not worth living",
-            "can't go on like this", "can't go on anymore", "can't go on living",
-            "can't carry on like this", "can't carry on living", "hang myself",
-            "hanging myself", "jump* off a bridge", "jump* in front of a train",
-            "slit* my wrist*", "won't be around much longer", "say* goodbye to everyone",
-            "not be here tomorrow", "plan* to end it",
-        ),
-        "self-harm": (
-            "self-harm*", "self-injur*", "cut* myself", "cutting again", "cut* my arms",
-            "cut* my legs", "cut* my thighs", "cut* my wrist*", "hurting myself",
-            "want* to hurt myself", "urge* to hurt myself", "hurt myself again",
-            "hurt myself on purpose", "harm* myself", "burn* myself on purpose",
-            "burn* myself with a lighter", "burn* myself with cigarette*", "punch* walls",
-            "sh free", "sh urges", "sh relapse", "relaps* on sh",
-        ),
-        "abuse": (
-            "abus*", "rape", "raped", "rapist", "sexual* assault*", "molest*",
-            "domestic violence", "he hits me", "she hits me", "he hit me", "she hit me",
-            "partner hits me", "husband hits me", "wife hits me", "boyfriend hits me",
-            "girlfriend hits me", "dad hits me", "mum hits me", "mom hits me", "hit me again",
-            "beat* me up", "punch* me", "slap* me", "strangl*", "threaten* to kill me",
-            "afraid to go home", "scared to go home", "not safe at home",
-            "don't feel safe at home", "coercive control",
-        ),
-        "eating disorder": (
-            "eating disorder*", "anorexi*", "bulimi*", "binge and purge", "binging and purging",
-            "bingeing and purging", "made myself sick", "make myself sick",
-            "making myself sick", "make myself throw up", "made myself throw up",
-            "starv* myself", "haven't eaten in days", "not eaten in days", "pro-ana",
-            "thinspo*",
-        ),
-        "overdose": (
-            "overdos*", "took too many pills", "taken too many pills", "took too many tablets",
-            "taken too many tablets", "took all my pills", "took all my meds",
-            "took all my tablets", "swallowed all my pills", "swallowed a bottle",
-            "took a whole bottle", "took the whole bottle", "took a whole packet",
-            "took the whole packet", "stockpil* pills", "stockpil* my meds",
-            "saving up pills", "saving up my pills", "saving up my meds",
-        ),
-    },
-    "de": {
-        "suicide": (
-            "suizid*", "selbstmord*", "mich umbringen", "bringe mich um", "bring mich um",
-            "mich töten", "nicht mehr leben", "will sterben", "möchte sterben",
-            "nicht mehr da sein", "nicht mehr aufwachen", "allem ein ende setzen",
-            "meinem leben ein ende", "lebensmüde", "keinen grund mehr zu leben",
-            "wäre besser tot", "besser ohne mich", "mich erhängen",
-            "von einer brücke springen", "vor einen zug",
-        ),
-        "self-harm": (
-            "ritze mich", "ritzen", "geritzt", "ritzt", "selbstverletz*", "mich schneiden",
-            "schneide mich", "mir selbst weh tun", "mir selbst wehtun",
-            "mich selbst verletzen", "svv",
-        ),
-        "abuse": (
-            "missbrauch*", "missbraucht", "vergewaltig*", "misshandel*", "misshandlung*",
-            "schlägt mich", "häusliche gewalt", "sexuell* belästig*", "sexuell* übergriff*",
-            "angst nach hause zu gehen",
-        ),
-        "eating disorder": (
-            "essstörung*", "magersucht", "magersüchtig*", "anorexi*", "bulimi*",
-            "fressattack*", "hungere mich", "erbreche nach dem essen",
-            "nach dem essen erbrechen", "kotze nach dem essen",
-        ),
-        "overdose": (
-            "überdosis", "überdosier*", "zu viele tabletten", "alle tabletten genommen",
-            "alle meine tabletten genommen", "alle meine tabletten geschluckt",
-            "tabletten gesammelt", "tabletten sammeln",
-        ),
-    },
-}
-# fmt: on
+# add a content warning or point to crisis help. The built-in rules, and the rule
+# language they are written in, are in generator/data/crisis-terms.toml; a board adds
+# its own under [moderation.crisis_terms] (a plain phrase is a rule too). Rules are
+# matched on the folded, casefolded text, as whole words. Ordinary words of low mood
+# ("sad", "depressed", "exhausted") are deliberately absent: they are what a support
+# board is for, and flagging them would bury the posts that need a moderator.
+
+CRISIS_DATA = "data/crisis-terms.toml"
+
+
+class CrisisRuleError(ValueError):
+    """A crisis rule that cannot be read; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class CrisisRules:
+    """The built-in rules: per language, each topic's rules and exceptions, and the
+    word classes (<name>) the rules of that language may use."""
+
+    terms: dict[str, dict[str, tuple[str, ...]]]
+    exceptions: dict[str, dict[str, tuple[str, ...]]]
+    words: dict[str, dict[str, tuple[str, ...]]]
+
+
+@functools.cache
+def crisis_rules() -> CrisisRules:
+    """The built-in crisis rules, read once from CRISIS_DATA."""
+    text = resources.files("generator").joinpath(CRISIS_DATA).read_text("utf-8")
+    data = tomllib.loads(text)
+    terms: dict[str, dict[str, tuple[str, ...]]] = {}
+    exceptions: dict[str, dict[str, tuple[str, ...]]] = {}
+    words: dict[str, dict[str, tuple[str, ...]]] = {}
+    for language, tables in data.items():
+        words[language] = {name: tuple(v) for name, v in tables.get("words", {}).items()}
+        terms[language], exceptions[language] = {}, {}
+        for topic, table in tables.items():
+            if topic != "words":
+                terms[language][topic] = tuple(table["match"])
+                exceptions[language][topic] = tuple(table.get("except", ()))
+    return CrisisRules(terms, exceptions, words)
+
+
+def __getattr__(name: str) -> object:
+    # DEFAULT_CRISIS_TERMS ({language: {topic: rules}}) is read from the data file on
+    # first use rather than at import time.
+    if name == "DEFAULT_CRISIS_TERMS":
+        return crisis_rules().terms
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 CONTRACTIONS = {
     "can't": r"can(?:'?t|\s*not)",
@@ -691,11 +694,49 @@ CONTRACTIONS = {
     "i'd": r"i(?:'?d|\s+would|\s+had)",
     "anymore": r"any\s*more",
 }
+# Between two words of a rule: spaces, commas, quotes, dashes, emoji... but not the end
+# of a sentence, so that a rule never joins words of two sentences.
+SEP = r"[^\w.!?;\n\u2029]*"
+GAP_WORD = r"\w+(?:['\u2019-]\w+)*"
+NUMBER = r"(?<!\w)\d{2,}(?!\w)"
+END = r"(?=[^\S\n\u2029]*(?:[.!?,;:)\n\u2029]|$))"
+DEFAULT_GAP = 3
+RULE_TOKEN = re.compile(
+    r"\s*(?:(?P<open>[(\[])|(?P<close>[)\]])|(?P<bar>\|)|<(?P<cls>[\w -]+)>|~(?P<gap>\d?)"
+    r"|(?P<num>\#)|(?P<end>\$)|(?P<neg>!)|(?P<word>[^\s()\[\]|<>~#$!]+))"
+)
+VOWELS = "aeiou"
+
+
+def _inflected(word: str) -> list[str]:
+    """English regular inflections of WORD ("kill+": kill, kills, killed, killing)."""
+    if word.endswith("e"):
+        return [word, *(word[:-1] + ending for ending in ("es", "ed", "ing", "en"))]
+    if len(word) > 2 and word.endswith("y") and word[-2] not in VOWELS:
+        return [word, *(word[:-1] + ending for ending in ("ies", "ied", "ying"))]
+    if word.endswith(("s", "sh", "ch", "x", "z")):
+        return [word, word + "es", word + "ed", word + "ing"]
+    forms = [word, word + "s", word + "ed", word + "ing"]
+    if re.search(r"(?:^|[^aeiou])[aeiou][bdgklmnprt]$", word):  # cut -> cutting
+        forms += [word + word[-1] + "ed", word + word[-1] + "ing"]
+    return forms
+
+
+# Words of a rule that can be looked up in the set of a post's words: plain letters and
+# digits. Others (with an apostrophe or hyphen, contractions) are only matched.
+PLAIN_WORD = re.compile(r"\w+")
+SENTENCE = re.compile(r"[^.!?;\n\u2029]+[.!?;\n\u2029]*|[.!?;\n\u2029]+")
 
 
 def _word_pattern(word: str) -> str:
     if word in CONTRACTIONS:
         return CONTRACTIONS[word]
+    if word.endswith("+"):
+        return (
+            "(?:"
+            + "|".join(map(re.escape, sorted(_inflected(word[:-1]), key=len, reverse=True)))
+            + ")"
+        )
     ending = ""
     if word.endswith("*"):
         word, ending = word[:-1], r"\w*"
@@ -712,17 +753,287 @@ def _word_pattern(word: str) -> str:
     return "".join(pieces) + ending
 
 
-def phrase_pattern(phrase: str) -> str:
-    """The regular expression (for the casefolded, folded text) of one crisis phrase."""
-    return r"\s+".join(_word_pattern(word) for word in fold_key(phrase).split())
+def _forms(spelling: str) -> frozenset[str] | None:
+    """The words (or "prefix*") a rule word SPELLING matches, None if not plain."""
+    marker = spelling[-1] if spelling[-1] in "*+" else ""
+    bare = spelling[: len(spelling) - len(marker)]
+    if spelling in CONTRACTIONS or not PLAIN_WORD.fullmatch(bare):
+        return None
+    if marker == "+":
+        return frozenset(_inflected(bare))
+    return frozenset({bare + marker})
+
+
+# A choice of a group: its regular expression, the words it starts with, its items.
+_Option = tuple[str, "frozenset[str] | None", list["Item"]]
+
+
+def _group(options: list[_Option]) -> tuple[str, frozenset[str] | None]:
+    """The regular expression of a choice between OPTIONS (sequences), and the words
+    one of which starts it (None: any word may)."""
+    regex = f"(?:{'|'.join(option[0] for option in options)})"
+    forms = [option[1] for option in options]
+    return regex, None if None in forms else frozenset().union(*forms)  # type: ignore[arg-type]
+
+
+# An item of a rule: its kind ("word", "optional", "gap", "not", "end"), its regular
+# expression, and the words one of which must start it (None: any word may).
+Item = tuple[str, str, frozenset[str] | None]
+
+
+def _word(word: str) -> Item:
+    """One word of a rule, as typed in the rule, as a bounded regular expression."""
+    marker = word[-1] if word[-1] in "*+" else ""
+    bare = word[: len(word) - len(marker)]
+    # "müde" is also typed "muede"; both are folded like the text ("mude", "muede").
+    spellings = [
+        s + marker for s in dict.fromkeys(fold_key(f) for f in (bare, bare.translate(UMLAUTS))) if s
+    ]
+    if not spellings:
+        raise CrisisRuleError(f'"{word}" has no letters')
+    regex = rf"(?<!\w)(?:{'|'.join(map(_word_pattern, spellings))})(?!\w)"
+    forms = [_forms(spelling) for spelling in spellings]
+    return "word", regex, None if None in forms else frozenset().union(*forms)  # type: ignore[arg-type]
+
+
+FIXED_ITEMS: dict[str, Item] = {"num": ("word", NUMBER, None), "end": ("end", END, None)}
+
+
+def _first_forms(items: list[Item]) -> frozenset[str] | None:
+    """The words one of which must start a sequence of ITEMS (None: any word may)."""
+    forms: set[str] = set()
+    for kind, _, item_forms in items:
+        if kind in {"not", "end"}:
+            continue
+        if kind == "gap" or item_forms is None:
+            return None
+        forms |= item_forms
+        if kind == "word":
+            return frozenset(forms)
+    return None
+
+
+class _RuleParser:
+    """Reads one rule (see the header of the data file) into a regular expression."""
+
+    def __init__(self, rule: str, language: str, seen: frozenset[str] = frozenset()):
+        self.rule, self.language, self.seen = rule, language, seen
+        self.tokens: list[tuple[str, str]] = []
+        position, text = 0, rule.strip()
+        while position < len(text):
+            match = RULE_TOKEN.match(text, position)
+            if not match or not match.lastgroup:
+                raise CrisisRuleError(f'cannot read "{text[position:]}" in "{rule}"')
+            self.tokens.append((match.lastgroup, match.group(match.lastgroup)))
+            position = match.end()
+        self.at = 0
+        self.first_forms: frozenset[str] | None = None  # the words the rule starts with
+
+    def error(self, problem: str) -> CrisisRuleError:
+        return CrisisRuleError(f'{problem} in "{self.rule}"')
+
+    def peek(self) -> str | None:
+        return self.tokens[self.at][0] if self.at < len(self.tokens) else None
+
+    def parse(self) -> tuple[str, frozenset[str] | None]:
+        """The rule's regular expression, and the words one of which it cannot match
+        without (its key words: the rarest-looking set among its mandatory items)."""
+        options = self.alternatives()
+        if self.at < len(self.tokens):
+            raise self.error(f'unexpected "{self.tokens[self.at][1]}"')
+        firsts = [option[1] for option in options]
+        self.first_forms = None if None in firsts else frozenset().union(*firsts)  # type: ignore[arg-type]
+        regex = options[0][0] if len(options) == 1 else f"(?:{'|'.join(o[0] for o in options)})"
+        if len(options) > 1:
+            forms = [o[1] for o in options]
+            return regex, None if None in forms else frozenset().union(*forms)  # type: ignore[arg-type]
+        keys = [forms for kind, _, forms in options[0][2] if kind == "word" and forms]
+        # The set whose shortest word is longest is likely the rarest ("myself" over "to").
+        return regex, max(keys, key=lambda forms: min(map(len, forms)), default=None)
+
+    def alternatives(self, nested: bool = False) -> list[_Option]:
+        options = [self.sequence(nested)]
+        while self.peek() == "bar":
+            self.at += 1
+            options.append(self.sequence(nested))
+        return options
+
+    def sequence(self, nested: bool = False) -> _Option:
+        items: list[Item] = []
+        while self.peek() not in {None, "bar", "close"}:
+            items.append(self.item())
+        # A choice inside a group may be "$" alone: "(anymore|like this|$)".
+        zero_width = nested and items and all(kind in {"end", "not"} for kind, _, _ in items)
+        if not zero_width and not any(kind == "word" for kind, _, _ in items):
+            raise self.error("a rule, group or choice needs a word that must be there")
+        parts: list[str] = []
+        started = False  # after the first word that must be there, separators go before
+        for kind, regex, _ in items:
+            if kind == "word":
+                parts.append(SEP + regex if started else regex)
+                started = True
+            elif kind == "optional":
+                parts.append(f"(?:{SEP}{regex})?" if started else f"(?:{regex}{SEP})?")
+            elif kind == "gap":
+                word = f"{SEP}{GAP_WORD}" if started else f"{GAP_WORD}{SEP}"
+                parts.append(f"(?:{word}){{0,{regex}}}?")
+            elif kind == "not":
+                parts.append(f"(?!{SEP}{regex})" if started else f"(?!{regex})")
+            else:
+                parts.append(regex)
+        return "".join(parts), _first_forms(items), items
+
+    def item(self) -> Item:
+        kind, value = self.tokens[self.at]
+        self.at += 1
+        if kind == "word":
+            return _word(value)
+        if kind in FIXED_ITEMS:
+            return FIXED_ITEMS[kind]
+        if kind == "gap":
+            return "gap", str(int(value) if value else DEFAULT_GAP), None
+        if kind == "cls":
+            return "word", *self.word_class(value.strip())
+        if kind == "neg":
+            if self.peek() not in {"word", "num", "cls", "open"}:
+                raise self.error('"!" must come before a word, <class> or group')
+            _, regex, _ = self.item()
+            return "not", regex, None
+        if kind == "open":
+            regex, forms = _group(self.alternatives(nested=True))
+            closing = ")" if value == "(" else "]"
+            if self.peek() != "close" or self.tokens[self.at][1] != closing:
+                raise self.error(f'"{value}" is not closed by "{closing}"')
+            self.at += 1
+            return ("word" if value == "(" else "optional"), regex, forms
+        raise self.error(f'unexpected "{value}"')
+
+    def word_class(self, name: str) -> tuple[str, frozenset[str] | None]:
+        if name not in _words(self.language):
+            raise self.error(f"unknown word class <{name}>")
+        if name in self.seen:
+            raise self.error(f"word class <{name}> uses itself")
+        return _word_class(self.language, name, self.seen | {name})
+
+
+def _words(language: str) -> dict[str, tuple[str, ...]]:
+    """The word classes of LANGUAGE (English ones for a language without any)."""
+    words = crisis_rules().words
+    return words.get(language) or words["en"]
+
+
+@functools.lru_cache(maxsize=512)
+def _word_class(
+    language: str, name: str, seen: frozenset[str]
+) -> tuple[str, frozenset[str] | None]:
+    """The regular expression of <NAME> and the words it starts with; SEEN are the
+    classes being read, to refuse a class that uses itself."""
+    options = []
+    for member in sorted(_words(language)[name], key=len, reverse=True):  # longest first
+        parser = _RuleParser(member, language, seen)
+        sequences = parser.alternatives(nested=True)
+        if parser.at < len(parser.tokens):
+            raise parser.error(f'unexpected "{parser.tokens[parser.at][1]}"')
+        options.append(_group(sequences))
+    return _group([(regex, forms, []) for regex, forms in options])
+
+
+@functools.lru_cache(maxsize=4096)
+def _rule(rule: str, language: str) -> tuple[str, frozenset[str] | None]:
+    """The regular expression of RULE, with its key words (see _RuleParser.parse)."""
+    parser = _RuleParser(rule, language)
+    regex, keys = parser.parse()
+    # Most rules can only start with a few letters: saying so first spares trying every
+    # choice of the rule at every word of a sentence.
+    first = parser.first_forms
+    if first:
+        regex = f"(?=[{re.escape(''.join(sorted({form[0] for form in first})))}]){regex}"
+    return regex, keys
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(regex: str) -> re.Pattern[str]:
+    # Compiled when a post first needs it: most rules are never needed in a session.
+    return re.compile(regex)
+
+
+def check_crisis_rule(rule: str, language: str) -> None:
+    """Raise CrisisRuleError if RULE, for a board in LANGUAGE, cannot be read."""
+    regex, _ = _rule(rule, re.split(r"[-_]", language, maxsplit=1)[0].lower())
+    if _compiled(regex).fullmatch(""):
+        raise CrisisRuleError(f'"{rule}" would match nothing at all')
+
+
+def phrase_pattern(phrase: str, language: str = "en") -> str:
+    """The regular expression (for the casefolded, folded text) of one crisis rule."""
+    return _rule(phrase, language)[0]
+
+
+@dataclass(frozen=True)
+class _CrisisMatcher:
+    """Every rule of a board's topics, indexed by key word, so that a post only runs
+    the few rules whose key word it contains (most ordinary posts: none)."""
+
+    rules: tuple[tuple[str, str], ...]  # (topic, regular expression)
+    always: frozenset[int]  # rules without key words (say, starting with a number)
+    by_word: dict[str, frozenset[int]]
+    by_prefix: dict[str, frozenset[int]]
+    prefix_lengths: tuple[int, ...]
+
+    def candidates(self, text: str, start: int, end: int) -> list[int]:
+        """The rules that may match in TEXT[START:END] (one sentence)."""
+        found = set(self.always)
+        for word in set(PLAIN_WORD.findall(text, start, end)):
+            found |= self.by_word.get(word, frozenset())
+            for length in self.prefix_lengths:
+                if len(word) >= length:
+                    found |= self.by_prefix.get(word[:length], frozenset())
+        return sorted(found)
+
+
+@functools.lru_cache(maxsize=64)
+def _matcher(
+    topics: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...],
+) -> _CrisisMatcher:
+    """The matcher for TOPICS: (topic, ((language, rules), ...)) pairs."""
+    rules: list[tuple[str, str]] = []
+    always: set[int] = set()
+    by_word: dict[str, set[int]] = {}
+    by_prefix: dict[str, set[int]] = {}
+    for topic, parts in topics:
+        for language, phrases in parts:
+            for phrase in phrases:
+                if not phrase.strip():
+                    continue
+                regex, keys = _rule(phrase, language)
+                number = len(rules)
+                rules.append((topic, regex))
+                if not keys:
+                    always.add(number)
+                for key in keys or ():
+                    if key.endswith("*"):
+                        by_prefix.setdefault(key[:-1], set()).add(number)
+                    else:
+                        by_word.setdefault(key, set()).add(number)
+    return _CrisisMatcher(
+        tuple(rules),
+        frozenset(always),
+        {word: frozenset(numbers) for word, numbers in by_word.items()},
+        {prefix: frozenset(numbers) for prefix, numbers in by_prefix.items()},
+        tuple(sorted({len(prefix) for prefix in by_prefix})),
+    )
 
 
 @functools.lru_cache(maxsize=256)
-def _topic_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
-    patterns = [phrase_pattern(phrase) for phrase in phrases if phrase.strip()]
+def _exception_pattern(languages: tuple[str, ...], topic: str) -> re.Pattern[str] | None:
+    """Every exception of TOPIC in LANGUAGES, found at each place it starts (overlapping)."""
+    rules = crisis_rules().exceptions
+    patterns = [
+        _rule(rule, lang)[0] for lang in languages for rule in rules.get(lang, {}).get(topic, ())
+    ]
     if not patterns:
         return None
-    return re.compile(rf"(?<!\w)(?:{'|'.join(patterns)})(?!\w)")
+    return re.compile(rf"(?<!\w)(?=((?:{'|'.join(patterns)})))")
 
 
 def find_crisis(
@@ -732,28 +1043,48 @@ def find_crisis(
 ) -> list[Hit]:
     """Crisis language in TEXT: hits of kind "crisis" whose label is the topic.
 
-    TERMS maps a language to topics and their phrases (DEFAULT_CRISIS_TERMS when
-    None). The phrases of LANGUAGE ("de", or "de-AT") and of English are used,
-    because boards often mix languages. Overlapping hits of one topic are merged;
-    hits of different topics are all kept, so that every topic is suggested.
+    TERMS maps a language to topics and their rules (DEFAULT_CRISIS_TERMS when None).
+    The rules of LANGUAGE ("de", or "de-AT") and of English are used, because boards
+    often mix languages. A hit that lies wholly inside one of the built-in exceptions
+    of its topic ("killing myself laughing") is dropped. Overlapping hits of one topic
+    are merged; hits of different topics are all kept, so that every topic is suggested.
     """
-    terms = DEFAULT_CRISIS_TERMS if terms is None else terms
+    terms = crisis_rules().terms if terms is None else terms
     primary = re.split(r"[-_]", language, maxsplit=1)[0].lower()
-    matchable = _Matchable.of(text)
-    hits: list[Hit] = []
-    topics: dict[str, list[str]] = {}
-    for lang in dict.fromkeys([primary, "en"]):
+    languages = tuple(dict.fromkeys([primary, "en"]))
+    topics: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for lang in languages:
         for topic, phrases in terms.get(lang, {}).items():
-            topics.setdefault(topic, []).extend(phrases)
-    for topic, phrases in topics.items():
-        pattern = _topic_pattern(tuple(phrases))
-        if pattern is None:
-            continue
-        found = (
-            _Found("crisis", match.start(), match.end(), topic, RANK["crisis"])
-            for match in pattern.finditer(matchable.text)
-        )
-        hits.extend(_merge(_in_text(found, matchable.index), text))
+            topics.setdefault(topic, []).append((lang, tuple(phrases)))
+    matcher = _matcher(tuple((topic, tuple(parts)) for topic, parts in topics.items()))
+    matchable = _Matchable.of(text)
+    found: dict[str, list[tuple[int, int]]] = {}
+    # No rule reaches across the end of a sentence, so each sentence runs only the rules
+    # whose key word it holds, and its topics' exceptions only if one of them matched.
+    for sentence in SENTENCE.finditer(matchable.text):
+        start, end = sentence.span()
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for number in matcher.candidates(matchable.text, start, end):
+            topic, regex = matcher.rules[number]
+            for match in _compiled(regex).finditer(matchable.text, start, end):
+                if match.end() > match.start():
+                    spans.setdefault(topic, []).append(match.span())
+        for topic, topic_spans in spans.items():
+            exceptions = _exception_pattern(languages, topic)
+            excepted = (
+                [match.span(1) for match in exceptions.finditer(matchable.text, start, end)]
+                if exceptions
+                else []
+            )
+            found.setdefault(topic, []).extend(
+                (low, high)
+                for low, high in topic_spans
+                if not any(a <= low and high <= b for a, b in excepted)
+            )
+    hits: list[Hit] = []
+    for topic, topic_spans in found.items():
+        items = (_Found("crisis", low, high, topic, RANK["crisis"]) for low, high in topic_spans)
+        hits.extend(_merge(_in_text(items, matchable.index), text))
     return sorted(hits, key=lambda hit: (hit.start, hit.end))
 
 

@@ -91,6 +91,14 @@ public_label = "Tuesday group"
             '"moderation.crisis_terms.en.suicide" must be a list of phrases',
         ),
         (
+            'name = "B"\n[moderation.crisis_terms.en]\nsuicide = ["want to (vanish"]\n',
+            '"moderation.crisis_terms.en.suicide": "(" is not closed by ")" in "want to (vanish"',
+        ),
+        (
+            'name = "B"\n[moderation.crisis_terms.de]\nsuicide = ["<verschwinden> ~2 jetzt"]\n',
+            '"moderation.crisis_terms.de.suicide": unknown word class <verschwinden>',
+        ),
+        (
             'name = "B"\n[safety]\nexit_url = "http://bbc.co.uk/"\n',
             '"safety.exit_url" must be an https',
         ),
@@ -142,11 +150,13 @@ def test_moderation_region_defaults_to_the_crisis_country(tmp_path):
         write(
             tmp_path,
             'name = "B"\n[crisis]\ncountry = "IE"\n'
-            '[moderation.crisis_terms.en]\nsuicide = ["want to vanish"]\n',
+            '[moderation.crisis_terms.en]\nsuicide = ["want to vanish", "<want> to vanish+"]\n',
         )
     )
     assert board.moderation.region == "IE"
-    assert board.moderation.crisis_terms == {"en": {"suicide": ("want to vanish",)}}
+    assert board.moderation.crisis_terms == {
+        "en": {"suicide": ("want to vanish", "<want> to vanish+")}
+    }
     assert board.date_precision == "day"
 
 

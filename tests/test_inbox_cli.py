@@ -385,3 +385,34 @@ def test_pasted_text_whose_first_line_looks_like_csv_is_still_searched(board):
     pasted = "Here is my envelope, as you asked\n\n" + sealed(board)
     result = run("inbox", "import", "-", "--board", board, input=pasted)
     assert "Imported 1, duplicates 0, spam 0, unreadable 0." in result.output
+
+
+# Issue 16: each of these was imported without a crisis flag, so it waited behind
+# older items.
+ISSUE_16_CRISIS = {
+    "This post mentions wanting to die; please check on them.": "suicide",
+    "I want to be dead": "suicide",
+    "I am going to end it tonight": "suicide",
+    "I took a lot of pills tonight": "overdose",
+    "Nobody would miss me if I was gone": "suicide",
+}
+
+
+def test_crisis_language_as_members_write_it_is_flagged_on_import_and_sorted_first(board, tmp_path):
+    calm = {**POST, "title": "Calm", "body": "Had a calm week, walked the dog a lot."}
+    urgent = [
+        {**POST, "title": f"Item {n}", "body": text} for n, text in enumerate(ISSUE_16_CRISIS)
+    ]
+    export = tmp_path / "export.csv"
+    export.write_text(
+        netlify_csv([{"envelope": sealed(board, payload)} for payload in [calm, *urgent]])
+    )
+    result = run("inbox", "import", export, "--board", board)
+    assert result.exit_code == 0, result.output
+    rows = queue(board)
+    assert [row["title"] for row in rows][-1] == "Calm"
+    assert "crisis" not in rows[-1]["flags"]
+    for row in rows[:-1]:
+        topic = ISSUE_16_CRISIS[urgent[int(row["title"].split()[1])]["body"]]
+        assert row["flags"][0] == "crisis", row
+        assert topic in row["suggested_cw"], row

@@ -97,6 +97,18 @@ def test_phone_numbers_follow_the_board_region() -> None:
         assert [hit.kind for hit in pii("call +44 121 234 5678", region=region)] == ["phone"]
 
 
+def test_numbers_possible_for_the_region_are_flagged_not_only_assigned_ones() -> None:
+    # Ofcom keeps 07700 900000-900999 unassigned for drama (and docs/configuration.md
+    # uses it), so phonenumbers does not call it valid; a member's number from a range
+    # newer than phonenumbers' data looks the same. Both must be caught.
+    for text in ("ring me on 07700 900123", "ring me on +44 7700 900123", "07700-900-123"):
+        hits = pii(text, region="GB")
+        assert [hit.kind for hit in hits] == ["phone"], text
+        assert "900" not in redact(clean_text(text).text, hits)
+    assert [hit.kind for hit in pii("ring me on +44 7700 900123", region="")] == ["phone"]
+    assert [hit.kind for hit in pii("ring me on +44 7700 900123", region="DE")] == ["phone"]
+
+
 def test_region_is_forgiving_about_case_and_uk() -> None:
     expected = [("phone", "0121 234 5678"), ("postcode", "SW1A 1AA")]
     for region in ("GB", "gb", " UK "):
@@ -203,7 +215,7 @@ ACCEPTED_FALSE_POSITIVES = {
     # member's own without a list of helplines, which would go out of date.
     ("Childline is free on 0800 1111 if you're under 19.", "GB"),
 }
-# Measured: 4 of 153 sentences x 3 regions = 0.87%. The bound leaves no room for a new one.
+# Measured: 4 of 158 sentences x 3 regions = 0.84%. The bound leaves no room for a new one.
 MAX_FALSE_POSITIVE_RATE = 0.009
 
 
@@ -341,6 +353,58 @@ def test_sad_but_not_crisis_is_not_flagged(text: str) -> None:
     assert find_crisis(text, language="de") == []
 
 
+# --- the crisis corpora -------------------------------------------------------------------
+
+# tests/corpus/crisis-LANG.json: sentences written the way members write, each with its
+# expected topic (null for an ordinary one: idioms, bereavement, accidents, diets, news).
+# Entries marked "split": "held-out" were written after the rules and measured before
+# any rule was changed for them (docs/benchmarks.md has both figures).
+CRISIS_CORPORA = {
+    language: json.loads((CORPUS / f"crisis-{language}.json").read_text(encoding="utf-8"))
+    for language in ("en", "de")
+}
+CRISIS_TOPICS = {"suicide", "self-harm", "abuse", "eating disorder", "overdose"}
+MIN_CRISIS_RECALL = 0.90
+MAX_CRISIS_FALSE_ALARMS = 0.02
+
+
+def crisis_topics(text: str, language: str) -> list[str]:
+    return suggested_warnings(find_crisis(clean_text(text).text, language=language))
+
+
+@pytest.mark.parametrize("language", CRISIS_CORPORA)
+def test_crisis_corpus_is_big_and_labelled(language: str) -> None:
+    entries = CRISIS_CORPORA[language]
+    assert len({entry["text"] for entry in entries}) == len(entries)
+    assert {entry["topic"] for entry in entries} == CRISIS_TOPICS | {None}
+    assert sum(entry["topic"] is not None for entry in entries) >= 150
+    assert sum(entry["topic"] is None for entry in entries) >= 150
+
+
+@pytest.mark.parametrize("language", CRISIS_CORPORA)
+def test_crisis_language_is_found_and_ordinary_sadness_is_not(language: str) -> None:
+    entries = CRISIS_CORPORA[language]
+    crisis = [entry for entry in entries if entry["topic"]]
+    ordinary = [entry["text"] for entry in entries if not entry["topic"]]
+    missed = [entry["text"] for entry in crisis if not crisis_topics(entry["text"], language)]
+    wrong = [
+        entry["text"]
+        for entry in crisis
+        if entry["topic"] not in crisis_topics(entry["text"], language)
+    ]
+    # English rules apply on every board, so English ordinary sentences are also read
+    # as on a German board.
+    alarms = [
+        text
+        for text in ordinary
+        for board in dict.fromkeys([language, "de"])
+        if crisis_topics(text, board)
+    ]
+    assert 1 - len(missed) / len(crisis) >= MIN_CRISIS_RECALL, missed
+    assert 1 - len(wrong) / len(crisis) >= MIN_CRISIS_RECALL, wrong
+    assert len(alarms) / len(ordinary) <= MAX_CRISIS_FALSE_ALARMS, alarms
+
+
 def test_default_terms_cover_the_topics_in_english_and_german() -> None:
     topics = {"suicide", "self-harm", "abuse", "eating disorder", "overdose"}
     for language in ("en", "de"):
@@ -369,6 +433,32 @@ def test_custom_terms_with_inflections() -> None:
         ("cant stop gambling", "gambling"),
     ]
     assert find_crisis("I kill myself laughing", terms) == []  # only the given terms
+
+
+def test_a_boards_rules_use_the_rule_language_and_the_built_in_word_classes() -> None:
+    terms = {
+        "en": {
+            "gambling": (
+                "gamble+ ~2 (rent|savings) !back",
+                "lost # quid",
+                "can't stop $",
+                "<hurt> <self> [financially] betting",
+            )
+        }
+    }
+
+    def found(text: str) -> list[str]:
+        return [hit.text for hit in find_crisis(text, terms)]
+
+    assert found("I gambled away my rent again") == ["gambled away my rent"]
+    assert found("I'll gamble my rent back, I swear") == []
+    assert found("lost 200 quid tonight") == ["lost 200 quid"]
+    assert found("lost 2 quid") == []
+    assert found("I just cant stop. Help") == ["cant stop"]
+    assert found("I can't stop now, I'm on a roll") == []
+    assert found("she is harming herself financially betting") == [
+        "harming herself financially betting"
+    ]
 
 
 def test_crisis_phrases_are_whole_words() -> None:
