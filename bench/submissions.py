@@ -11,7 +11,11 @@ QUIETBOARD_CHROMIUM); `playwright install` is not used. Measures:
 - importing 10,000 envelopes from a Netlify-shaped CSV in Python
   (`read_input` + `import_found`) and saving the vault that holds them;
 - finding envelopes in text of 1.1 and 2.3 MB made of BEGIN markers with no
-  END, as a pasted file and as one field of a CSV export.
+  END, as a pasted file and as one field of a CSV export;
+- importing a text file of 18.5 and 55 MB made only of BEGIN markers, and a
+  CSV export of a million rows each holding one, in a fresh process: time,
+  peak memory (ru_maxrss) and the problem lines printed.
+  `--crafted --code DIR` runs it against another checkout (the code before).
 Every envelope the browser makes is opened in Python, which must find the same
 (first) stamp, so the timings are of real, valid work.
 """
@@ -21,8 +25,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -327,6 +333,71 @@ def crafted_rows() -> list[Row]:
     return rows
 
 
+# The reviewer's file: BEGIN markers back to back, 18.5 MB, and three times
+# that; then a CSV export of a million rows with one BEGIN marker each.
+BEGIN_FILES = (("txt", 500_000), ("txt", 1_500_000), ("csv", 1_000_000))
+
+# Run in a fresh process, so ru_maxrss is this import's peak and nothing else's:
+# read the file, open what it holds, print the problems as the CLI does.
+IMPORT_IN_A_PROCESS = """
+import datetime as dt, itertools, json, resource, sys, time
+from generator import moderators
+from generator.inbox import import_found, read_input
+data = {}
+moderators.create_key(data, dt.date.today())
+start = time.perf_counter()
+with open(sys.argv[1], "rb") as file:
+    found = read_input(sys.argv[1], file.read())
+report = import_found(data, found, pow_bits=0, today=dt.date.today())
+more = getattr(report, "more_problems", 0)
+lines = printed = 0
+shown = (f"  {problem}" for problem in report.problems)
+for line in itertools.chain(shown, [f"  ... and {more} more"] * (more > 0)):
+    lines, printed = lines + 1, printed + len(line) + 1
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"seconds": seconds, "peak": peak, "lines": lines, "printed": printed,
+                  "summary": report.summary()}))
+"""
+
+
+def begin_file_rows(tmp: Path, code: Path | None = None) -> list[Row]:
+    """Import files of BEGIN markers only (the reviewer's and a CSV), each in a new process."""
+    rows: list[Row] = []
+    env = dict(os.environ)
+    if code is not None:  # ahead of the installed package (the process runs in TMP)
+        env["PYTHONPATH"] = str(code)
+    for shape, markers in BEGIN_FILES:
+        path = tmp / f"begins-{markers}.{shape}"
+        if shape == "csv":
+            path.write_text("envelope,website\n" + f"{submitformat.BEGIN}x,\n" * markers)
+        else:
+            path.write_text(submitformat.BEGIN * markers)
+        done = subprocess.run(
+            [sys.executable, "-c", IMPORT_IN_A_PROCESS, str(path)],
+            env=env, cwd=tmp, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        run = json.loads(done.stdout)
+        rows.append(
+            (
+                f"import a {path.stat().st_size / 1e6:.1f} MB "
+                + (
+                    "CSV export, one BEGIN marker in each of "
+                    if shape == "csv"
+                    else "text file of "
+                )
+                + f"{markers:,} "
+                + ("rows" if shape == "csv" else "BEGIN markers")
+                + " (new process)",
+                f"{run['seconds']:.2f} s, peak {run['peak'] / 2**20:,.0f} MiB",
+                f"{run['lines']:,} problem lines ({run['printed'] / 1e6:.1f} MB); "
+                + run["summary"],
+            )
+        )
+        path.unlink()
+    return rows
+
+
 def _keyed() -> dict[str, Any]:
     data: dict[str, Any] = {}
     moderators.create_key(data, dt.date.today())
@@ -335,7 +406,11 @@ def _keyed() -> dict[str, Any]:
 
 def main() -> None:
     if "--crafted" in sys.argv[1:]:  # only these rows: no browser needed
-        rows = crafted_rows()
+        code = Path(sys.argv[sys.argv.index("--code") + 1]) if "--code" in sys.argv else None
+        with tempfile.TemporaryDirectory() as tmp:
+            rows = begin_file_rows(Path(tmp), code)
+        if code is None:
+            rows = crafted_rows() + rows
         print("| figure | value | note |\n| --- | --- | --- |")
         for figure, value, note in rows:
             print(f"| {figure} | {value} | {note} |")
@@ -346,7 +421,7 @@ def main() -> None:
         rows += seal_rows(seals) + pow_rows(works)
         rows.append(python_pow_rate())
         rows += import_rows(Path(tmp))
-    rows += crafted_rows()
+        rows += crafted_rows() + begin_file_rows(Path(tmp))
     print("| figure | value | note |\n| --- | --- | --- |")
     for figure, value, note in rows:
         print(f"| {figure} | {value} | {note} |")

@@ -731,7 +731,7 @@ def _import(board: Any, found: list[Any], vault: Any) -> Any:
     if report.imported:
         vault.save()
     withdraw_and_save(board, vault)
-    for problem in report.problems:
+    for problem in report.problem_lines():
         click.echo(f"  {problem}", err=True)
     return report
 
@@ -752,7 +752,8 @@ def inbox_import(files: tuple[str, ...], board_dir: Path) -> None:
     once. Envelopes that are damaged, tampered with, sealed to someone else
     or lack the proof of work are listed and counted, and nothing else is
     lost; a form field longer than any submission is skipped unsearched and
-    counted.
+    counted. One file is read up to 10,000 envelopes and one form field up
+    to 4; the rest are counted, not opened. The first 20 problems are listed.
 
     Example: quietboard inbox import ~/Downloads/quietboard-submissions.csv
     """

@@ -14,22 +14,22 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
+import re
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any
 
 from generator import moderators
 from generator.errors import InboxError
 from generator.memberformat import b64
 from generator.submitformat import (
     BEGIN,
+    MAX_ARMORED_CHARS,
     MAX_FIELD_CHARS,
-    Envelope,
     Rejected,
-    find_armored,
+    armored_spans,
     open_envelope,
     parse_envelope,
     unarmor,
@@ -45,6 +45,22 @@ ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no l, o, 0, 1: read aloud sa
 ID_LENGTH = 6
 SEEN_ID_BYTES = 16
 UNEXPECTED = "could not be read (an unexpected problem; please report it)"
+# Far more than a board receives between two imports, and few enough that the
+# envelopes read from one input take bounded memory; the rest are counted.
+MAX_ENVELOPES_PER_INPUT = 10_000
+# The share page puts one envelope in its form field; a few allow for one
+# pasted in twice. More are counted, not opened.
+MAX_ENVELOPES_PER_FIELD = 4
+# Problems printed; the rest are counted in one line.
+MAX_PROBLEMS_SHOWN = 20
+PER_INPUT = (
+    f"more envelope(s) not opened (at most {MAX_ENVELOPES_PER_INPUT} are read from one file); "
+    "split it and import the parts"
+)
+PER_FIELD = (
+    "more envelope(s) not opened (a form field holds one submission; at most "
+    f"{MAX_ENVELOPES_PER_FIELD} are read)"
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +72,10 @@ class Found:
     honeypot: bool = False
     remote_id: str = ""  # the form service's id, to delete it there; never stored
     oversize: bool = False  # a field too long to be a submission, never searched
+    # Not an envelope: how many more this input or field held than are read,
+    # and why they were not (PER_INPUT or PER_FIELD).
+    excess: int = 0
+    limit: str = ""
 
 
 # How the summary groups the reasons an envelope was unreadable, in words a
@@ -76,8 +96,11 @@ class ImportReport:
     duplicates: int = 0
     spam: int = 0
     unreadable: int = 0
+    no_work: int = 0  # no valid proof of work: spam or damaged, never opened
     skipped: int = 0  # fields over MAX_FIELD_CHARS, not searched
-    problems: list[str] = field(default_factory=list)
+    over_limit: int = 0  # envelopes past MAX_ENVELOPES_PER_INPUT or _PER_FIELD, not opened
+    problems: list[str] = field(default_factory=list)  # the first MAX_PROBLEMS_SHOWN
+    more_problems: int = 0
     # Indexes of the inputs that are safely handled (imported now or before,
     # or spam), which may be deleted from the form service.
     settled: set[int] = field(default_factory=set)
@@ -87,6 +110,17 @@ class ImportReport:
         self.unreadable += 1
         group = UNREADABLE_GROUPS[code]
         self.unreadable_by_group[group] = self.unreadable_by_group.get(group, 0) + 1
+
+    def add_problem(self, text: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS_SHOWN:
+            self.problems.append(text)
+        else:
+            self.more_problems += 1
+
+    def problem_lines(self) -> list[str]:
+        """The problems to print: the first few, then how many more."""
+        more = [f"... and {self.more_problems} more"] if self.more_problems else []
+        return [*self.problems, *more]
 
     def summary(self) -> str:
         order = dict.fromkeys(UNREADABLE_GROUPS.values())  # always in the same order
@@ -99,10 +133,20 @@ class ImportReport:
             f"Imported {len(self.imported)}, duplicates {self.duplicates}, "
             f"spam {self.spam}, unreadable {self.unreadable}" + (f" ({groups})." if groups else ".")
         )
+        if self.no_work:
+            text += (
+                f" No valid proof of work: {self.no_work} (spam, or damaged on the way; "
+                "not opened)."
+            )
         if self.skipped:
             text += (
                 f" Skipped without searching: {self.skipped} field(s) over "
                 f"{MAX_FIELD_CHARS // 1024} KiB, more than any submission."
+            )
+        if self.over_limit:
+            text += (
+                f" Not opened: {self.over_limit} envelope(s) over the limit of "
+                f"{MAX_ENVELOPES_PER_INPUT} a file or {MAX_ENVELOPES_PER_FIELD} a form field."
             )
         return text
 
@@ -124,8 +168,7 @@ def read_input(name: str, raw: bytes) -> list[Found]:
     elif _looks_like_csv(text) and (found := _from_csv(name, text)) is not None:
         pass
     else:
-        found = [Found(f"{name}, envelope {i}", inside) for i, inside in
-                 enumerate(find_armored(text), 1)]  # fmt: skip
+        found = _from_text(name, text)
     if not found:
         raise InboxError(
             f"{name} holds no sealed submissions; import Netlify's CSV export, its submissions "
@@ -139,19 +182,77 @@ def _looks_like_csv(text: str) -> bool:
     return BEGIN not in first and ENVELOPE_FIELD in first.lower() and "," in first
 
 
+class _Collected:
+    """The envelopes of one input up to MAX_ENVELOPES_PER_INPUT, and a count of the rest.
+
+    Each one kept holds at most a bounded slice of the text, and the rest are
+    only counted, so memory stays in proportion to the input's first envelopes,
+    never to how many markers it holds.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.found: list[Found] = []
+        self.rest = 0
+
+    def add(self, items: list[Found]) -> None:
+        """Keep a field's envelopes all together or count them all (a form
+        service's submission is deleted only when all of it was read)."""
+        if len(self.found) + len(items) <= MAX_ENVELOPES_PER_INPUT:
+            self.found += items
+        else:
+            self.rest += sum(item.excess or 1 for item in items)
+
+    def result(self) -> list[Found]:
+        if not self.rest:
+            return self.found
+        # First, so its line is among the problems printed.
+        return [Found(self.name, None, excess=self.rest, limit=PER_INPUT), *self.found]
+
+
+def _inside(text: str, start: int, end: int) -> str:
+    # Longer than any envelope: keep one character more, enough for
+    # unarmor() to refuse it as too large without copying all of it.
+    return text[start : min(end, start + MAX_ARMORED_CHARS + 1)]
+
+
+def _from_text(name: str, text: str) -> list[Found]:
+    collected = _Collected(name)
+    spans = armored_spans(text)
+    for number, (start, end) in enumerate(spans, 1):
+        collected.add([Found(f"{name}, envelope {number}", _inside(text, start, end))])
+        if collected.rest:
+            collected.rest += sum(1 for _ in spans)  # counted, never copied
+    return collected.result()
+
+
 def _field(text: str | None, where: str, honeypot: Any, remote_id: str = "") -> list[Found]:
     filled = isinstance(honeypot, str) and honeypot.strip() != ""
     if isinstance(text, str) and len(text) > MAX_FIELD_CHARS:
         return [Found(where, None, filled, remote_id, oversize=True)]
     if not isinstance(text, str) or BEGIN not in text:
         return [Found(where, None, filled, remote_id)]
-    insides = list(find_armored(text))
-    if len(insides) == 1:
-        return [Found(where, insides[0], filled, remote_id)]
-    return [
-        Found(f"{where}, envelope {i}", inside, filled, remote_id)
-        for i, inside in enumerate(insides, 1)
+    spans = list(armored_spans(text))  # a field is short: at most a few thousand
+    if len(spans) == 1:
+        return [Found(where, _inside(text, *spans[0]), filled, remote_id)]
+    found = [
+        Found(f"{where}, envelope {i}", _inside(text, start, end), filled, remote_id)
+        for i, (start, end) in enumerate(spans[:MAX_ENVELOPES_PER_FIELD], 1)
     ]
+    if len(spans) > MAX_ENVELOPES_PER_FIELD:
+        excess = len(spans) - MAX_ENVELOPES_PER_FIELD
+        found.append(Found(where, None, filled, remote_id, excess=excess, limit=PER_FIELD))
+    return found
+
+
+# Lines as a file opened with newline="" gives them (ends kept, any of \r\n,
+# \r, \n), for the csv module: io.StringIO would hold a copy of the whole
+# text at four bytes a character.
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _lines(text: str) -> Iterator[str]:
+    return (line.group() for line in LINE.finditer(text))
 
 
 def _from_csv(name: str, text: str) -> list[Found] | None:
@@ -159,7 +260,7 @@ def _from_csv(name: str, text: str) -> list[Found] | None:
     # The csv module refuses fields over 128 KiB by default, which would fail
     # the whole file for one oversized row; unarmor() refuses that row alone.
     csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(_lines(text))
     try:
         columns = {column.strip().lower(): column for column in reader.fieldnames or []}
     except csv.Error:
@@ -167,16 +268,16 @@ def _from_csv(name: str, text: str) -> list[Found] | None:
     if ENVELOPE_FIELD not in columns:
         return None
     envelope, honeypot = columns[ENVELOPE_FIELD], columns.get(HONEYPOT_FIELD)
-    found = []
+    collected = _Collected(name)
     try:
         for row_number, row in enumerate(reader, 2):
             value = row.get(envelope)
             if value is None or value.strip() == "":
                 continue
-            found += _field(value, f"{name}, row {row_number}", row.get(honeypot or ""))
+            collected.add(_field(value, f"{name}, row {row_number}", row.get(honeypot or "")))
     except csv.Error:
         raise InboxError(f"{name} is not a complete CSV file; export it again") from None
-    return found
+    return collected.result()
 
 
 def _from_json(name: str, text: str) -> list[Found]:
@@ -191,7 +292,7 @@ def _from_json(name: str, text: str) -> list[Found]:
 
 def from_submissions(name: str, items: list[Any]) -> list[Found]:
     """The envelopes in Netlify submissions (the API's JSON shape)."""
-    found = []
+    collected = _Collected(name)
     for number, item in enumerate(items, 1):
         data = item.get("data") if isinstance(item, dict) else None
         if not isinstance(data, dict):
@@ -200,8 +301,8 @@ def from_submissions(name: str, items: list[Any]) -> list[Found]:
             )
         remote_id = str(item.get("id", ""))
         where = f"{name}, item {number}"
-        found += _field(data.get(ENVELOPE_FIELD), where, data.get(HONEYPOT_FIELD), remote_id)
-    return found
+        collected.add(_field(data.get(ENVELOPE_FIELD), where, data.get(HONEYPOT_FIELD), remote_id))
+    return collected.result()
 
 
 def queue_of(data: dict[str, Any]) -> dict[str, Any]:
@@ -243,16 +344,21 @@ def import_found(
     for done, item in enumerate(found):
         if progress:
             progress(done)
+        if item.excess:
+            report.over_limit += item.excess
+            report.add_problem(f"{item.where}: {item.excess} {item.limit}")
+            continue
         try:
             identity, payload = _open_one(item, pow_bits, secrets_by_id, seen)
         except Rejected as rejected:
-            if rejected.code == "spam":
+            if rejected.code == "honeypot":
                 report.spam += 1
-                # Only a filled honeypot is settled: a stamp that is too weak may
-                # come from a page deployed before pow_bits was raised, so it is
+                report.settled.add(done)
+            elif rejected.code == "spam":
+                # Not settled: a stamp that is too weak may come from a page
+                # deployed before pow_bits was raised, or be damage, so it is
                 # left on the form service for a moderator to decide.
-                if item.honeypot:
-                    report.settled.add(done)
+                report.no_work += 1
             elif rejected.code == "duplicate":
                 report.duplicates += 1
                 report.settled.add(done)
@@ -261,11 +367,11 @@ def import_found(
                 report.skipped += 1
             else:
                 report.count_unreadable(rejected.code)
-            report.problems.append(f"{item.where}: {rejected}")
+            report.add_problem(f"{item.where}: {rejected}")
             continue
         except Exception:  # one envelope must never stop the others being imported
             report.count_unreadable("unexpected")
-            report.problems.append(f"{item.where}: {UNEXPECTED}")
+            report.add_problem(f"{item.where}: {UNEXPECTED}")
             continue
         seen.add(identity)
         queue["seen"].append(identity)
@@ -281,34 +387,22 @@ def _open_one(
 ) -> tuple[str, dict[str, Any]]:
     """Opening steps 1-7 for one envelope: (its seen-id, payload), or `Rejected`."""
     if item.honeypot:
-        raise Rejected("spam")
+        raise Rejected("honeypot")
     if item.oversize:
         raise Rejected("oversize")
     if item.inside is None:
         raise Rejected("damaged")
     envelope = parse_envelope(unarmor(item.inside))
     if envelope.stamp_bits() < pow_bits:
-        _spam_or_damaged(envelope, secrets_by_id)
+        # The stamp covers the whole envelope, so a change on the way breaks
+        # it just as skipping the work does: the two cannot be told apart, and
+        # opening it would hand anyone who skips the work an HPKE open each
+        # and a way to pass for a form service that tampers. Not opened.
+        raise Rejected("spam")
     identity = b64(envelope.id[:SEEN_ID_BYTES])
     if identity in seen:
         raise Rejected("duplicate")
     return identity, open_envelope(envelope, secrets_by_id)
-
-
-def _spam_or_damaged(envelope: Envelope, secrets_by_id: dict[bytes, bytes]) -> NoReturn:
-    """An envelope whose stamp is short: spam, unless it was changed on the way.
-
-    Any change to a sealed envelope also breaks its stamp, so a short stamp
-    alone cannot tell spam from damage: an envelope that still opens was sent
-    as it is (spam); one that no longer opens was damaged or tampered with.
-    One sealed only to other keys cannot be checked and stays spam.
-    """
-    try:
-        open_envelope(envelope, secrets_by_id)
-    except Rejected as rejected:
-        if rejected.code == "unopenable":
-            raise
-    raise Rejected("spam")
 
 
 def _stored(payload: dict[str, Any]) -> dict[str, Any]:

@@ -83,7 +83,8 @@ MAX_WARNING = 40
 REASONS = {
     "damaged": "damaged (not a complete quietboard submission)",
     "too-large": f"too large (over {MAX_ENVELOPE_BYTES // 1024} KiB)",
-    "spam": "proof of work missing or too weak",
+    "spam": "no valid proof of work (spam, or damaged on the way); not opened",
+    "honeypot": "spam (the hidden field that browsers leave empty was filled)",
     "duplicate": "imported before",
     "foreign": "sealed to a key this vault does not hold",
     "unopenable": "could not be opened (damaged or tampered with)",
@@ -195,13 +196,19 @@ def find_armored(text: str) -> Iterator[str]:
     damaged. The markers are found in one pass, so a text of BEGINs with no
     END is read once, not once per BEGIN.
     """
+    for start, end in armored_spans(text):
+        yield text[start:end]
+
+
+def armored_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Where find_armored's blocks are: (start, end) of each inside, copying nothing."""
     start = None
     for marker in MARKERS.finditer(text):
         if start is not None:
-            yield text[start : marker.start()]
+            yield start, marker.start()
         start = marker.end() if marker.group() == BEGIN else None
     if start is not None:
-        yield text[start:]
+        yield start, len(text)
 
 
 def unarmor(inside: str) -> bytes:

@@ -206,13 +206,14 @@ def test_bad_envelopes_are_counted_and_listed_and_the_good_ones_kept(board, tmp_
         f"  {export}, row 3: damaged (not a complete quietboard submission)",
         f"  {export}, row 4: could not be opened (damaged or tampered with)",
         f"  {export}, row 5: sealed to a key this vault does not hold",
-        f"  {export}, row 6: proof of work missing or too weak",
-        f"  {export}, row 7: proof of work missing or too weak",
+        f"  {export}, row 6: no valid proof of work (spam, or damaged on the way); not opened",
+        f"  {export}, row 7: spam (the hidden field that browsers leave empty was filled)",
         f"  {export}, row 8: damaged (not a complete quietboard submission)",
     ]
     assert lines[-2] == (
-        "Imported 1, duplicates 0, spam 2, unreadable 4 (3 damaged, incomplete or tampered "
-        "with, 1 sealed to another key)."
+        "Imported 1, duplicates 0, spam 1, unreadable 4 (3 damaged, incomplete or tampered "
+        "with, 1 sealed to another key). No valid proof of work: 1 (spam, or damaged on the "
+        "way; not opened)."
     )
     assert [item["body"] for item in queue(board)] == [POST["body"]]
 
@@ -313,10 +314,14 @@ def test_an_oversized_row_is_refused_alone(board, tmp_path):
     assert "Imported 2, duplicates 0, spam 0, unreadable 1 (1 too large)." in result.output
 
 
-def test_an_envelope_changed_on_the_way_is_unreadable_not_spam(board, tmp_path):
-    # A change breaks the stamp too (the stamp covers the envelope), so the old
-    # import called a damaged envelope spam and left the moderator none the wiser.
-    raw = fmt.unarmor(next(fmt.find_armored(sealed(board))))
+def test_without_valid_proof_of_work_an_envelope_is_not_opened_and_called_spam_or_damaged(
+    board, tmp_path
+):
+    # The stamp covers the whole envelope, so a change on the way breaks it
+    # like a missing one: from the stamp alone, spam and damage look alike.
+    # Opening it anyway let anyone who skipped the work pass for the form
+    # service tampering (and cost an HPKE open each); now neither is opened.
+    raw = fmt.unarmor(next(fmt.find_armored(weakly_sealed(board))))
     for position in range(len(raw) - 9, 0, -1):
         changed = raw[:position] + bytes([raw[position] ^ 1]) + raw[position + 1 :]
         if fmt.parse_envelope(changed).stamp_bits() < 4:
@@ -326,9 +331,56 @@ def test_an_envelope_changed_on_the_way_is_unreadable_not_spam(board, tmp_path):
     result = run("inbox", "import", text, "--board", board)
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        f"  {text}, envelope 1: could not be opened (damaged or tampered with)",
-        f"  {text}, envelope 2: proof of work missing or too weak",
-        "Imported 0, duplicates 0, spam 1, unreadable 1 (1 damaged, incomplete or tampered with).",
+        f"  {text}, envelope 1: no valid proof of work (spam, or damaged on the way); not opened",
+        f"  {text}, envelope 2: no valid proof of work (spam, or damaged on the way); not opened",
+        "Imported 0, duplicates 0, spam 0, unreadable 0. No valid proof of work: 2 (spam, or "
+        "damaged on the way; not opened).",
+    ]
+
+
+def test_a_file_of_endless_envelopes_opens_the_first_ten_thousand_and_counts_the_rest(
+    board, tmp_path
+):
+    # 25,000 BEGIN markers (0.9 MB): once every one became an object, an
+    # "unreadable" count and a printed line, 500,000 of them 400 MB and 41 MB
+    # of output. Now the rest are counted unopened and 20 problems printed.
+    text = tmp_path / "begins.txt"
+    text.write_text(sealed(board) + fmt.BEGIN * 25_000)
+    result = run("inbox", "import", text, "--board", board)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()  # after "Opening submissions" (the progress bar)
+    assert lines[-2] == (
+        "Imported 1, duplicates 0, spam 0, unreadable 9999 (9999 damaged, incomplete or "
+        "tampered with). Not opened: 15001 envelope(s) over the limit of 10000 a file or 4 a "
+        "form field."
+    )
+    problems = [line for line in lines if line.startswith("  ")]
+    assert problems[0] == (
+        f"  {text}: 15001 more envelope(s) not opened (at most 10000 are read from one file); "
+        "split it and import the parts"
+    )
+    assert problems[1] == f"  {text}, envelope 2: damaged (not a complete quietboard submission)"
+    assert len(problems) == 21
+    assert problems[-1] == "  ... and 9980 more"
+    assert len(queue(board)) == 1
+
+
+def test_a_form_field_holding_many_envelopes_is_read_up_to_four_and_the_rest_counted(
+    board, tmp_path
+):
+    export = tmp_path / "export.csv"
+    crowded = sealed(board) + fmt.BEGIN * 10
+    export.write_text(netlify_csv([{"envelope": crowded}, {"envelope": sealed(board)}]))
+    result = run("inbox", "import", export, "--board", board)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:-1] == [
+        f"  {export}, row 2, envelope 2: damaged (not a complete quietboard submission)",
+        f"  {export}, row 2, envelope 3: damaged (not a complete quietboard submission)",
+        f"  {export}, row 2, envelope 4: damaged (not a complete quietboard submission)",
+        f"  {export}, row 2: 7 more envelope(s) not opened (a form field holds one submission; "
+        "at most 4 are read)",
+        "Imported 2, duplicates 0, spam 0, unreadable 3 (3 damaged, incomplete or tampered "
+        "with). Not opened: 7 envelope(s) over the limit of 10000 a file or 4 a form field.",
     ]
 
 

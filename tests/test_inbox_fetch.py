@@ -241,8 +241,14 @@ def test_fetch_needs_the_site_id(keyed_board):
 def test_weak_proof_of_work_is_counted_but_left_on_netlify(site_board, netlify):
     kept = netlify.add(weakly_sealed(site_board))
     result = fetch(site_board, "--delete-remote")
-    assert "Imported 0, duplicates 0, spam 1, unreadable 0." in result.output
-    assert "Netlify, item 1: proof of work missing or too weak" in result.output
+    assert (
+        "Imported 0, duplicates 0, spam 0, unreadable 0. No valid proof of work: 1 (spam, or "
+        "damaged on the way; not opened)." in result.output
+    )
+    assert (
+        "Netlify, item 1: no valid proof of work (spam, or damaged on the way); not opened"
+        in result.output
+    )
     assert netlify.ids() == {kept}
 
 
