@@ -80,7 +80,9 @@ def _import(raw: bytes) -> None:
     for problem in report.problems:
         assert inbox.UNEXPECTED not in problem, problem
         assert_one_line(problem)
-    assert len(report.imported) + report.duplicates + report.spam + report.unreadable == len(found)
+    counted = len(report.imported) + report.duplicates + report.spam + report.no_work
+    counted += report.unreadable + report.skipped + report.over_limit
+    assert counted == sum(item.excess or 1 for item in found)  # every envelope, exactly once
 
 
 @FUZZ

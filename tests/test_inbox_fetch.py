@@ -269,3 +269,18 @@ def test_an_api_address_with_a_user_name_is_refused(site_board, monkeypatch):
         "http://localhost:80@evil.example/api/v1 is not a plain API address (no user name or "
         "password in it)",
     )
+
+
+def test_a_submission_holding_more_envelopes_than_are_read_stays_on_netlify(site_board, netlify):
+    # Its first four are read (one imported, three duplicates), the fifth is
+    # only counted: deleting the submission would lose that one unread.
+    first = sealed(site_board)
+    crowded = netlify.add(first * 4 + sealed(site_board))
+    result = fetch(site_board, "--delete-remote")
+    assert result.exit_code == 0, result.output
+    assert (
+        "Imported 1, duplicates 3, spam 0, unreadable 0. Not opened: 1 envelope(s) over the "
+        "limit of 10000 a file or 4 a form field." in result.output
+    )
+    assert "Deleted 0 from Netlify; 1 left there." in result.output
+    assert netlify.ids() == {crowded}
