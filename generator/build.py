@@ -341,10 +341,19 @@ def _retire_gone_sections(board: Board, vault: Any) -> list[str]:
     A refusal comes before anything is written, so output/ stays as it was.
     """
     access.check_returning(vault.data, board)
+    earlier = sorted(
+        name for name, state in access.held_sections(vault.data).items() if state.get("retired")
+    )
     retired = access.retire_gone_sections(vault.data, board)
     if retired or sections_held(board.root) is None:
         vault.save()
-    return retired
+    # Said in full once; later builds (which ask for the passphrase because of
+    # them) only remind.
+    return retired + [
+        f'the vault still keeps the codes of the retired section "{name}": '
+        f'"quietboard section restore {name}" or "quietboard section forget {name}"'
+        for name in earlier
+    ]
 
 
 def _drop_expired_codes(vault: Any, today: dt.date) -> list[str]:
