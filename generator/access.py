@@ -46,14 +46,22 @@ def _members(data: dict[str, Any]) -> dict[str, Any]:
     return data.setdefault("members", {"sections": {}})
 
 
-def _member_section(board: Board, name: str) -> None:
+def _member_section(board: Board, name: str, data: dict[str, Any]) -> None:
     section = board.sections.get(name)
     if section is None:
         known = ", ".join(s.name for s in board.member_sections) or "none yet"
+        codes = held_codes(data, name)
+        if codes is not None:
+            raise AccessError(
+                f'there is no section "{name}" in board.toml (members-only sections: {known}); '
+                f"the vault keeps its keys and {codes} access code(s): put [sections.{name}] back "
+                f'in board.toml to use them, or delete them with "quietboard section forget {name}"'
+            )
         raise AccessError(
             f'there is no section "{name}" in board.toml (members-only sections: {known}); '
             f'add one with "quietboard section add {name} --members-only"'
         )
+    check_returning(data, board, [name])
     if not section.members_only:
         raise AccessError(
             f'section "{name}" is public, so it needs no access codes; codes are for '
@@ -112,7 +120,7 @@ def issue_code(
     today: dt.date,
 ) -> str:
     """Add a new code for SECTION to the vault contents DATA; return the code."""
-    _member_section(board, section)
+    _member_section(board, section, data)
     label = check_label(label)
     if expires is not None and expires <= today:
         raise AccessError(
@@ -142,7 +150,7 @@ def issue_code(
 
 
 def list_codes(data: dict[str, Any], board: Board, section: str) -> list[CodeRecord]:
-    _member_section(board, section)
+    _member_section(board, section, data)
     state = _members(data).get("sections", {}).get(section, {"codes": []})
     return [
         CodeRecord(
@@ -156,13 +164,13 @@ def list_codes(data: dict[str, Any], board: Board, section: str) -> list[CodeRec
 
 def rotate_key(data: dict[str, Any], board: Board, section: str) -> None:
     """Give SECTION a new content key and file name (old copies stop opening)."""
-    _member_section(board, section)
+    _member_section(board, section, data)
     _section_state(_members(data), section).update(_new_keys())
 
 
 def revoke_code(data: dict[str, Any], board: Board, section: str, label: str) -> int:
     """Delete the code labelled LABEL and rotate the key; return how many codes remain."""
-    _member_section(board, section)
+    _member_section(board, section, data)
     state = _members(data).get("sections", {}).get(section, {"codes": []})
     wanted = " ".join(label.split()).casefold()
     kept = [code for code in state["codes"] if code["label"].casefold() != wanted]
@@ -193,25 +201,93 @@ def drop_expired(data: dict[str, Any], today: dt.date) -> list[tuple[str, str]]:
     return dropped
 
 
-def forget_gone_sections(data: dict[str, Any], board: Board) -> list[str]:
-    """Forget the keys and codes of every section that is no longer members-only.
+def held_sections(data: dict[str, Any]) -> dict[str, Any]:
+    """Every members-only section the vault holds keys for, retired or not."""
+    return data.get("members", {}).get("sections", {})
 
-    Otherwise a section deleted from board.toml and later added again under
-    the same name would come back with its old keys, and every old code
-    would open it. Returns one sentence per forgotten section; the caller
-    saves the vault once.
+
+def _codes(state: dict[str, Any]) -> int:
+    return len(state.get("codes", []))
+
+
+def retire_gone_sections(data: dict[str, Any], board: Board) -> list[str]:
+    """Mark as retired every section the vault holds that left board.toml.
+
+    Its keys and codes are kept (board.toml may have lost it to a typo or an
+    old checkout), but nothing is published for it, and if a section of that
+    name comes back the build refuses until a moderator restores or forgets
+    it. Returns one sentence per newly retired section; the caller saves.
     """
-    sections = data.get("members", {}).get("sections", {})
-    current = {section.name for section in board.member_sections}
     said = []
-    for name in sorted(set(sections) - current):
-        codes = len(sections.pop(name).get("codes", []))
-        where = "is no longer members-only" if name in board.sections else "is no longer"
+    for name, state in sorted(held_sections(data).items()):
+        if name in board.sections or state.get("retired"):
+            continue
+        state["retired"] = True
         said.append(
-            f'section "{name}" {where} in board.toml: its keys and {codes} access code(s) were '
-            "forgotten, so no old code opens a section of that name added later"
+            f'members-only section "{name}" is no longer in board.toml: the vault keeps its keys '
+            f"and {_codes(state)} access code(s), retired, and nothing is published for it. To "
+            f"bring it back, put [sections.{name}] back in board.toml and run "
+            f'"quietboard section restore {name}"; to delete its keys and codes, run '
+            f'"quietboard section forget {name}"'
         )
     return said
+
+
+def check_returning(data: dict[str, Any], board: Board, names: list[str] | None = None) -> None:
+    """`AccessError` if a section of board.toml (of NAMES) clashes with what the vault holds.
+
+    A retired section in board.toml again must be restored or forgotten by
+    a moderator, never silently opened with its old codes or given new keys;
+    a section the vault holds as members-only that board.toml calls public
+    would publish posts written for members.
+    """
+    held = held_sections(data)
+    for name in board.sections if names is None else names:
+        state = held.get(name)
+        if state is None or name not in board.sections:
+            continue
+        codes = _codes(state)
+        if not board.sections[name].members_only:
+            restore = (
+                f' and run "quietboard section restore {name}"' if state.get("retired") else ""
+            )
+            raise AccessError(
+                f'section "{name}" is public in board.toml, but the vault holds it as a '
+                f"members-only section with {codes} access code(s), so its posts were written "
+                f"for members: set members_only = true in [sections.{name}] again{restore}, or "
+                f"move its posts out of content/posts/{name}/ and run "
+                f'"quietboard section forget {name}"'
+            )
+        if state.get("retired"):
+            raise AccessError(
+                f'section "{name}" is in board.toml again, but the vault keeps the keys and '
+                f'{codes} access code(s) of the earlier "{name}", retired: run "quietboard '
+                f'section restore {name}" to let those codes open it again, or "quietboard '
+                f'section forget {name}" to give it new keys and no codes'
+            )
+
+
+def restore_section(data: dict[str, Any], board: Board, name: str) -> int:
+    """Let a retired section's codes open it again; returns how many codes it has."""
+    state = held_sections(data).get(name)
+    if state is None:
+        raise AccessError(f'the vault holds no keys for a section "{name}"; nothing was restored')
+    section = board.sections.get(name)
+    if section is None or not section.members_only:
+        raise AccessError(
+            f"put [sections.{name}] back in board.toml (with members_only = true) first, then "
+            "run this again"
+        )
+    if not state.get("retired"):
+        raise AccessError(f'"{name}" is not retired: its codes already open it')
+    del state["retired"]
+    return _codes(state)
+
+
+def held_codes(data: dict[str, Any], name: str) -> int | None:
+    """How many codes the vault holds for NAME, or None if it holds no keys for it."""
+    state = held_sections(data).get(name)
+    return None if state is None else _codes(state)
 
 
 def forget_section(data: dict[str, Any], name: str) -> str:
@@ -236,7 +312,7 @@ def section_grants(data: dict[str, Any], board: Board) -> list[SectionGrants]:
     sections = _members(data).get("sections", {})
     for section in board.member_sections:
         state = sections.get(section.name)
-        if not state or not state["codes"]:
+        if not state or not state["codes"] or state.get("retired"):
             continue
         code_keys = [
             (

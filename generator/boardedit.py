@@ -25,8 +25,12 @@ def add_section(
     title: str = "",
     members_only: bool = False,
     expires_days: int | None = None,
+    check_only: bool = False,
 ) -> str:
-    """Add [sections.NAME] to ROOT/board.toml; returns the section's title."""
+    """Add [sections.NAME] to ROOT/board.toml; returns the section's title.
+
+    With CHECK_ONLY, board.toml is checked as it would be written, not written.
+    """
     check_new_section(root, name)
     document = _document(Path(root))
     table = tomlkit.table()
@@ -49,7 +53,7 @@ def add_section(
     sections[name] = table
     for item in comments:
         table.value.body.append((None, item))
-    _replace(Path(root), document)
+    _replace(Path(root), document, check_only=check_only)
     return table["title"]
 
 
@@ -88,9 +92,11 @@ def _document(root: Path) -> tomlkit.TOMLDocument:
     return tomlkit.parse(path.read_text(encoding="utf-8").removeprefix("\ufeff"))
 
 
-def _replace(root: Path, document: tomlkit.TOMLDocument) -> None:
+def _replace(root: Path, document: tomlkit.TOMLDocument, *, check_only: bool = False) -> None:
     """Check DOCUMENT as every build would, then write it over board.toml atomically."""
     path = root / BOARD_FILE
     text = tomlkit.dumps(document)
     parse_board(tomllib.loads(text), root)
+    if check_only:
+        return
     write_atomically(path, text.encode("utf-8"), path.stat().st_mode & 0o777)

@@ -44,7 +44,7 @@ from generator.retention import review_warnings, write_build_record
 from generator.sanitise import markdown_to_html
 from generator.settings import pelican_settings
 from generator.translations import missing_catalog, theme_messages
-from generator.vault import Passphrase, open_vault, vault_exists
+from generator.vault import Passphrase, open_vault, sections_held, vault_exists
 
 OUTPUT_DIR = "output"
 OUTPUT_MARK = "# Written by quietboard"
@@ -260,11 +260,11 @@ def build_board(
         warnings.append(untranslated)
     with contextlib.ExitStack() as stack:
         vault = None
-        if board.member_sections and vault_exists(board.root):
+        if _needs_vault(board):
             if passphrase is None:
                 raise BuildError("this board's members-only sections need the vault passphrase")
             vault = stack.enter_context(open_vault(board.root, passphrase))
-            warnings += _forget_gone_sections(board, vault)
+            warnings += _retire_gone_sections(board, vault)
             warnings += _drop_expired_codes(vault, today)
             withdrawn = _withdraw(board, vault, today)
             if withdrawn:
@@ -322,11 +322,38 @@ def build_board(
     return report
 
 
-def _forget_gone_sections(board: Board, vault: Any) -> list[str]:
-    forgotten = access.forget_gone_sections(vault.data, board)
-    if forgotten:
+def _needs_vault(board: Board) -> bool:
+    """Whether the build must open the vault: to seal, or to retire a gone section.
+
+    The vault's plaintext count of the sections it holds tells a board with
+    no members-only section left whether one of them just left board.toml
+    (an unknown count, from an older quietboard, counts as "maybe").
+    """
+    if not vault_exists(board.root):
+        return False
+    held = sections_held(board.root)
+    return bool(board.member_sections) or held is None or held > 0
+
+
+def _retire_gone_sections(board: Board, vault: Any) -> list[str]:
+    """Retire sections that left board.toml; refuse sections that came back.
+
+    A refusal comes before anything is written, so output/ stays as it was.
+    """
+    access.check_returning(vault.data, board)
+    earlier = sorted(
+        name for name, state in access.held_sections(vault.data).items() if state.get("retired")
+    )
+    retired = access.retire_gone_sections(vault.data, board)
+    if retired or sections_held(board.root) is None:
         vault.save()
-    return forgotten
+    # Said in full once; later builds (which ask for the passphrase because of
+    # them) only remind.
+    return retired + [
+        f'the vault still keeps the codes of the retired section "{name}": '
+        f'"quietboard section restore {name}" or "quietboard section forget {name}"'
+        for name in earlier
+    ]
 
 
 def _drop_expired_codes(vault: Any, today: dt.date) -> list[str]:

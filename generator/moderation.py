@@ -741,16 +741,40 @@ class Written:
 
 
 DRAFTS_DIR = Path(".quietboard") / "drafts"  # beside the vault, gitignored with it
+DRAFT_NAME = re.compile(r"post-(\d{4}-\d{2}-\d{2})-[0-9a-f]{8}\.md")
 
 
-def keep_draft(root: Path, text: str) -> Path:
-    """Save TEXT, a post that could not be written, where only this user can read it."""
+def keep_draft(root: Path, text: str, today: dt.date) -> Path:
+    """Save TEXT, a post that could not be written, where only this user can read it.
+
+    The file is named by the day it was kept, so prune can delete it after
+    [privacy] pending_days; .quietboard/ keeps it out of git even on a board
+    with no vault (whose .gitignore the vault would have written).
+    """
     folder = Path(root) / DRAFTS_DIR
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
-    path = folder / f"post-{secrets.token_hex(4)}.md"
+    guard = folder.parent / ".gitignore"
+    if not guard.is_file():
+        write_atomically(guard, b"*\n", 0o644)
+    path = folder / f"post-{today.isoformat()}-{secrets.token_hex(4)}.md"
     write_atomically(path, text.encode("utf-8"), 0o600)
     return path
+
+
+def kept_drafts(root: Path) -> list[tuple[Path, dt.date]]:
+    """Every draft in ROOT/.quietboard/drafts/ with the day it was kept."""
+    folder = Path(root) / DRAFTS_DIR
+    drafts = []
+    for path in sorted(folder.glob("post-*.md")) if folder.is_dir() else []:
+        match = DRAFT_NAME.fullmatch(path.name)
+        try:
+            day = dt.date.fromisoformat(match.group(1)) if match else None
+        except ValueError:
+            day = None
+        # A draft an older quietboard kept has no day in its name: its file's day.
+        drafts.append((path, day or dt.date.fromtimestamp(path.stat().st_mtime)))
+    return drafts
 
 
 def check_own_post(board: Board, section: str, role: str, expires_days: int | None) -> int:

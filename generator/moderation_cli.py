@@ -346,7 +346,8 @@ def post_command(
     badge comes from board.toml [roles], so a submission can never carry it.
     The section, role and days are checked before your editor opens; if the
     post still cannot be written, what you typed is kept in
-    .quietboard/drafts/ (only you can read it) to post again with FILE.
+    .quietboard/drafts/ (only you can read it) to post again with FILE;
+    "quietboard prune" deletes drafts kept [privacy] pending_days.
 
     Example: quietboard post --section share --role counsellor
     """
@@ -391,7 +392,7 @@ def post_command(
         problem = str(exc) if isinstance(exc, ModerationError) else f"{exc}; nothing was written"
         if source or text.strip() == POST_TEMPLATE.strip():
             raise ModerationError(problem) from None
-        kept = board_dir / keep_draft(board.root, text).relative_to(board.root)
+        kept = board_dir / keep_draft(board.root, text, clock.today()).relative_to(board.root)
         again = f"--section {section_name} --role {role}" + (
             f" --board {board_dir}" if board_dir != Path(".") else ""
         )

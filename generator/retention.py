@@ -27,7 +27,7 @@ from generator.content import (
 from generator.errors import VaultError
 from generator.files import write_atomically
 from generator.inbox import queue_of
-from generator.moderation import log, report
+from generator.moderation import kept_drafts, log, report
 from generator.vault import VAULT_DIR
 
 BUILD_RECORD = "build.json"
@@ -132,12 +132,13 @@ class PruneReport:
     posts: list[Listed] = field(default_factory=list)
     lapsed: int = 0
     lapsed_crisis: int = 0  # of those, how many held crisis language
+    drafts: int = 0  # drafts of moderators' own posts kept pending_days or more
 
 
 def prune(
     board: Board, today: dt.date, vault_data: dict[str, Any] | None, *, dry_run: bool = False
 ) -> PruneReport:
-    """Delete the files of posts that have left the board, and lapsed queue items.
+    """Delete the files of posts that have left the board, lapsed queue items and old drafts.
 
     VAULT_DATA (the open vault's contents, or None for a board without one)
     is changed in place and logged; the caller saves it. With DRY_RUN
@@ -157,8 +158,16 @@ def prune(
     lapsed = lapsed_items(vault_data, today, board.privacy.pending_days) if vault_data else []
     pruned.lapsed = len(lapsed)
     pruned.lapsed_crisis = crisis_flagged(board, vault_data, lapsed) if vault_data else 0
+    old_drafts = [
+        path
+        for path, kept in kept_drafts(board.root)
+        if (today - kept).days >= board.privacy.pending_days
+    ]
+    pruned.drafts = len(old_drafts)
     if dry_run:
         return pruned
+    for path in old_drafts:
+        path.unlink(missing_ok=True)
     if vault_data is not None:
         items = queue_of(vault_data)["items"]
         for item_id in lapsed:
@@ -193,6 +202,7 @@ class Status:
     privacy_reviewed: str | None
     crisis_checked: str | None
     warnings: list[str]
+    drafts: int = 0  # drafts of moderators' own posts in .quietboard/drafts/ (plain text)
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -317,4 +327,5 @@ def board_status(board: Board, today: dt.date, vault_data: dict[str, Any] | None
         privacy_reviewed=board.privacy.reviewed.isoformat() if board.privacy.reviewed else None,
         crisis_checked=board.crisis.last_checked.isoformat() if board.crisis.last_checked else None,
         warnings=warnings,
+        drafts=len(kept_drafts(board.root)),
     )

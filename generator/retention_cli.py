@@ -42,7 +42,7 @@ def run_prune(
 
 def _say_pruned(board: Board, report: PruneReport, dry_run: bool) -> None:
     verb = "Would delete" if dry_run else "Deleted"
-    if not report.posts and not report.lapsed:
+    if not report.posts and not report.lapsed and not report.drafts:
         click.echo("Nothing to prune: no post has expired and no queue item waited too long.")
         return
     if report.posts:
@@ -59,6 +59,11 @@ def _say_pruned(board: Board, report: PruneReport, dry_run: bool) -> None:
             f"{verb} {report.lapsed} queue item(s) that waited {board.privacy.pending_days} days "
             f"or more without review{crisis}."
         )
+    if report.drafts:
+        click.echo(
+            f"{verb} {report.drafts} draft(s) of your own posts kept "
+            f"{board.privacy.pending_days} days or more (.quietboard/drafts/)."
+        )
 
 
 YES_HELP = "Prune even when QUIETBOARD_TODAY is set after this computer's date."
@@ -69,11 +74,12 @@ YES_HELP = "Prune even when QUIETBOARD_TODAY is set after this computer's date."
 @click.option("--yes", is_flag=True, help=YES_HELP)
 @board_option
 def prune_command(dry_run: bool, yes: bool, board_dir: Path) -> None:
-    """Delete expired posts and queue items that waited too long.
+    """Delete expired posts, queue items that waited too long, and old drafts.
 
     Deletes from content/posts every post past its expiry, and every reply
-    whose thread has expired; and from the vault's queue every item not
-    reviewed within [privacy] pending_days (asks for the vault passphrase).
+    whose thread has expired; from the vault's queue every item not
+    reviewed within [privacy] pending_days (asks for the vault passphrase);
+    and drafts of your own posts (.quietboard/drafts/) kept that long.
     Counts go to the moderation log. The built site keeps them until the
     next build: "quietboard build --prune" does both.
 
@@ -92,7 +98,7 @@ def _listed(title: str, items: list[Any], empty: str) -> list[str]:
     ]
 
 
-def _status_lines(status: Status) -> list[str]:
+def _status_lines(status: Status, board: Board) -> list[str]:
     lines = [f"Today: {status.today}"]
     if status.last_build:
         lines.append(f"Last build: {status.last_build} ({status.days_since_build} day(s) ago)")
@@ -114,6 +120,11 @@ def _status_lines(status: Status) -> list[str]:
         )
     else:
         lines.append("Queue: empty")
+    if status.drafts:
+        lines.append(
+            f"Drafts of your own posts in .quietboard/drafts/: {status.drafts} (plain text; "
+            f"prune deletes them after {board.privacy.pending_days} days)"
+        )
     lines.append(f"Privacy page last reviewed: {status.privacy_reviewed or 'never'}")
     lines.append(f"Crisis services last checked: {status.crisis_checked or 'never'}")
     lines += [f"Warning: {warning}" for warning in status.warnings]
@@ -135,6 +146,7 @@ def status_command(as_json: bool, skip_queue: bool, strict: bool, board_dir: Pat
     Posts leaving in the next 7 days; posts past expiry still in output/ (the
     deployed site is stale: build and deploy); days since the last build;
     how long the queue has waited, and what prune will delete unreviewed;
+    how many drafts of your own posts are kept in .quietboard/drafts/;
     when the privacy page and the crisis services were last checked. Posts
     are named by section and id only, never by title, so the output can go
     to a log. A board with a vault asks for its passphrase (the queue is in
@@ -153,7 +165,7 @@ def status_command(as_json: bool, skip_queue: bool, strict: bool, board_dir: Pat
     if as_json:
         click.echo(json.dumps(status.as_json(), indent=2))
     else:
-        click.echo("\n".join(_status_lines(status)))
+        click.echo("\n".join(_status_lines(status, board)))
     if strict and status.warnings:
         raise click.ClickException(
             f"{len(status.warnings)} thing(s) need attention (the warnings above)"

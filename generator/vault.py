@@ -33,6 +33,10 @@ from generator.files import write_atomically
 VAULT_DIR = ".quietboard"
 VAULT_FILE = "vault.json"
 LOCK_FILE = "lock"
+# Plaintext beside the vault: only how many members-only sections it holds keys
+# for, never their names, so a build with none left in board.toml knows when
+# it must open the vault to retire them (docs/format.md).
+HELD_FILE = "sections-held"
 KIND = "quietboard-vault"
 VERSION = 1
 # libsodium's "moderate" limits: about half a second and 256 MiB here, once
@@ -69,11 +73,33 @@ class Vault:
     _header: dict[str, Any] = field(repr=False)
 
     def save(self) -> None:
-        """Seal the contents and atomically replace the file."""
+        """Seal the contents and atomically replace the file (and the held-sections count)."""
         plaintext = json.dumps(self.data, sort_keys=True).encode("utf-8")
         sealed = nacl.secret.SecretBox(self._key).encrypt(plaintext)
         document = dict(self._header, box=sealed.hex())
+        held = len(self.data.get("members", {}).get("sections", {}))
+        before = sections_held(self.path.parent.parent)
+        # Raised before the vault is written and lowered after, so a crash in
+        # between leaves a count too high (one needless passphrase prompt),
+        # never too low (a gone section nobody retires).
+        if before is None or held > before:
+            _write_held(self.path.parent, held)
         write_atomically(self.path, json.dumps(document, indent=1).encode("utf-8") + b"\n", 0o600)
+        if before is not None and held < before:
+            _write_held(self.path.parent, held)
+
+
+def _write_held(directory: Path, held: int) -> None:
+    write_atomically(directory / HELD_FILE, f"{held}\n".encode("ascii"), 0o600)
+
+
+def sections_held(root: Path) -> int | None:
+    """How many members-only sections ROOT's vault holds keys for; None if unknown."""
+    try:
+        text = (Path(root) / VAULT_DIR / HELD_FILE).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return int(text) if text.strip().isdigit() else None
 
 
 def vault_path(root: Path) -> Path:

@@ -551,3 +551,19 @@ def test_commands_reading_standard_input_use_no_deprecated_click_helpers(board):
     assert posted.exit_code == 0, posted.output
     pasted = run("inbox", "import", "-", "--board", board, input=sealed(board, POST))
     assert pasted.exit_code == 0, pasted.output
+
+
+def test_a_draft_on_a_board_without_a_vault_stays_out_of_git(make_board, tmp_path):
+    root = make_board()  # no vault, and no .gitignore of its own
+    typed = "Title:\n\nThe room changes next week.\n"
+    result = in_terminal("post", "--section", "share", editor=editor_writing(tmp_path, typed),
+                         cwd=root)  # fmt: skip
+    assert result.returncode == 1, result.stdout
+    [draft] = (root / ".quietboard" / "drafts").glob("*.md")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+    tracked = subprocess.run(["git", "-C", str(root), "ls-files"], check=True,
+                             capture_output=True, text=True).stdout  # fmt: skip
+    assert "board.toml" in tracked
+    assert draft.relative_to(root).as_posix() not in tracked
+    assert ".quietboard" not in tracked

@@ -436,3 +436,34 @@ def test_a_section_whose_posts_have_all_left_still_has_its_page(public):
     page = (public / "output" / "s" / "share" / "index.html").read_text()
     assert "Nothing here right now." in page
     assert "Still here in January" not in page
+
+
+def test_prune_deletes_drafts_kept_longer_than_pending_days_and_status_counts_them(
+    make_board, tmp_path
+):
+    from .test_moderation_cli import editor_writing, in_terminal
+
+    root = make_board()
+    toml = root / "board.toml"
+    toml.write_text(toml.read_text() + "\n[privacy]\npending_days = 5\n")
+    typed = "Title:\n\nOur meeting moves to Thursday.\n"  # no title: kept as a draft
+    result = in_terminal("post", "--section", "share", editor=editor_writing(tmp_path, typed),
+                         cwd=root)  # fmt: skip
+    assert result.returncode == 1, result.stdout
+    [draft] = (root / ".quietboard" / "drafts").glob("*.md")
+    assert status(root, "2026-11-21")["drafts"] == 1
+    text = run("status", "--board", root, env=on("2026-11-21")).output
+    assert (
+        "Drafts of your own posts in .quietboard/drafts/: 1 (plain text; prune deletes them "
+        "after 5 days)"
+    ) in text
+    kept = run("prune", "--yes", "--board", root, env=on("2026-11-24"))
+    assert kept.exit_code == 0, kept.output
+    assert draft.exists()
+    dry = run("prune", "--dry-run", "--board", root, env=on("2026-11-25"))
+    assert "Would delete 1 draft(s) of your own posts kept 5 days or more" in dry.output
+    assert draft.exists()
+    pruned = run("prune", "--yes", "--board", root, env=on("2026-11-25"))
+    assert "Deleted 1 draft(s) of your own posts kept 5 days or more" in pruned.output
+    assert not draft.exists()
+    assert status(root, "2026-11-25")["drafts"] == 0
