@@ -18,6 +18,7 @@ from pathlib import Path
 
 from generator import hardening, images, memberformat
 from generator.config import Board
+from generator.resources import theme_dir
 from generator.sanitise import is_relative_url, url_authority, url_scheme
 
 TEXT_SUFFIXES = {".html", ".xml", ".txt", ".css", ".js", ".mjs", ".json", ".svg", ".webmanifest"}
@@ -497,5 +498,19 @@ def audit_output(output: Path, board: Board, needles: Iterable[Needle] = ()) -> 
             findings.extend(check_css(rel, text, board))
         elif suffix in {".xml", ".svg"}:
             findings.extend(check_xml(rel, text, board))
-        findings.extend(check_leaks(rel, text, needles))
+        if not _shipped_with_theme(rel, path):
+            findings.extend(check_leaks(rel, text, needles))
     return findings
+
+
+def _shipped_with_theme(rel: str, path: Path) -> bool:
+    """Whether REL is one of the theme's static files exactly as quietboard ships it.
+
+    Such a file holds nothing of the board, so its code (identifiers such as
+    "broken", comments) is not searched for withheld words; only the words the
+    theme shows count as public, and a members-only title "Broken" stays searched.
+    """
+    if not rel.startswith(THEME_PREFIX):
+        return False
+    shipped = theme_dir() / "static" / rel.removeprefix(THEME_PREFIX)
+    return shipped.is_file() and shipped.read_bytes() == path.read_bytes()

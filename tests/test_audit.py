@@ -257,3 +257,17 @@ def test_withheld_text_inside_a_longer_word_is_not_a_leak(site):
 def test_rules_that_were_once_bypassed(site, body, head, rule):
     (site / "p.html").write_text(page(body, head))
     assert rule in rules(site)
+
+
+def test_the_theme_code_as_shipped_is_not_searched_but_a_changed_copy_is(site):
+    from generator.resources import theme_dir
+
+    shipped = (theme_dir() / "static" / "js" / "submit.js").read_text()
+    assert "broken" in shipped.casefold()
+    (site / "theme" / "js").mkdir()
+    script = site / "theme" / "js" / "submit.js"
+    script.write_text(shipped)
+    broken = Needle("broken", "content/posts/circle/x.md", "members-only", "the title")
+    assert rules(site, [broken]) == []
+    script.write_text(shipped + "\n// Broken\n")
+    assert rules(site, [broken]) == ["leak"]

@@ -9,7 +9,7 @@ import pytest
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from generator.build import build_board
+from generator.build import audit_board, build_board
 from generator.cli import render_with_pelican
 from generator.config import read_board
 from generator.errors import AuditError, BuildError
@@ -406,3 +406,20 @@ def test_members_only_titles_that_the_theme_also_shows_are_not_leaks(make_board,
     member = post_text(title, "A members-only post.")
     root = make_board(posts={"share/aaaaaaaa11.md": PARENT, "circle/dddddddd44.md": member})
     build(root)
+
+
+@pytest.mark.parametrize("title", ["Children", "Broken", "Escape", "Secret"])
+def test_a_members_only_title_only_the_theme_code_uses_is_still_searched(make_board, today, title):
+    """Words in the theme's scripts and styles (identifiers, comments) are not words
+    the theme shows: a members-only post with such a title builds, and the audit
+    still finds its title pasted into a public page."""
+    member = post_text(title, "A members-only post.")
+    root = make_board(posts={"share/aaaaaaaa11.md": PARENT, "circle/dddddddd44.md": member})
+    build(root)
+    assert audit_board(root) == []
+    index = root / "output" / "index.html"
+    index.write_text(index.read_text().replace("</main>", f"<p>{title}</p></main>"))
+    assert [str(f) for f in audit_board(root)] == [
+        "index.html: holds the title of content/posts/circle/dddddddd44.md, "
+        "which is members-only [leak]"
+    ]
