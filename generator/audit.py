@@ -54,6 +54,10 @@ DATE_ELEMENTS = frozenset({"updated", "published", "pubDate", "lastBuildDate", "
 AUTHOR_ELEMENTS = frozenset({"author", "creator", "managingEditor", "webMaster"})
 # Atom elements whose text is HTML when their type says so (RSS: description).
 HTML_TEXT_ELEMENTS = frozenset({"title", "subtitle", "summary", "content", "rights"})
+HTML_TYPES = frozenset({"html", "text/html"})
+# Elements whose text is always HTML: RSS <description> and <content:encoded>.
+ALWAYS_HTML_ELEMENTS = frozenset({"description", "encoded"})
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 
 
 @dataclass(frozen=True)
@@ -154,10 +158,14 @@ def _is_outbound(url: str, base_url: str) -> bool:
     return names_host and not _same_origin(url, base_url)
 
 
+def _has_comment(markup: str) -> bool:
+    # quietboard writes no comments, and browsers and Python's parser
+    # disagree about malformed ones such as <!--> (a way to hide markup).
+    return "<!--" in markup or "--!>" in markup
+
+
 def check_html(path: str, text: str, board: Board) -> Iterator[Finding]:
-    if "<!--" in text or "--!>" in text:
-        # quietboard writes no comments, and browsers and Python's parser
-        # disagree about malformed ones such as <!--> (a way to hide markup).
+    if _has_comment(text):
         yield Finding(path, "html-comment", "HTML comment in the output")
     page = _Page()
     page.feed(text)
@@ -320,9 +328,18 @@ def check_xml(path: str, text: str, board: Board) -> Iterator[Finding]:
         if name == "generator" or (name == "meta" and attrs.get("name") == "generator"):
             yield Finding(path, "generator-meta", "the feed names the software that made it")
         yield from _check_tag(path, name, attrs, board)
+        # XHTML in a feed and SVG run scripts and styles as pages do; quietboard writes none.
+        if name == "script":
+            yield Finding(path, "inline-script", "<script> in an XML file")
+        elif name == "style":
+            yield Finding(path, "inline-style", "<style> element in an XML file")
+        if XML_BASE in element.attrib:
+            yield from _check_xml_base(path, element.attrib[XML_BASE], board)
         # An untyped Atom content or summary is judged as HTML too: a reader may take it so.
         kind = attrs.get("type", "html" if name in {"content", "summary"} else "text")
-        is_html = name == "description" or (name in HTML_TEXT_ELEMENTS and kind == "html")
+        is_html = name in ALWAYS_HTML_ELEMENTS or (
+            name in HTML_TEXT_ELEMENTS and kind.strip().lower() in HTML_TYPES
+        )
         if is_html and element.text:
             yield from _check_embedded_html(path, f"HTML in <{name}>", element.text, board)
 
@@ -332,7 +349,17 @@ def _local(name: str) -> str:
     return name.rpartition("}")[2] if isinstance(name, str) else ""
 
 
+def _check_xml_base(path: str, base: str, board: Board) -> Iterator[Finding]:
+    """xml:base makes a feed reader resolve relative links against it: the board only."""
+    if _is_script_url(base):
+        yield Finding(path, "script-url", f"xml:base uses a {url_scheme(base)}: URL")
+    elif not _same_origin(base, board.base_url):
+        yield Finding(path, "third-party", "xml:base points to another origin")
+
+
 def _check_embedded_html(path: str, where: str, markup: str, board: Board) -> Iterator[Finding]:
+    if _has_comment(markup):
+        yield Finding(path, "html-comment", f"{where} holds an HTML comment")
     page = _Page()
     page.feed(markup)
     page.close()

@@ -271,3 +271,78 @@ def test_the_theme_code_as_shipped_is_not_searched_but_a_changed_copy_is(site):
     assert rules(site, [broken]) == []
     script.write_text(shipped + "\n// Broken\n")
     assert rules(site, [broken]) == ["leak"]
+
+
+EVIL_COMMENT = "&lt;!--&gt;&lt;img src=&quot;https://evil.example/x.png&quot;&gt;--&gt;"
+
+
+@pytest.mark.parametrize(
+    ("name", "xml", "rule"),
+    [
+        (
+            "feeds/share.atom.xml",
+            f'<feed><entry><content type="html">{EVIL_COMMENT}</content></entry></feed>',
+            "html-comment",
+        ),
+        (
+            "feeds/share.rss.xml",
+            f"<rss><channel><item><description>{EVIL_COMMENT}</description></item></channel></rss>",
+            "html-comment",
+        ),
+        (
+            "feeds/share.atom.xml",
+            '<feed><entry><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+            "<script>alert(1)</script></div></content></entry></feed>",
+            "inline-script",
+        ),
+        (
+            "feeds/share.atom.xml",
+            '<feed><entry><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+            "<style>p {}</style></div></content></entry></feed>",
+            "inline-style",
+        ),
+        (
+            "theme/favicon.svg",
+            '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "inline-script",
+        ),
+        (
+            "feeds/share.rss.xml",
+            '<rss xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><item>'
+            '<content:encoded>&lt;img src="https://evil.example/x.png"&gt;</content:encoded>'
+            "</item></channel></rss>",
+            "third-party",
+        ),
+        (
+            "feeds/share.atom.xml",
+            '<feed><entry><content type="text/html">&lt;img src="https://evil.example/x.png"&gt;'
+            "</content></entry></feed>",
+            "third-party",
+        ),
+        (
+            "feeds/share.atom.xml",
+            '<feed xml:base="https://evil.example/"><entry><content type="html">'
+            "&lt;img src=&quot;x.png&quot;&gt;</content></entry></feed>",
+            "third-party",
+        ),
+        (
+            "feeds/share.atom.xml",
+            '<feed><entry xml:base="javascript:alert(1)//"><link href="x"/></entry></feed>',
+            "script-url",
+        ),
+    ],
+)
+def test_feeds_are_judged_as_pages_are(site, name, xml, rule):
+    """Comments, scripts and styles, every HTML container, and xml:base (review item 5)."""
+    (site / name).parent.mkdir(parents=True, exist_ok=True)
+    (site / name).write_text(xml)
+    assert rules(site) == [rule]
+
+
+def test_an_xml_base_on_the_board_itself_is_fine(site):
+    (site / "feeds").mkdir()
+    (site / "feeds" / "share.atom.xml").write_text(
+        '<feed xml:base="https://board.example.org/"><entry xml:base="p/x/">'
+        '<content type="html">&lt;p&gt;hi&lt;/p&gt;</content></entry></feed>'
+    )
+    assert rules(site) == []
