@@ -18,6 +18,7 @@ from pathlib import Path
 
 from generator import hardening, images, memberformat
 from generator.config import Board
+from generator.errors import printable
 from generator.resources import theme_dir
 from generator.sanitise import is_relative_url, url_authority, url_scheme
 
@@ -67,7 +68,9 @@ class Finding:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.reason} [{self.rule}]"
+        # File names and attribute values come from output/: an escape sequence
+        # in them must not drive the terminal (or forge a line such as "no findings").
+        return printable(f"{self.path}: {self.reason} [{self.rule}]")
 
 
 @dataclass(frozen=True)
