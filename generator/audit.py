@@ -7,6 +7,7 @@ that makes it fire on a crafted output.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -88,19 +89,70 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(text)).strip().casefold()
 
 
-def visible_text(markup: str) -> str:
-    """Text of an HTML or XML document with tags removed and entities decoded."""
-    without_tags = re.sub(r"<[^>]*>", " ", markup)
-    # Feeds escape HTML inside XML, so unescape twice and strip tags again.
-    once = html.unescape(without_tags)
-    return normalise(re.sub(r"<[^>]*>", " ", once))
-
-
-class _Page(HTMLParser):
-    """Collects what the HTML rules need from one document."""
+class _Text(HTMLParser):
+    """The text of an HTML document as a browser's parser splits it from the tags."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_comment(self, data: str) -> None:
+        self.parts.append(data)  # not shown, but published all the same
+
+    def unknown_decl(self, data: str) -> None:
+        if data.startswith("CDATA["):  # text in XML
+            self.parts.append(data.removeprefix("CDATA["))
+
+
+def _html_text(markup: str) -> str:
+    return " ".join(_parsed(markup).parts)
+
+
+def visible_text(markup: str) -> str:
+    """Text of an HTML document with tags removed and entities decoded.
+
+    Read by a real parser, so text such as "Me &lt;3 my dog" stays text
+    whatever follows it ("-&gt;"), as it does on the page.
+    """
+    return normalise(_html_text(markup))
+
+
+def _embeds_html(name: str, attrs: dict[str, str]) -> bool:
+    """Whether the text of the feed element NAME is HTML (escaped once more for XML)."""
+    # An untyped Atom content or summary is judged as HTML too: a reader may take it so.
+    kind = attrs.get("type", "html" if name in {"content", "summary"} else "text")
+    return name in ALWAYS_HTML_ELEMENTS or (
+        name in HTML_TEXT_ELEMENTS and kind.strip().lower() in HTML_TYPES
+    )
+
+
+def _xml_text(markup: str) -> str:
+    """Text of a feed, sitemap or SVG: the HTML a feed embeds as text is read as HTML."""
+    text = _html_text(markup)  # every text node and comment, as written
+    if re.search(r"<!DOCTYPE", markup, re.IGNORECASE):
+        # Never parsed as XML (check_xml refuses it): read embedded HTML everywhere.
+        return normalise(text + " " + _html_text(text))
+    try:
+        root = ET.fromstring(markup)  # noqa: S314 - no DOCTYPE, so no entity can be declared
+    except ET.ParseError:
+        return normalise(text + " " + _html_text(text))
+    parts = [text]
+    for element in root.iter():
+        attrs = {_local(key).lower(): value for key, value in element.attrib.items()}
+        if element.text and _embeds_html(_local(element.tag), attrs):
+            parts.append(_html_text(element.text))
+            parts += (a or b for a, b in ATTRIBUTE_VALUE.findall(element.text))
+    return normalise(" ".join(parts))
+
+
+class _Page(_Text):
+    """Collects what the HTML rules and the leak search need from one document."""
+
+    def __init__(self) -> None:
+        super().__init__()
         self.tags: list[tuple[str, dict[str, str]]] = []
         self.inline_scripts = 0
         self.style_elements = 0
@@ -123,8 +175,18 @@ class _Page(HTMLParser):
             self._in_script = False
 
     def handle_data(self, data: str) -> None:
+        super().handle_data(data)
         if self._in_script and self._script_has_src and data.strip():
             self.inline_scripts += 1
+
+
+@functools.lru_cache(maxsize=1)
+def _parsed(markup: str) -> _Page:
+    """MARKUP parsed once: the page rules and the leak search read each file in a row."""
+    page = _Page()
+    page.feed(markup)
+    page.close()
+    return page
 
 
 def _origin(url: str, scheme: str = "") -> tuple[str, str | None]:
@@ -170,9 +232,7 @@ def _has_comment(markup: str) -> bool:
 def check_html(path: str, text: str, board: Board) -> Iterator[Finding]:
     if _has_comment(text):
         yield Finding(path, "html-comment", "HTML comment in the output")
-    page = _Page()
-    page.feed(text)
-    page.close()
+    page = _parsed(text)
     if page.inline_scripts:
         yield Finding(path, "inline-script", "inline <script> (the CSP forbids it; use a file)")
     if page.style_elements:
@@ -338,12 +398,7 @@ def check_xml(path: str, text: str, board: Board) -> Iterator[Finding]:
             yield Finding(path, "inline-style", "<style> element in an XML file")
         if XML_BASE in element.attrib:
             yield from _check_xml_base(path, element.attrib[XML_BASE], board)
-        # An untyped Atom content or summary is judged as HTML too: a reader may take it so.
-        kind = attrs.get("type", "html" if name in {"content", "summary"} else "text")
-        is_html = name in ALWAYS_HTML_ELEMENTS or (
-            name in HTML_TEXT_ELEMENTS and kind.strip().lower() in HTML_TYPES
-        )
-        if is_html and element.text:
+        if element.text and _embeds_html(name, attrs):
             yield from _check_embedded_html(path, f"HTML in <{name}>", element.text, board)
 
 
@@ -363,9 +418,7 @@ def _check_xml_base(path: str, base: str, board: Board) -> Iterator[Finding]:
 def _check_embedded_html(path: str, where: str, markup: str, board: Board) -> Iterator[Finding]:
     if _has_comment(markup):
         yield Finding(path, "html-comment", f"{where} holds an HTML comment")
-    page = _Page()
-    page.feed(markup)
-    page.close()
+    page = _parsed(markup)
     if page.inline_scripts:
         yield Finding(path, "inline-script", f"{where} holds a <script>")
     if page.style_elements:
@@ -408,10 +461,12 @@ def leak_haystack(rel: str, text: str) -> str:
     Tag names are left out so that a member section called "circle" does not
     match an SVG <circle>.
     """
-    if Path(rel).suffix.lower() not in MARKUP_SUFFIXES:
+    suffix = Path(rel).suffix.lower()
+    if suffix not in MARKUP_SUFFIXES:
         return normalise(text)
     values = " ".join(a or b for a, b in ATTRIBUTE_VALUE.findall(text))
-    return visible_text(text) + " " + normalise(values)
+    words = visible_text(text) if suffix == ".html" else _xml_text(text)
+    return words + " " + normalise(values)
 
 
 def check_leaks(rel: str, text: str, needles: Iterable[Needle]) -> Iterator[Finding]:

@@ -346,3 +346,50 @@ def test_an_xml_base_on_the_board_itself_is_fine(site):
         '<content type="html">&lt;p&gt;hi&lt;/p&gt;</content></entry></feed>'
     )
     assert rules(site) == []
+
+
+DOG = Needle("me <3 my dog", "content/posts/circle/x.md", "members-only", "the title")
+
+
+def test_a_title_with_a_less_than_sign_is_found_whatever_follows_it(site):
+    """Text is read as a parser reads it: "&gt;" later on the page hides nothing (item 9)."""
+    (site / "p.html").write_text(page("<p>Me &lt;3 my dog</p><p>then -&gt; now</p>"))
+    assert rules(site, [DOG]) == ["leak"]
+
+
+def test_a_title_with_a_less_than_sign_is_found_in_the_html_a_feed_embeds(site):
+    (site / "feeds").mkdir()
+    feed = site / "feeds" / "share.atom.xml"
+    feed.write_text(
+        '<feed><entry><title type="html">Me &amp;lt;3 my dog</title><content type="html">'
+        "&lt;p&gt;then -&amp;gt; now&lt;/p&gt;</content></entry></feed>"
+    )
+    assert rules(site, [DOG]) == ["leak"]
+    feed.write_text(
+        '<feed><entry><title type="text">Me &lt;3 my dog</title><content type="html">'
+        "&lt;p&gt;then -&amp;gt; now&lt;/p&gt;</content></entry></feed>"
+    )
+    assert rules(site, [DOG]) == ["leak"]
+
+
+def test_a_tag_shown_as_text_in_a_feed_title_is_text(site):
+    """Only HTML a feed embeds is read as HTML a second time: a text title keeps "<b>"."""
+    (site / "feeds").mkdir()
+    (site / "feeds" / "share.atom.xml").write_text(
+        '<feed><entry><title type="text">use &lt;b&gt; for bold</title></entry></feed>'
+    )
+    bold = Needle("use <b> for bold", "content/posts/circle/x.md", "members-only", "the title")
+    assert rules(site, [bold]) == ["leak"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '<content type="html"><![CDATA[<p>Me &lt;3 my dog</p>]]></content>',
+        '<content type="html">&lt;img alt="Me &amp;lt;3 my dog" src="a.png"&gt;</content>',
+    ],
+)
+def test_withheld_text_in_cdata_or_embedded_attributes_of_a_feed_is_found(site, content):
+    (site / "feeds").mkdir()
+    (site / "feeds" / "share.atom.xml").write_text(f"<feed><entry>{content}</entry></feed>")
+    assert rules(site, [DOG]) == ["leak"]

@@ -423,3 +423,13 @@ def test_a_members_only_title_only_the_theme_code_uses_is_still_searched(make_bo
         "index.html: holds the title of content/posts/circle/dddddddd44.md, "
         "which is members-only [leak]"
     ]
+
+
+def test_a_members_only_title_with_a_less_than_sign_is_found_in_a_public_page(make_board, today):
+    member = post_text("Me <3 my dog", "A members-only post.")
+    root = make_board(posts={"share/aaaaaaaa11.md": PARENT, "circle/dddddddd44.md": member})
+    build(root)
+    index = root / "output" / "index.html"
+    planted = "<p>Me &lt;3 my dog</p><p>then -&gt; now</p>"
+    index.write_text(index.read_text().replace("</main>", f"{planted}</main>"))
+    assert [f.rule for f in audit_board(root)] == ["leak"]
