@@ -433,3 +433,19 @@ def test_a_members_only_title_with_a_less_than_sign_is_found_in_a_public_page(ma
     planted = "<p>Me &lt;3 my dog</p><p>then -&gt; now</p>"
     index.write_text(index.read_text().replace("</main>", f"{planted}</main>"))
     assert [f.rule for f in audit_board(root)] == ["leak"]
+
+
+def test_an_empty_public_section_keeps_a_feed_dated_by_a_day(make_board, today):
+    """A section whose posts have all left keeps its feed (subscribers see no new
+    posts, not an error), dated by the newest post on the board, never the clock."""
+    toml = FEEDS_TOML + '\n[sections.quiet]\ntitle = "Quiet corner"\n'
+    root = make_board(toml=toml, posts={"share/aaaaaaaa11.md": PARENT})
+    build(root)
+    feed = (root / "output" / "feeds" / "quiet.atom.xml").read_text()
+    assert "<entry>" not in feed
+    assert "<updated>2026-11-08T00:00:00+00:00</updated>" in feed
+    # With no public post at all, nothing dates the feed but a day it cannot mean.
+    (root / "content" / "posts" / "share" / "aaaaaaaa11.md").unlink()
+    build(root)
+    feed = (root / "output" / "feeds" / "quiet.atom.xml").read_text()
+    assert "<updated>1970-01-01T00:00:00+00:00</updated>" in feed
