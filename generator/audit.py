@@ -7,6 +7,7 @@ that makes it fire on a crafted output.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -18,6 +19,8 @@ from pathlib import Path
 
 from generator import hardening, images, memberformat
 from generator.config import Board
+from generator.errors import printable
+from generator.resources import theme_dir
 from generator.sanitise import is_relative_url, url_authority, url_scheme
 
 TEXT_SUFFIXES = {".html", ".xml", ".txt", ".css", ".js", ".mjs", ".json", ".svg", ".webmanifest"}
@@ -53,6 +56,10 @@ DATE_ELEMENTS = frozenset({"updated", "published", "pubDate", "lastBuildDate", "
 AUTHOR_ELEMENTS = frozenset({"author", "creator", "managingEditor", "webMaster"})
 # Atom elements whose text is HTML when their type says so (RSS: description).
 HTML_TEXT_ELEMENTS = frozenset({"title", "subtitle", "summary", "content", "rights"})
+HTML_TYPES = frozenset({"html", "text/html"})
+# Elements whose text is always HTML: RSS <description> and <content:encoded>.
+ALWAYS_HTML_ELEMENTS = frozenset({"description", "encoded"})
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,9 @@ class Finding:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.reason} [{self.rule}]"
+        # File names and attribute values come from output/: an escape sequence
+        # in them must not drive the terminal (or forge a line such as "no findings").
+        return printable(f"{self.path}: {self.reason} [{self.rule}]")
 
 
 @dataclass(frozen=True)
@@ -80,19 +89,70 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(text)).strip().casefold()
 
 
-def visible_text(markup: str) -> str:
-    """Text of an HTML or XML document with tags removed and entities decoded."""
-    without_tags = re.sub(r"<[^>]*>", " ", markup)
-    # Feeds escape HTML inside XML, so unescape twice and strip tags again.
-    once = html.unescape(without_tags)
-    return normalise(re.sub(r"<[^>]*>", " ", once))
-
-
-class _Page(HTMLParser):
-    """Collects what the HTML rules need from one document."""
+class _Text(HTMLParser):
+    """The text of an HTML document as a browser's parser splits it from the tags."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_comment(self, data: str) -> None:
+        self.parts.append(data)  # not shown, but published all the same
+
+    def unknown_decl(self, data: str) -> None:
+        if data.startswith("CDATA["):  # text in XML
+            self.parts.append(data.removeprefix("CDATA["))
+
+
+def _html_text(markup: str) -> str:
+    return " ".join(_parsed(markup).parts)
+
+
+def visible_text(markup: str) -> str:
+    """Text of an HTML document with tags removed and entities decoded.
+
+    Read by a real parser, so text such as "Me &lt;3 my dog" stays text
+    whatever follows it ("-&gt;"), as it does on the page.
+    """
+    return normalise(_html_text(markup))
+
+
+def _embeds_html(name: str, attrs: dict[str, str]) -> bool:
+    """Whether the text of the feed element NAME is HTML (escaped once more for XML)."""
+    # An untyped Atom content or summary is judged as HTML too: a reader may take it so.
+    kind = attrs.get("type", "html" if name in {"content", "summary"} else "text")
+    return name in ALWAYS_HTML_ELEMENTS or (
+        name in HTML_TEXT_ELEMENTS and kind.strip().lower() in HTML_TYPES
+    )
+
+
+def _xml_text(markup: str) -> str:
+    """Text of a feed, sitemap or SVG: the HTML a feed embeds as text is read as HTML."""
+    text = _html_text(markup)  # every text node and comment, as written
+    if re.search(r"<!DOCTYPE", markup, re.IGNORECASE):
+        # Never parsed as XML (check_xml refuses it): read embedded HTML everywhere.
+        return normalise(text + " " + _html_text(text))
+    try:
+        root = ET.fromstring(markup)  # noqa: S314 - no DOCTYPE, so no entity can be declared
+    except ET.ParseError:
+        return normalise(text + " " + _html_text(text))
+    parts = [text]
+    for element in root.iter():
+        attrs = {_local(key).lower(): value for key, value in element.attrib.items()}
+        if element.text and _embeds_html(_local(element.tag), attrs):
+            parts.append(_html_text(element.text))
+            parts += (a or b for a, b in ATTRIBUTE_VALUE.findall(element.text))
+    return normalise(" ".join(parts))
+
+
+class _Page(_Text):
+    """Collects what the HTML rules and the leak search need from one document."""
+
+    def __init__(self) -> None:
+        super().__init__()
         self.tags: list[tuple[str, dict[str, str]]] = []
         self.inline_scripts = 0
         self.style_elements = 0
@@ -115,8 +175,18 @@ class _Page(HTMLParser):
             self._in_script = False
 
     def handle_data(self, data: str) -> None:
+        super().handle_data(data)
         if self._in_script and self._script_has_src and data.strip():
             self.inline_scripts += 1
+
+
+@functools.lru_cache(maxsize=1)
+def _parsed(markup: str) -> _Page:
+    """MARKUP parsed once: the page rules and the leak search read each file in a row."""
+    page = _Page()
+    page.feed(markup)
+    page.close()
+    return page
 
 
 def _origin(url: str, scheme: str = "") -> tuple[str, str | None]:
@@ -153,14 +223,16 @@ def _is_outbound(url: str, base_url: str) -> bool:
     return names_host and not _same_origin(url, base_url)
 
 
+def _has_comment(markup: str) -> bool:
+    # quietboard writes no comments, and browsers and Python's parser
+    # disagree about malformed ones such as <!--> (a way to hide markup).
+    return "<!--" in markup or "--!>" in markup
+
+
 def check_html(path: str, text: str, board: Board) -> Iterator[Finding]:
-    if "<!--" in text or "--!>" in text:
-        # quietboard writes no comments, and browsers and Python's parser
-        # disagree about malformed ones such as <!--> (a way to hide markup).
+    if _has_comment(text):
         yield Finding(path, "html-comment", "HTML comment in the output")
-    page = _Page()
-    page.feed(text)
-    page.close()
+    page = _parsed(text)
     if page.inline_scripts:
         yield Finding(path, "inline-script", "inline <script> (the CSP forbids it; use a file)")
     if page.style_elements:
@@ -319,10 +391,14 @@ def check_xml(path: str, text: str, board: Board) -> Iterator[Finding]:
         if name == "generator" or (name == "meta" and attrs.get("name") == "generator"):
             yield Finding(path, "generator-meta", "the feed names the software that made it")
         yield from _check_tag(path, name, attrs, board)
-        # An untyped Atom content or summary is judged as HTML too: a reader may take it so.
-        kind = attrs.get("type", "html" if name in {"content", "summary"} else "text")
-        is_html = name == "description" or (name in HTML_TEXT_ELEMENTS and kind == "html")
-        if is_html and element.text:
+        # XHTML in a feed and SVG run scripts and styles as pages do; quietboard writes none.
+        if name == "script":
+            yield Finding(path, "inline-script", "<script> in an XML file")
+        elif name == "style":
+            yield Finding(path, "inline-style", "<style> element in an XML file")
+        if XML_BASE in element.attrib:
+            yield from _check_xml_base(path, element.attrib[XML_BASE], board)
+        if element.text and _embeds_html(name, attrs):
             yield from _check_embedded_html(path, f"HTML in <{name}>", element.text, board)
 
 
@@ -331,10 +407,18 @@ def _local(name: str) -> str:
     return name.rpartition("}")[2] if isinstance(name, str) else ""
 
 
+def _check_xml_base(path: str, base: str, board: Board) -> Iterator[Finding]:
+    """xml:base makes a feed reader resolve relative links against it: the board only."""
+    if _is_script_url(base):
+        yield Finding(path, "script-url", f"xml:base uses a {url_scheme(base)}: URL")
+    elif not _same_origin(base, board.base_url):
+        yield Finding(path, "third-party", "xml:base points to another origin")
+
+
 def _check_embedded_html(path: str, where: str, markup: str, board: Board) -> Iterator[Finding]:
-    page = _Page()
-    page.feed(markup)
-    page.close()
+    if _has_comment(markup):
+        yield Finding(path, "html-comment", f"{where} holds an HTML comment")
+    page = _parsed(markup)
     if page.inline_scripts:
         yield Finding(path, "inline-script", f"{where} holds a <script>")
     if page.style_elements:
@@ -377,10 +461,12 @@ def leak_haystack(rel: str, text: str) -> str:
     Tag names are left out so that a member section called "circle" does not
     match an SVG <circle>.
     """
-    if Path(rel).suffix.lower() not in MARKUP_SUFFIXES:
+    suffix = Path(rel).suffix.lower()
+    if suffix not in MARKUP_SUFFIXES:
         return normalise(text)
     values = " ".join(a or b for a, b in ATTRIBUTE_VALUE.findall(text))
-    return visible_text(text) + " " + normalise(values)
+    words = visible_text(text) if suffix == ".html" else _xml_text(text)
+    return words + " " + normalise(values)
 
 
 def check_leaks(rel: str, text: str, needles: Iterable[Needle]) -> Iterator[Finding]:
@@ -497,5 +583,19 @@ def audit_output(output: Path, board: Board, needles: Iterable[Needle] = ()) -> 
             findings.extend(check_css(rel, text, board))
         elif suffix in {".xml", ".svg"}:
             findings.extend(check_xml(rel, text, board))
-        findings.extend(check_leaks(rel, text, needles))
+        if not _shipped_with_theme(rel, path):
+            findings.extend(check_leaks(rel, text, needles))
     return findings
+
+
+def _shipped_with_theme(rel: str, path: Path) -> bool:
+    """Whether REL is one of the theme's static files exactly as quietboard ships it.
+
+    Such a file holds nothing of the board, so its code (identifiers such as
+    "broken", comments) is not searched for withheld words; only the words the
+    theme shows count as public, and a members-only title "Broken" stays searched.
+    """
+    if not rel.startswith(THEME_PREFIX):
+        return False
+    shipped = theme_dir() / "static" / rel.removeprefix(THEME_PREFIX)
+    return shipped.is_file() and shipped.read_bytes() == path.read_bytes()

@@ -168,7 +168,7 @@ def _theme_text(language: str) -> str:
     """The theme's own words in LANGUAGE, normalised as the leak search reads output.
 
     Templates without their Jinja code (only the strings in its expressions,
-    such as _("Exit this page"), stay), the static files as published, and the
+    such as _("Exit this page"), stay), the names of the static files, and the
     catalog's translations. The default confidentiality promise is quietboard's
     words too; a board's own promise is not.
     """
@@ -181,9 +181,10 @@ def _theme_text(language: str) -> str:
             template,
         )
         texts.append(leak_haystack(path.name, template))
+    # Scripts and styles are code, not words a reader is shown (their messages
+    # come from the catalog): only their published file names are public.
     static = theme_dir() / "static"
-    for path in sorted(p for p in static.rglob("*") if p.suffix in {".js", ".css", ".svg"}):
-        texts.append(leak_haystack(path.name, path.read_text(encoding="utf-8")))
+    for path in sorted(p for p in static.rglob("*") if p.is_file()):
         texts.append(_path_words(path.relative_to(static).as_posix()))
     return " \n ".join(texts)
 

@@ -26,7 +26,7 @@ import click
 
 from generator import __version__, clock
 from generator.build import audit_board, build_board
-from generator.errors import AuditError, BuildError, QuietboardError, VaultError
+from generator.errors import AuditError, BuildError, QuietboardError, VaultError, printable
 
 UNEXPECTED = (
     "quietboard hit an unexpected problem ({kind}); output/ and your content were not "
@@ -372,7 +372,7 @@ def audit(output: Path | None, board_dir: Path) -> None:
     ):
         board_dir = output.parent  # `quietboard audit my-board/output` from anywhere
     findings = audit_board(board_dir, output)
-    target = output or board_dir / "output"
+    target = printable(str(output or board_dir / "output"))
     if findings:
         for finding in findings:
             click.echo(f"  {finding}", err=True)

@@ -257,3 +257,139 @@ def test_withheld_text_inside_a_longer_word_is_not_a_leak(site):
 def test_rules_that_were_once_bypassed(site, body, head, rule):
     (site / "p.html").write_text(page(body, head))
     assert rule in rules(site)
+
+
+def test_the_theme_code_as_shipped_is_not_searched_but_a_changed_copy_is(site):
+    from generator.resources import theme_dir
+
+    shipped = (theme_dir() / "static" / "js" / "submit.js").read_text()
+    assert "broken" in shipped.casefold()
+    (site / "theme" / "js").mkdir()
+    script = site / "theme" / "js" / "submit.js"
+    script.write_text(shipped)
+    broken = Needle("broken", "content/posts/circle/x.md", "members-only", "the title")
+    assert rules(site, [broken]) == []
+    script.write_text(shipped + "\n// Broken\n")
+    assert rules(site, [broken]) == ["leak"]
+
+
+EVIL_COMMENT = "&lt;!--&gt;&lt;img src=&quot;https://evil.example/x.png&quot;&gt;--&gt;"
+
+
+@pytest.mark.parametrize(
+    ("name", "xml", "rule"),
+    [
+        (
+            "feeds/share.atom.xml",
+            f'<feed><entry><content type="html">{EVIL_COMMENT}</content></entry></feed>',
+            "html-comment",
+        ),
+        (
+            "feeds/share.rss.xml",
+            f"<rss><channel><item><description>{EVIL_COMMENT}</description></item></channel></rss>",
+            "html-comment",
+        ),
+        (
+            "feeds/share.atom.xml",
+            '<feed><entry><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+            "<script>alert(1)</script></div></content></entry></feed>",
+            "inline-script",
+        ),
+        (
+            "feeds/share.atom.xml",
+            '<feed><entry><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+            "<style>p {}</style></div></content></entry></feed>",
+            "inline-style",
+        ),
+        (
+            "theme/favicon.svg",
+            '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "inline-script",
+        ),
+        (
+            "feeds/share.rss.xml",
+            '<rss xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><item>'
+            '<content:encoded>&lt;img src="https://evil.example/x.png"&gt;</content:encoded>'
+            "</item></channel></rss>",
+            "third-party",
+        ),
+        (
+            "feeds/share.atom.xml",
+            '<feed><entry><content type="text/html">&lt;img src="https://evil.example/x.png"&gt;'
+            "</content></entry></feed>",
+            "third-party",
+        ),
+        (
+            "feeds/share.atom.xml",
+            '<feed xml:base="https://evil.example/"><entry><content type="html">'
+            "&lt;img src=&quot;x.png&quot;&gt;</content></entry></feed>",
+            "third-party",
+        ),
+        (
+            "feeds/share.atom.xml",
+            '<feed><entry xml:base="javascript:alert(1)//"><link href="x"/></entry></feed>',
+            "script-url",
+        ),
+    ],
+)
+def test_feeds_are_judged_as_pages_are(site, name, xml, rule):
+    """Comments, scripts and styles, every HTML container, and xml:base (review item 5)."""
+    (site / name).parent.mkdir(parents=True, exist_ok=True)
+    (site / name).write_text(xml)
+    assert rules(site) == [rule]
+
+
+def test_an_xml_base_on_the_board_itself_is_fine(site):
+    (site / "feeds").mkdir()
+    (site / "feeds" / "share.atom.xml").write_text(
+        '<feed xml:base="https://board.example.org/"><entry xml:base="p/x/">'
+        '<content type="html">&lt;p&gt;hi&lt;/p&gt;</content></entry></feed>'
+    )
+    assert rules(site) == []
+
+
+DOG = Needle("me <3 my dog", "content/posts/circle/x.md", "members-only", "the title")
+
+
+def test_a_title_with_a_less_than_sign_is_found_whatever_follows_it(site):
+    """Text is read as a parser reads it: "&gt;" later on the page hides nothing (item 9)."""
+    (site / "p.html").write_text(page("<p>Me &lt;3 my dog</p><p>then -&gt; now</p>"))
+    assert rules(site, [DOG]) == ["leak"]
+
+
+def test_a_title_with_a_less_than_sign_is_found_in_the_html_a_feed_embeds(site):
+    (site / "feeds").mkdir()
+    feed = site / "feeds" / "share.atom.xml"
+    feed.write_text(
+        '<feed><entry><title type="html">Me &amp;lt;3 my dog</title><content type="html">'
+        "&lt;p&gt;then -&amp;gt; now&lt;/p&gt;</content></entry></feed>"
+    )
+    assert rules(site, [DOG]) == ["leak"]
+    feed.write_text(
+        '<feed><entry><title type="text">Me &lt;3 my dog</title><content type="html">'
+        "&lt;p&gt;then -&amp;gt; now&lt;/p&gt;</content></entry></feed>"
+    )
+    assert rules(site, [DOG]) == ["leak"]
+
+
+def test_a_tag_shown_as_text_in_a_feed_title_is_text(site):
+    """Only HTML a feed embeds is read as HTML a second time: a text title keeps "<b>"."""
+    (site / "feeds").mkdir()
+    (site / "feeds" / "share.atom.xml").write_text(
+        '<feed><entry><title type="text">use &lt;b&gt; for bold</title></entry></feed>'
+    )
+    bold = Needle("use <b> for bold", "content/posts/circle/x.md", "members-only", "the title")
+    assert rules(site, [bold]) == ["leak"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '<content type="html"><![CDATA[<p>Me &lt;3 my dog</p>]]></content>',
+        '<content type="html">&lt;img alt="Me &amp;lt;3 my dog" src="a.png"&gt;</content>',
+    ],
+)
+def test_withheld_text_in_cdata_or_embedded_attributes_of_a_feed_is_found(site, content):
+    (site / "feeds").mkdir()
+    (site / "feeds" / "share.atom.xml").write_text(f"<feed><entry>{content}</entry></feed>")
+    assert rules(site, [DOG]) == ["leak"]

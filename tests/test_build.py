@@ -9,7 +9,7 @@ import pytest
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from generator.build import build_board
+from generator.build import audit_board, build_board
 from generator.cli import render_with_pelican
 from generator.config import read_board
 from generator.errors import AuditError, BuildError
@@ -406,3 +406,46 @@ def test_members_only_titles_that_the_theme_also_shows_are_not_leaks(make_board,
     member = post_text(title, "A members-only post.")
     root = make_board(posts={"share/aaaaaaaa11.md": PARENT, "circle/dddddddd44.md": member})
     build(root)
+
+
+@pytest.mark.parametrize("title", ["Children", "Broken", "Escape", "Secret"])
+def test_a_members_only_title_only_the_theme_code_uses_is_still_searched(make_board, today, title):
+    """Words in the theme's scripts and styles (identifiers, comments) are not words
+    the theme shows: a members-only post with such a title builds, and the audit
+    still finds its title pasted into a public page."""
+    member = post_text(title, "A members-only post.")
+    root = make_board(posts={"share/aaaaaaaa11.md": PARENT, "circle/dddddddd44.md": member})
+    build(root)
+    assert audit_board(root) == []
+    index = root / "output" / "index.html"
+    index.write_text(index.read_text().replace("</main>", f"<p>{title}</p></main>"))
+    assert [str(f) for f in audit_board(root)] == [
+        "index.html: holds the title of content/posts/circle/dddddddd44.md, "
+        "which is members-only [leak]"
+    ]
+
+
+def test_a_members_only_title_with_a_less_than_sign_is_found_in_a_public_page(make_board, today):
+    member = post_text("Me <3 my dog", "A members-only post.")
+    root = make_board(posts={"share/aaaaaaaa11.md": PARENT, "circle/dddddddd44.md": member})
+    build(root)
+    index = root / "output" / "index.html"
+    planted = "<p>Me &lt;3 my dog</p><p>then -&gt; now</p>"
+    index.write_text(index.read_text().replace("</main>", f"{planted}</main>"))
+    assert [f.rule for f in audit_board(root)] == ["leak"]
+
+
+def test_an_empty_public_section_keeps_a_feed_dated_by_a_day(make_board, today):
+    """A section whose posts have all left keeps its feed (subscribers see no new
+    posts, not an error), dated by the newest post on the board, never the clock."""
+    toml = FEEDS_TOML + '\n[sections.quiet]\ntitle = "Quiet corner"\n'
+    root = make_board(toml=toml, posts={"share/aaaaaaaa11.md": PARENT})
+    build(root)
+    feed = (root / "output" / "feeds" / "quiet.atom.xml").read_text()
+    assert "<entry>" not in feed
+    assert "<updated>2026-11-08T00:00:00+00:00</updated>" in feed
+    # With no public post at all, nothing dates the feed but a day it cannot mean.
+    (root / "content" / "posts" / "share" / "aaaaaaaa11.md").unlink()
+    build(root)
+    feed = (root / "output" / "feeds" / "quiet.atom.xml").read_text()
+    assert "<updated>1970-01-01T00:00:00+00:00</updated>" in feed

@@ -226,6 +226,21 @@ def test_audit_finds_a_members_only_post_copied_into_output(make_board, today):
     )
 
 
+def test_audit_findings_cannot_drive_the_terminal(make_board, today):
+    """A file name or attribute in output/ with escape sequences is shown escaped."""
+    root = make_board(posts={"share/aaaaaaaa11.md": GOOD_POST})
+    run("build", "--board", root)
+    index = root / "output" / "index.html"
+    fake_ok = "\x1b[1A\x1b[2KOK: no findings"
+    index.write_text(index.read_text().replace("</main>", f'<input name="{fake_ok}"></main>'))
+    (root / "output" / "\x1b[2Knotes.md").write_text("x")
+    result = run("audit", "--board", root, color=True)  # as on a terminal: nothing stripped
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output
+    assert "\\x1b[2Knotes.md: source or hidden file in the output [source-file]" in result.output
+    assert '<input name="\\x1b[1A\\x1b[2KOK: no findings">' in result.output
+
+
 def test_audit_of_an_output_folder_finds_its_board(make_board, today, monkeypatch, tmp_path):
     root = make_board(posts={"share/aaaaaaaa11.md": GOOD_POST})
     run("build", "--board", root)

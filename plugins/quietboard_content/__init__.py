@@ -1,4 +1,4 @@
-"""Pelican glue: sanitise every post and page, thread replies, label posts.
+"""Pelican glue: sanitise every post and page, thread replies, label posts, date feeds.
 
 The work is done by generator.sanitise and generator.threads.
 """
@@ -46,6 +46,22 @@ def keep_empty_sections(generator):
             generator.categories.append((Category(section.name, generator.settings), []))
 
 
+# Atom needs an <updated>; a feed with no post to date it would otherwise
+# carry the build's clock. The epoch is a day no one takes for a real one.
+NO_POST_DAY = dt.date(1970, 1, 1)
+
+
+def date_empty_feed(context, feed):
+    """Date a feed without entries (a section whose posts have all left) by the
+    newest post on the board, at its day: never by the time of the build."""
+    if feed.items:
+        return
+    days = [article.date.date() for article in context.get("articles", [])]
+    newest = max(days, default=NO_POST_DAY)
+    updated = dt.datetime.combine(newest, dt.time(), tzinfo=dt.UTC)
+    feed.latest_post_date = lambda: updated
+
+
 def refuse_unpublishable(generator):
     """Stop the build, naming the post, when one holds what a feed cannot carry.
 
@@ -78,3 +94,4 @@ def register():
     signals.article_generator_finalized.connect(keep_empty_sections)
     signals.article_generator_finalized.connect(refuse_unpublishable)
     signals.page_generator_finalized.connect(refuse_unpublishable)
+    signals.feed_generated.connect(date_empty_feed)
