@@ -33,15 +33,15 @@ from unittest import mock
 
 import nacl.pwhash
 
-from generator import build as build_module
-from generator import memberformat
-from generator.build import build_board
-from generator.cli import render_with_pelican
-from generator.config import read_board
-from generator.content import plan_publication, read_posts
-from generator.demo import prepare_demo
-from generator.members import KEYRING_FILE, MEMBERS_DIR, section_document
-from generator.serve import serving_in_background
+from generator.board.config import read_board
+from generator.board.demo import prepare_demo
+from generator.board.post import plan_publication, read_posts
+from generator.formats import members as memberformat
+from generator.site import build as build_module
+from generator.site.build import build_board
+from generator.site.render import render_with_pelican
+from generator.site.seal import KEYRING_FILE, MEMBERS_DIR, section_document
+from generator.site.serve import serving_in_background
 
 from .public_board import MEMBERS_PAGE, page_assets
 

@@ -32,8 +32,8 @@ from pathlib import Path
 
 import phonenumbers
 
-from generator.pii import DATE, KINDS, find_crisis, find_pii, lookalikes, suggested_warnings
-from generator.scrub import clean_text, fold
+from generator.text.pii import DATE, KINDS, find_crisis, find_pii, lookalikes, suggested_warnings
+from generator.text.scrub import clean_text, fold
 from tests.test_pii import CRISIS, NOT_CRISIS
 
 CORPUS = Path(__file__).parent.parent / "tests" / "corpus"
@@ -43,7 +43,7 @@ RUNS = 20
 COLD_START = """
 import time
 start = time.perf_counter()
-from generator.pii import find_pii
+from generator.text.pii import find_pii
 imported = time.perf_counter()
 find_pii("write to s\\u0430rah@example.com", region="GB")  # a Cyrillic a
 done = time.perf_counter()
@@ -216,7 +216,9 @@ def speed(ordinary: list[str], identifying: list[dict]) -> list[tuple[str, str, 
     cold = subprocess.run(
         [sys.executable, "-c", COLD_START], capture_output=True, text=True, check=True
     ).stdout.split()
-    rows.append(("import generator.pii in a fresh process", f"{cold[0]} ms", "once per process"))
+    rows.append(
+        ("import generator.text.pii in a fresh process", f"{cold[0]} ms", "once per process")
+    )
     rows.append(
         (
             "first find_pii call in that process (loads the confusables table)",

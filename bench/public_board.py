@@ -15,9 +15,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from generator.build import build_board
-from generator.cli import render_with_pelican
-from generator.demo import prepare_demo
+from generator.board.demo import prepare_demo
+from generator.site.build import build_board
+from generator.site.render import render_with_pelican
 
 TODAY = dt.date(2026, 11, 20)
 MEMBERS_PAGE = "members/index.html"

@@ -11,9 +11,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from generator.config import read_board
+from generator.board.config import read_board
+from generator.board.retention import board_status, prune
 from generator.resources import theme_dir
-from generator.retention import board_status, prune
 from tests.conftest import BoardMaker, post_text
 
 TODAY = dt.date(2026, 11, 20)

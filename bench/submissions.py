@@ -37,14 +37,16 @@ from typing import Any
 
 import nacl.pwhash
 
-from generator import hpke, moderators, submitformat
-from generator.build import build_board
-from generator.cli import render_with_pelican
-from generator.demo import prepare_demo
-from generator.inbox import import_found, read_input
-from generator.memberformat import b64, unb64
-from generator.serve import serving_in_background
-from generator.vault import create_vault, open_vault
+from generator.board import moderators
+from generator.board.demo import prepare_demo
+from generator.board.inbox import import_found, read_input
+from generator.board.vault import create_vault, open_vault
+from generator.formats import hpke
+from generator.formats import submissions as submitformat
+from generator.formats.members import b64, unb64
+from generator.site.build import build_board
+from generator.site.render import render_with_pelican
+from generator.site.serve import serving_in_background
 
 from .member_section import CHROMIUM_ARGS, SENTENCES
 
@@ -341,8 +343,8 @@ BEGIN_FILES = (("txt", 500_000), ("txt", 1_500_000), ("csv", 1_000_000))
 # read the file, open what it holds, print the problems as the CLI does.
 IMPORT_IN_A_PROCESS = """
 import datetime as dt, itertools, json, resource, sys, time
-from generator import moderators
-from generator.inbox import import_found, read_input
+from generator.board import moderators
+from generator.board.inbox import import_found, read_input
 data = {}
 moderators.create_key(data, dt.date.today())
 start = time.perf_counter()

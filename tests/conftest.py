@@ -93,7 +93,7 @@ def fast_vault(root: Path, passphrase: str = "correct horse battery staple") -> 
     """A vault with libsodium's smallest Argon2id cost, so tests stay quick."""
     import nacl.pwhash
 
-    from generator.vault import create_vault
+    from generator.board.vault import create_vault
 
     create_vault(
         root,
@@ -108,9 +108,9 @@ def issue(root: Path, passphrase: str, section: str, label: str, **when) -> str:
     """Issue an access code through the library, as `access issue` does."""
     import datetime as dt
 
-    from generator.access import issue_code
-    from generator.config import read_board
-    from generator.vault import open_vault
+    from generator.board.access import issue_code
+    from generator.board.config import read_board
+    from generator.board.vault import open_vault
 
     with open_vault(root, lambda: passphrase) as vault:
         code = issue_code(
@@ -130,9 +130,9 @@ def keyed_board(make_board) -> Path:
     """A board with a vault holding a moderator key, listed in board.toml; pow_bits = 4."""
     import datetime as dt
 
-    from generator.boardedit import add_moderator_key
-    from generator.moderators import create_key
-    from generator.vault import open_vault
+    from generator.board.edit import add_moderator_key
+    from generator.board.moderators import create_key
+    from generator.board.vault import open_vault
 
     root = make_board(toml=BOARD_TOML + "\n# Sealed submissions\n[submissions]\npow_bits = 4\n")
     passphrase = fast_vault(root)

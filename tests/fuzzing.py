@@ -19,7 +19,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from generator.cli import UNEXPECTED
+from generator.cli.common import UNEXPECTED
 
 FUZZ = settings(
     database=None,

@@ -13,8 +13,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from generator import memberformat, vault
+from generator.board import vault
 from generator.cli import cli
+from generator.formats import members as memberformat
 
 from .conftest import fast_vault, issue, post_text
 
@@ -548,7 +549,7 @@ class Killed(BaseException):
 def test_a_crash_between_the_vault_and_board_toml_leaves_nothing_an_old_code_opens(
     board, monkeypatch
 ):
-    from generator import boardedit
+    from generator.board import edit as boardedit
 
     old = issue(board, PASSPHRASE, "circle", "R.")
     without_circle(board)
@@ -579,7 +580,7 @@ def test_a_crash_between_the_vault_and_board_toml_leaves_nothing_an_old_code_ope
 
 
 def test_a_crash_inside_a_vault_save_never_leaves_the_held_count_too_low(board, monkeypatch):
-    from generator import files
+    from generator.board import files
 
     issue(board, PASSPHRASE, "circle", "R.")
     assert (board / ".quietboard/sections-held").read_text() == "1\n"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from generator import hardening
-from generator.audit import Needle, audit_output
-from generator.config import parse_board
+from generator.board import hosting as hardening
+from generator.board.config import parse_board
+from generator.site.audit import Needle, audit_output
 
 BOARD = parse_board({"name": "B", "base_url": "https://board.example.org"}, root=None)
 

@@ -9,11 +9,11 @@ import pytest
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from generator.build import audit_board, build_board
-from generator.cli import render_with_pelican
-from generator.config import read_board
+from generator.board.config import read_board
 from generator.errors import AuditError, BuildError
-from generator.settings import pelican_settings
+from generator.site.build import audit_board, build_board
+from generator.site.render import render_with_pelican
+from generator.site.settings import pelican_settings
 
 from .conftest import BOARD_TOML, post_text
 

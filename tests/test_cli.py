@@ -15,8 +15,10 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
-from generator import __version__, clock, memberformat
+from generator import __version__
+from generator.board import clock
 from generator.cli import cli
+from generator.formats import members as memberformat
 
 from .conftest import post_text
 
@@ -98,8 +100,8 @@ def test_build_warns_when_netlify_toml_headers_drift(tmp_path, today):
 def test_the_repository_netlify_toml_matches_its_board():
     from pathlib import Path
 
-    from generator.config import read_board
-    from generator.hardening import netlify_toml
+    from generator.board.config import read_board
+    from generator.board.hosting import netlify_toml
 
     repo = Path(__file__).resolve().parents[1]
     expected = netlify_toml(read_board(repo), "pip install . && quietboard build")
@@ -416,7 +418,7 @@ def test_an_unexpected_failure_is_one_line_without_details(make_board, monkeypat
     def explode(*args, **kwargs):
         raise RuntimeError("secret-looking detail")
 
-    monkeypatch.setattr("generator.cli.build_board", explode)
+    monkeypatch.setattr("generator.site.build.build_board", explode)
     result = run("build", "--board", root)
     assert result.exit_code == 1
     assert "secret-looking detail" not in result.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.config import DEFAULT_CRISIS_RESOURCES, DEFAULT_EXIT_URL, read_board
+from generator.board.config import DEFAULT_CRISIS_RESOURCES, DEFAULT_EXIT_URL, read_board
 from generator.errors import ConfigError
 
 

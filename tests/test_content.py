@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from generator.config import read_board
-from generator.content import plan_publication, read_posts
+from generator.board.config import read_board
+from generator.board.post import plan_publication, read_posts
 from generator.errors import ContentError
 
 from .conftest import post_text
@@ -184,7 +184,7 @@ def test_more_bad_posts(make_board, name, text, message):
 
 @pytest.mark.parametrize("name", ["help", "members", "theme", "share", "quick-exit"])
 def test_pages_cannot_take_quietboards_own_names(make_board, name):
-    from generator.content import read_pages
+    from generator.board.post import read_pages
 
     root = make_board(pages={name: "Title: X\n\nY\n"})
     with pytest.raises(ContentError, match=f"'{name}' is a name quietboard uses"):

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from generator.board.config import parse_board, read_board
 from generator.cli import cli
-from generator.config import parse_board, read_board
 from generator.errors import ConfigError
 
 from .fuzzing import FUZZ, assert_one_line, assert_one_line_error, mutated, scratch

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
+from generator.board.config import read_board
+from generator.board.post import read_pages, read_posts, render_post
 from generator.cli import cli
-from generator.config import read_board
-from generator.content import read_pages, read_posts, render_post
 from generator.errors import ContentError
 
 from .conftest import BOARD_TOML, BoardMaker, post_text

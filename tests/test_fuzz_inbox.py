@@ -23,11 +23,12 @@ from click.testing import CliRunner
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from generator import hpke, inbox, moderators
-from generator import submitformat as fmt
+from generator.board import inbox, moderators
 from generator.cli import cli
 from generator.errors import InboxError
-from generator.memberformat import unb64
+from generator.formats import hpke
+from generator.formats import submissions as fmt
+from generator.formats.members import unb64
 
 from .conftest import BOARD_TOML, BoardMaker, fast_vault
 from .fuzzing import FUZZ, assert_one_line, assert_one_line_error, mutated, mutated_bytes, scratch
@@ -186,8 +187,8 @@ def test_inbox_import_of_a_bad_file_is_one_line_and_keeps_the_vault(keyed_board,
 
 def _keyed_board() -> tuple[Path, bytes]:
     """A board whose vault holds a moderator key that board.toml lists (pow_bits = 0)."""
-    from generator.boardedit import add_moderator_key
-    from generator.vault import open_vault
+    from generator.board.edit import add_moderator_key
+    from generator.board.vault import open_vault
 
     root = scratch("inbox-")
     BoardMaker(root)(toml=BOARD_TOML + "\n[submissions]\npow_bits = 0\n")

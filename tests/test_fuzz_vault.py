@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
+from generator.board.vault import UNOPENED_MESSAGE, open_vault, vault_path
 from generator.cli import cli
 from generator.errors import VaultError
-from generator.vault import UNOPENED_MESSAGE, open_vault, vault_path
 
 from .conftest import BOARD_TOML, BoardMaker, fast_vault
 from .fuzzing import FUZZ, assert_one_line, assert_one_line_error, mutated_bytes, scratch

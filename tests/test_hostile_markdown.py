@@ -16,10 +16,10 @@ from pathlib import Path
 import markdown
 import pytest
 
-from generator import memberformat
-from generator.build import build_board
-from generator.cli import render_with_pelican
-from generator.sanitise import clean_html, markdown_to_html
+from generator.formats import members as memberformat
+from generator.site.build import build_board
+from generator.site.render import render_with_pelican
+from generator.text.sanitise import clean_html, markdown_to_html
 
 from .conftest import PAGE, BoardMaker, fast_vault, issue
 from .hostile import (

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import hpke
-from generator.memberformat import Unopenable
+from generator.formats import hpke
+from generator.formats.members import Unopenable
 
 VECTOR_FILE = Path(__file__).parent / "vectors" / "hpke-x25519-sha256-base.json"
 PUBLISHED = Path(__file__).resolve().parents[2] / "shared" / "testvectors" / VECTOR_FILE.name

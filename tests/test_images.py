@@ -18,10 +18,11 @@ import pytest
 from click.testing import CliRunner
 from PIL import ExifTags, Image, ImageCms, PngImagePlugin
 
-from generator.build import audit_board, build_board
-from generator.cli import cli, render_with_pelican
+from generator.cli import cli
 from generator.errors import ImageError
-from generator.images import metadata_found, reencode
+from generator.site.build import audit_board, build_board
+from generator.site.images import metadata_found, reencode
+from generator.site.render import render_with_pelican
 
 from .conftest import PAGE
 

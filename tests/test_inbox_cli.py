@@ -14,10 +14,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from generator import hpke, vault
-from generator import submitformat as fmt
+from generator.board import vault
 from generator.cli import cli
-from generator.memberformat import unb64
+from generator.formats import hpke
+from generator.formats import submissions as fmt
+from generator.formats.members import unb64
 
 from .conftest import BOARD_TOML, fast_vault
 
@@ -285,7 +286,7 @@ def test_an_empty_queue_says_how_to_fill_it(board):
 
 
 def test_one_poisoned_envelope_is_counted_and_never_stops_the_others(board, tmp_path):
-    from generator import hpke as _hpke
+    from generator.formats import hpke as _hpke
 
     nested = fmt.seal_from_parts(
         b"[" * 30_000, [public_key(board)], [_hpke.generate_key_pair()], bytes(32), bytes(12)

@@ -15,8 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from generator import hpke
-from generator import submitformat as fmt
+from generator.formats import hpke
+from generator.formats import submissions as fmt
 
 from .test_inbox_cli import (
     AGENT,

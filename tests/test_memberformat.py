@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import codes
-from generator import memberformat as fmt
+from generator.formats import codes
+from generator.formats import members as fmt
 from tests.vectors.make_members_vectors import vectors
 
 VECTORS = json.loads(

@@ -16,8 +16,8 @@ import textwrap
 
 import pytest
 
-from generator import submitformat as fmt
-from generator import vault
+from generator.board import vault
+from generator.formats import submissions as fmt
 
 from .test_inbox_cli import POST, assert_error, opened, run, sealed
 

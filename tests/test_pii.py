@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.pii import (
+from generator.text.pii import (
     DEFAULT_CRISIS_TERMS,
     KINDS,
     Hit,
@@ -18,7 +18,7 @@ from generator.pii import (
     redact,
     suggested_warnings,
 )
-from generator.scrub import clean_text
+from generator.text.scrub import clean_text
 
 CORPUS = Path(__file__).parent / "corpus"
 IDENTIFYING = json.loads((CORPUS / "identifying.json").read_text(encoding="utf-8"))

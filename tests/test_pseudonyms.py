@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import pseudonyms
-from generator.codes import DISTRESSING
+from generator.formats import pseudonyms
+from generator.formats.codes import DISTRESSING
 from tests.vectors.make_pseudonym_vectors import vectors
 
 VECTORS = json.loads(

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from generator import vault
-from generator.config import read_board
-from generator.hardening import header_rules
+from generator.board import vault
+from generator.board.config import read_board
+from generator.board.hosting import header_rules
 
 from .conftest import BOARD_TOML, EXPIRING_THREAD, post_text
 from .test_inbox_cli import PASSPHRASE, assert_error, opened, run

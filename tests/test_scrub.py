@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from generator.scrub import Cleaned, clean_text, fold, fold_char, fold_key, is_emoji
+from generator.text.scrub import Cleaned, clean_text, fold, fold_char, fold_key, is_emoji
 
 # --- clean_text: what is removed ------------------------------------------------------------
 

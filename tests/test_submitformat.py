@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import hpke
-from generator import submitformat as fmt
-from generator.memberformat import unb64
+from generator.formats import hpke
+from generator.formats import submissions as fmt
+from generator.formats.members import unb64
 from tests.vectors.make_submission_vectors import vectors
 
 VECTORS = json.loads(

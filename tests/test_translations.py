@@ -11,10 +11,10 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from generator.build import build_board
-from generator.cli import render_with_pelican
-from generator.dates import day_label
-from generator.translations import (
+from generator.board.dates import day_label
+from generator.site.build import build_board
+from generator.site.render import render_with_pelican
+from generator.site.translations import (
     catalog_languages,
     catalogs_dir,
     load_translations,

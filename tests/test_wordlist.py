@@ -7,7 +7,7 @@ import itertools
 import math
 from importlib import resources
 
-from generator import codes
+from generator.formats import codes
 
 # Stems (a word starting with one is refused) of what must never be handed to
 # someone as their key: violence, weapons, death, self-harm, illness and

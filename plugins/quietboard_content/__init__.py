@@ -10,11 +10,11 @@ from pelican import signals
 from pelican.contents import Article, Page
 from pelican.urlwrappers import Category
 
-from generator.content import byline
+from generator.board.post import byline
+from generator.board.threads import attach_replies
 from generator.errors import ContentError
-from generator.sanitise import clean_html, unpublishable
-from generator.threads import attach_replies
-from generator.translations import UNSIGNED, load_translations
+from generator.site.translations import UNSIGNED, load_translations
+from generator.text.sanitise import clean_html, unpublishable
 
 
 def sanitise(content):

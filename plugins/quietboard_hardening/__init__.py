@@ -1,13 +1,13 @@
 """Pelican glue: write _headers, robots.txt and (when indexing is allowed) sitemap.xml.
 
-Their text comes from generator.hardening through the QUIETBOARD setting.
+Their text comes from generator.board.hosting through the QUIETBOARD setting.
 """
 
 from pathlib import Path
 
 from pelican import signals
 
-from generator.sitemap import sitemap_xml
+from generator.site.sitemap import sitemap_xml
 
 
 def write_host_files(pelican):

@@ -9,7 +9,7 @@ the build instead of publishing half-translated pages.
 
 from pelican import signals
 
-from generator.translations import load_translations
+from generator.site.translations import load_translations
 
 
 def install_translations(generator):

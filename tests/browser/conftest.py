@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.serve import serving_in_background
+from generator.site.serve import serving_in_background
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -114,10 +114,10 @@ class DemoBoard:
 
 
 def _served_demo(root: Path, netlify: bool = False) -> Iterator[DemoBoard]:
-    from generator.build import build_board
-    from generator.cli import render_with_pelican
-    from generator.clock import today
-    from generator.demo import prepare_demo
+    from generator.board.clock import today
+    from generator.board.demo import prepare_demo
+    from generator.site.build import build_board
+    from generator.site.render import render_with_pelican
 
     passphrase, code = prepare_demo(root, today())
     if netlify:

@@ -11,8 +11,8 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from generator.build import build_board
-from generator.cli import render_with_pelican
+from generator.site.build import build_board
+from generator.site.render import render_with_pelican
 
 from ..conftest import EXPIRING_THREAD, BoardMaker, fast_vault, issue, post_text
 from .conftest import serving

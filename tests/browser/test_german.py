@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from generator.boardedit import add_moderator_key
-from generator.build import build_board
-from generator.cli import render_with_pelican
-from generator.moderators import create_key
-from generator.vault import open_vault
+from generator.board.edit import add_moderator_key
+from generator.board.moderators import create_key
+from generator.board.vault import open_vault
+from generator.site.build import build_board
+from generator.site.render import render_with_pelican
 
 from ..conftest import BOARD_TOML, BoardMaker, fast_vault, issue, post_text
 from .conftest import serving

@@ -16,8 +16,8 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from generator.build import build_board
-from generator.cli import render_with_pelican
+from generator.site.build import build_board
+from generator.site.render import render_with_pelican
 
 from ..conftest import BoardMaker, fast_vault, issue
 from ..hostile import body_problems, hostile_posts, load_hostile_corpus, post_id

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from generator import submitformat as fmt
+from generator.formats import submissions as fmt
 
 from ..hostile import load_hostile_corpus
 from ..test_inbox_cli import POST, netlify_csv, public_key, run

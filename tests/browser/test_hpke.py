@@ -247,7 +247,7 @@ BROWSER_SEALS = """async ({ payload, keys }) => {
 
 
 def test_python_opens_what_the_browser_sealed_for_every_moderator(page):
-    from generator import submitformat
+    from generator.formats import submissions as submitformat
 
     recipients = load(SUBMISSION_VECTORS)["recipients"]
     payload = {**POST, "title": "Ça va 💛", "cw": ["loss"], "pseudonym": "Wren"}

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from generator.access import revoke_code
-from generator.build import build_board
-from generator.cli import render_with_pelican
-from generator.config import read_board
-from generator.vault import open_vault
+from generator.board.access import revoke_code
+from generator.board.config import read_board
+from generator.board.vault import open_vault
+from generator.site.build import build_board
+from generator.site.render import render_with_pelican
 
 from ..conftest import BoardMaker, fast_vault, issue, post_text
 from .conftest import serving

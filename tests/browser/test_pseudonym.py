@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from generator import pseudonyms
+from generator.formats import pseudonyms
 
 from .test_share import capture_posts, import_and_list
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from generator.config import read_board
+from generator.board.config import read_board
 
 pytestmark = pytest.mark.browser
 

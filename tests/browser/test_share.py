@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner
 from playwright.sync_api import expect
 
+from generator.board.vault import open_vault
 from generator.cli import cli
-from generator.vault import open_vault
 
 from .test_accessibility import violations
 

@@ -13,7 +13,7 @@ import json
 import struct
 from pathlib import Path
 
-from generator import memberformat as fmt
+from generator.formats import members as fmt
 
 OUT = Path(__file__).with_name("members-v1.json")
 ITERATIONS = 600_000

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from generator import pseudonyms
+from generator.formats import pseudonyms
 
 OUT = Path(__file__).with_name("pseudonyms-v1.json")
 DEMO_BOARD = "Quiet Harbour"

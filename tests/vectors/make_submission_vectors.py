@@ -14,9 +14,9 @@ import json
 import struct
 from pathlib import Path
 
-from generator import hpke
-from generator import submitformat as fmt
-from generator.memberformat import aes_seal, b64
+from generator.formats import hpke
+from generator.formats import submissions as fmt
+from generator.formats.members import aes_seal, b64
 
 OUT = Path(__file__).with_name("submissions-v1.json")
 

@@ -1,0 +1,46 @@
+"""`quietboard init`: a new board from the template that ships with the package."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from generator.board.config import BOARD_FILE, read_board
+from generator.board.hosting import netlify_toml
+from generator.board.post import PAGES_DIR, POSTS_DIR
+from generator.errors import BoardExistsError
+from generator.resources import template_board_toml, template_pages_dir
+
+GITIGNORE = """\
+# quietboard: never commit these.
+# content/posts/ holds the published text of approved posts (and members-only
+# posts); .quietboard/ is kept for the moderators' vault; output/ is built.
+content/posts/
+.quietboard/
+.quietboard-build-*/
+output/
+"""
+
+
+def init_board(target: Path) -> list[Path]:
+    """Create a board in TARGET; return the files written."""
+    target = Path(target)
+    for existing in (target / BOARD_FILE, target / "content", target / "netlify.toml"):
+        if existing.exists():
+            raise BoardExistsError(
+                f"{existing} already exists; choose an empty folder for a new board"
+            )
+    target.mkdir(parents=True, exist_ok=True)
+    written = [target / BOARD_FILE, target / ".gitignore", target / "netlify.toml"]
+    shutil.copyfile(template_board_toml(), target / BOARD_FILE)
+    gitignore = target / ".gitignore"
+    existing_rules = gitignore.read_text(encoding="utf-8") if gitignore.exists() else ""
+    gitignore.write_text(
+        existing_rules + ("\n" if existing_rules else "") + GITIGNORE, encoding="utf-8"
+    )
+    shutil.copytree(template_pages_dir(), target / PAGES_DIR)
+    written += sorted((target / PAGES_DIR).iterdir())
+    (target / POSTS_DIR).mkdir(parents=True)
+    board = read_board(target)
+    (target / "netlify.toml").write_text(netlify_toml(board), encoding="utf-8")
+    return written

@@ -1,0 +1,1 @@
+"""The build: settle, plan, render with Pelican, seal, harden, audit, serve."""

@@ -1,0 +1,394 @@
+"""Build a board: validate, stage what may be published, render, audit, swap in.
+
+Pelican only ever sees a staging copy holding the posts that may be
+published today, written afresh from their validated metadata, so withheld
+text (members-only, expired) cannot reach the output by any Pelican path, and
+no file time reaches it either. The rendered site is audited before it
+replaces output/; a failed build leaves output/ as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from generator.board import access, clock
+from generator.board.config import DEFAULT_CONFIDENTIALITY, Board, read_board
+from generator.board.hosting import netlify_headers_differ
+from generator.board.post import (
+    MEMBERS_ONLY,
+    Page,
+    Post,
+    Publication,
+    plan_publication,
+    read_pages,
+    read_posts,
+    render_post,
+    visible_until,
+)
+from generator.board.retention import review_warnings, write_build_record
+from generator.board.vault import Passphrase, open_vault, sections_held, vault_exists
+from generator.errors import AuditError, BuildError
+from generator.formats.pseudonyms import load_names
+from generator.resources import theme_dir
+from generator.site.audit import Needle, audit_output, leak_haystack, normalise, visible_text
+from generator.site.images import read_images, write_images
+from generator.site.seal import SealReport, seal_member_sections
+from generator.site.settings import pelican_settings
+from generator.site.translations import missing_catalog, theme_messages
+from generator.text.sanitise import markdown_to_html
+
+OUTPUT_DIR = "output"
+OUTPUT_MARK = "# Written by quietboard"
+SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\n+")
+MIN_FRAGMENT = 24
+# Titles, section names and pseudonyms are searched for whatever their length
+# ("Trans"); descriptions and content warnings only from this length on.
+MIN_TITLE = 6
+ANY_LENGTH = 1
+# Files every build writes besides the pages Pelican's settings name.
+FIXED_OUTPUT_NAMES = ("_headers", "robots.txt", "sitemap.xml", "members/keyring.json", "images")
+
+# Runs Pelican on a settings dict; returns its warnings (site.render.render_with_pelican).
+Renderer = Callable[[dict[str, Any]], list[str] | None]
+
+
+@dataclass
+class BuildReport:
+    output: Path
+    published: int
+    withheld: dict[str, int] = field(default_factory=dict)
+    files: int = 0
+    warnings: list[str] = field(default_factory=list)
+    sealed: SealReport = field(default_factory=SealReport)
+
+
+def stage(plan: Publication, pages: list[Page], staging: Path) -> None:
+    by_id = {post.id: post for post in plan.published}
+    for post in plan.published:
+        target = staging / "posts" / post.section / f"{post.id}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Staged with the day it leaves the board (a reply: its thread's, if
+        # earlier), which the pages carry for robots and for expiry.js.
+        shown = replace(post, expires=visible_until(post, by_id))
+        target.write_text(render_post(shown, private=False), encoding="utf-8")
+    (staging / "pages").mkdir(parents=True, exist_ok=True)
+    for page in pages:
+        target = staging / "pages" / f"{page.slug}.md"
+        target.write_text(f"Title: {page.title}\n\n{page.body}", encoding="utf-8")
+
+
+def _plain_text(markdown_text: str) -> str:
+    # Rendered as it would be published, so a leak is searched for in that form.
+    return visible_text(markdown_to_html(markdown_text))
+
+
+def _fragments(post: Post) -> list[tuple[str, int, str]]:
+    """(normalised text, minimum length, what it is) for what identifies a post."""
+    parts = [
+        (normalise(post.title), ANY_LENGTH, "the title"),
+        (normalise(post.pseudonym), ANY_LENGTH, "the pseudonym"),
+    ]
+    parts += [(normalise(tag), MIN_TITLE, "a content warning") for tag in post.cw]
+    parts += [
+        (part.strip(), MIN_FRAGMENT, "text")
+        for part in SENTENCE_BREAK.split(_plain_text(post.body))
+    ]
+    return parts
+
+
+def withheld_needles(board: Board, plan: Publication, pages: list[Page]) -> list[Needle]:
+    """Text that exists only in withheld sources and so must not be in the output.
+
+    Anything that also occurs in published text (a pseudonym used in public
+    too, a common phrase) is not a leak and is left out of the search.
+    """
+    public = [_plain_text(page.body) + " " + normalise(page.title) for page in pages]
+    for post in plan.published:
+        public += [text for text, _, _ in _fragments(post)]
+    public += [normalise(board.name), normalise(board.description), normalise(board.members_label)]
+    # The share page ships the friendly-name word list: its words are public.
+    public.append(" ".join(word for words in load_names() for word in words))
+    for section in board.sections.values():
+        if not section.members_only:
+            public += [normalise(section.name), normalise(section.title)]
+            public.append(normalise(section.description))
+        else:
+            public.append(normalise(section.public_label))
+    public += [normalise(page.slug) for page in pages]
+    # Words every build shows whatever the board holds (a members-only post
+    # called "Members" reveals nothing where the theme says "Members").
+    # The board's own settings (its confidentiality promise, say) are not among them.
+    public += [_theme_text(board.language), _output_names(board)]
+    corpus = " \n ".join(public)
+
+    needles: dict[str, Needle] = {}
+    sources: list[tuple[str, str, list[tuple[str, int]]]] = []
+    for post, why in plan.withheld:
+        sources.append((str(post.source), why, _fragments(post)))
+    for section in board.member_sections:
+        parts = [
+            (normalise(section.title), ANY_LENGTH, "the title"),
+            (normalise(section.name), ANY_LENGTH, "the name"),
+            (normalise(section.description), MIN_TITLE, "the description"),
+        ]
+        sources.append((f"board.toml [sections.{section.name}]", "members-only", parts))
+    for source, why, parts in sources:
+        for text, minimum, part in parts:
+            if (
+                len(text) >= minimum
+                and re.search(r"\w", text)  # "?" as a title names nothing
+                and text not in needles
+                and not _in_words(text, corpus)
+            ):
+                needles[text] = Needle(text=text, source=source, why=why, part=part)
+    return list(needles.values())
+
+
+def _in_words(text: str, corpus: str) -> bool:
+    """Whether TEXT occurs in CORPUS as whole words (as the audit searches for it)."""
+    # The substring test is cheap and rules most texts out before the regex runs.
+    return text in corpus and re.search(rf"(?<!\w){re.escape(text)}(?!\w)", corpus) is not None
+
+
+_JINJA_COMMENT_OR_STATEMENT = re.compile(r"\{#.*?#\}|\{%.*?%\}", re.DOTALL)
+_JINJA_EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+_STRING_LITERAL = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+
+
+@functools.cache
+def _theme_text(language: str) -> str:
+    """The theme's own words in LANGUAGE, normalised as the leak search reads output.
+
+    Templates without their Jinja code (only the strings in its expressions,
+    such as _("Exit this page"), stay), the names of the static files, and the
+    catalog's translations. The default confidentiality promise is quietboard's
+    words too; a board's own promise is not.
+    """
+    texts = [normalise(message) for message in theme_messages(language)]
+    texts.append(normalise(DEFAULT_CONFIDENTIALITY))
+    for path in sorted((theme_dir() / "templates").glob("*.html")):
+        template = _JINJA_COMMENT_OR_STATEMENT.sub(" ", path.read_text(encoding="utf-8"))
+        template = _JINJA_EXPRESSION.sub(
+            lambda match: " ".join(a or b for a, b in _STRING_LITERAL.findall(match.group(1))),
+            template,
+        )
+        texts.append(leak_haystack(path.name, template))
+    # Scripts and styles are code, not words a reader is shown (their messages
+    # come from the catalog): only their published file names are public.
+    static = theme_dir() / "static"
+    for path in sorted(p for p in static.rglob("*") if p.is_file()):
+        texts.append(_path_words(path.relative_to(static).as_posix()))
+    return " \n ".join(texts)
+
+
+def _output_names(board: Board) -> str:
+    """The words of the paths every build writes (p/ID/index.html: "p", "index", "html")."""
+    settings = pelican_settings(board, Path("content"), Path(OUTPUT_DIR))
+    names = [value for key, value in settings.items() if key.endswith("SAVE_AS") and value]
+    names += [settings["THEME_STATIC_DIR"], settings.get("CATEGORY_FEED_ATOM") or ""]
+    names += FIXED_OUTPUT_NAMES
+    return _path_words(re.sub(r"\{[^}]*\}", " ", " ".join(map(str, names))))
+
+
+def _path_words(path: str) -> str:
+    """A path as the leak search reads a file name."""
+    return normalise(re.sub(r"[-_/.]+", " ", path))
+
+
+def _check_replaceable(output: Path) -> None:
+    if not output.exists():
+        return
+    if output.is_symlink() or not output.is_dir():
+        raise BuildError(f"{output} is not a folder quietboard wrote; move it away and build again")
+    for kept in (".git", "CNAME"):
+        if (output / kept).exists():
+            raise BuildError(
+                f"{output} holds {kept}, which a build would delete (it replaces output/ whole); "
+                "deploy from a copy of output/ instead, and move it away"
+            )
+    mark = output / "_headers"
+    is_ours = mark.is_file() and mark.read_text(encoding="utf-8").startswith(OUTPUT_MARK)
+    if any(output.iterdir()) and not is_ours:
+        raise BuildError(
+            f"{output} holds files quietboard did not write; move them away and build again "
+            "(a build replaces the whole folder)"
+        )
+
+
+def _swap_in(new: Path, output: Path, trash: Path) -> None:
+    """Replace OUTPUT with NEW; the old output goes to TRASH (same filesystem)."""
+    had_output = output.exists()
+    if had_output:
+        output.rename(trash)
+    try:
+        new.rename(output)
+    except OSError:
+        if had_output:
+            trash.rename(output)
+        raise
+
+
+def build_board(
+    board_dir: Path,
+    render: Renderer,
+    today: dt.date | None = None,
+    passphrase: Passphrase | None = None,
+) -> BuildReport:
+    """Build BOARD_DIR/output with RENDER (which runs Pelican on a settings dict).
+
+    A board with members-only sections and a vault needs PASSPHRASE (a
+    callable, asked only then) to seal those sections.
+    """
+    board = read_board(Path(board_dir))
+    today = today or clock.today()
+    plan = plan_publication(board, read_posts(board), today)
+    pages = read_pages(board)
+    # Re-encoded before Pelican runs, so a bad image stops the build at once.
+    images = read_images(board.root)
+    output = board.root / OUTPUT_DIR
+    _check_replaceable(output)
+    warnings: list[str] = []
+    untranslated = missing_catalog(board.language)
+    if untranslated:
+        warnings.append(untranslated)
+    with contextlib.ExitStack() as stack:
+        vault = None
+        if _needs_vault(board):
+            if passphrase is None:
+                raise BuildError("this board's members-only sections need the vault passphrase")
+            vault = stack.enter_context(open_vault(board.root, passphrase))
+            warnings += _retire_gone_sections(board, vault)
+            warnings += _drop_expired_codes(vault, today)
+            withdrawn = _withdraw(board, vault, today)
+            if withdrawn:
+                warnings.append(withdrawn)
+                plan = plan_publication(board, read_posts(board), today)
+        work = Path(tempfile.mkdtemp(prefix=".quietboard-build-", dir=board.root))
+        stack.callback(shutil.rmtree, work, ignore_errors=True)
+        staging, rendered = work / "content", work / "site"
+        stage(plan, pages, staging)
+        warnings += render(pelican_settings(board, staging, rendered)) or []
+        # Written straight into the rendered site: Pelican never sees the
+        # board's own image files, so no Pelican path can publish them as they are.
+        write_images(images, rendered)
+        sealed = (
+            seal_member_sections(board, vault.data, plan.sealed, rendered)
+            if vault
+            else SealReport(unopenable=[s.name for s in board.member_sections])
+        )
+        findings = audit_output(rendered, board, withheld_needles(board, plan, pages))
+        if findings:
+            raise AuditError(findings)
+        files = sum(1 for p in rendered.rglob("*") if p.is_file())
+        _swap_in(rendered, output, work / "previous-output")
+        write_build_record(board, plan, sealed.unopenable, today)
+    withheld: dict[str, int] = {}
+    for post, why in plan.withheld:
+        if why != MEMBERS_ONLY or post.section in sealed.unopenable:
+            withheld[why] = withheld.get(why, 0) + 1
+    report = BuildReport(
+        output=output,
+        published=len(plan.published),
+        withheld=withheld,
+        files=files,
+        warnings=warnings,
+        sealed=sealed,
+    )
+    for name in sealed.unopenable:
+        count = sum(1 for post in plan.sealed if post.section == name)
+        report.warnings.append(
+            f'members-only section "{name}" has no access codes, so its {count} post(s) were '
+            f'left out; give members codes with "quietboard access issue {name} --label NAME"'
+        )
+    report.warnings += review_warnings(board, today)
+    if not board.submissions.keys:
+        report.warnings.append(
+            "board.toml lists no moderator keys, so the share page says sharing is not open "
+            'yet; run "quietboard keys init" to open it'
+        )
+    netlify = board.root / "netlify.toml"
+    if netlify.is_file() and netlify_headers_differ(board, netlify.read_text(encoding="utf-8")):
+        report.warnings.append(
+            "netlify.toml sets other headers than board.toml asks for; make its [[headers]] "
+            "match output/_headers (or delete them: output/_headers already carries them)"
+        )
+    return report
+
+
+def _needs_vault(board: Board) -> bool:
+    """Whether the build must open the vault: to seal, or to retire a gone section.
+
+    The vault's plaintext count of the sections it holds tells a board with
+    no members-only section left whether one of them just left board.toml
+    (an unknown count, from an older quietboard, counts as "maybe").
+    """
+    if not vault_exists(board.root):
+        return False
+    held = sections_held(board.root)
+    return bool(board.member_sections) or held is None or held > 0
+
+
+def _retire_gone_sections(board: Board, vault: Any) -> list[str]:
+    """Retire sections that left board.toml; refuse sections that came back.
+
+    A refusal comes before anything is written, so output/ stays as it was.
+    """
+    access.check_returning(vault.data, board)
+    earlier = sorted(
+        name for name, state in access.held_sections(vault.data).items() if state.get("retired")
+    )
+    retired = access.retire_gone_sections(vault.data, board)
+    if retired or sections_held(board.root) is None:
+        vault.save()
+    # Said in full once; later builds (which ask for the passphrase because of
+    # them) only remind.
+    return retired + [
+        f'the vault still keeps the codes of the retired section "{name}": '
+        f'"quietboard section restore {name}" or "quietboard section forget {name}"'
+        for name in earlier
+    ]
+
+
+def _drop_expired_codes(vault: Any, today: dt.date) -> list[str]:
+    dropped = access.drop_expired(vault.data, today)
+    if dropped:
+        vault.save()
+    return [
+        f'the access code "{label}" for "{section}" has expired and was removed; the section '
+        "has a new key, which every other code opens"
+        for section, label in dropped
+    ]
+
+
+def _withdraw(board: Board, vault: Any, today: dt.date) -> str:
+    """Carry out withdrawal requests the vault knows of (as every import does)."""
+    from generator.board.moderation import apply_withdrawals, remove_files  # noqa: PLC0415
+
+    withdrawals = apply_withdrawals(board, vault.data, today)
+    if not withdrawals.removed_posts:
+        return ""
+    vault.save()
+    remove_files(withdrawals.removed_posts)
+    return (
+        f"{len(withdrawals.removed_posts)} post(s) were withdrawn at their writers' request "
+        "(with the replies below them) and deleted from content/posts"
+    )
+
+
+def audit_board(board_dir: Path, output: Path | None = None, today: dt.date | None = None) -> list:
+    """Audit an existing output folder against the board's content and settings."""
+    board = read_board(Path(board_dir))
+    plan = plan_publication(board, read_posts(board), today or clock.today())
+    output = Path(output) if output else board.root / OUTPUT_DIR
+    if not output.is_dir():
+        raise BuildError(f'{output} does not exist; run "quietboard build" first')
+    return audit_output(output, board, withheld_needles(board, plan, read_pages(board)))

@@ -1,0 +1,1 @@
+"""Pure text: scrub, sanitise, identifying details, crisis language."""
