@@ -118,6 +118,27 @@ def test_init_refuses_an_existing_board(tmp_path):
     assert (tmp_path / "b" / "board.toml").read_text() == "# mine\n"
 
 
+def test_init_refuses_a_folder_in_a_board_or_holding_other_things(tmp_path):
+    run("init", tmp_path / "b")
+    assert_error(
+        run("init", tmp_path / "b" / "content"),
+        f"{tmp_path / 'b' / 'content'} is inside the board in {tmp_path / 'b'}; "
+        "choose a folder outside it",
+    )
+    assert not (tmp_path / "b" / "content" / "board.toml").exists()
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "diary.txt").write_text("mine\n")
+    result = run("init", tmp_path / "notes")
+    assert result.exit_code == 1
+    assert 'is not empty (it holds 1 file(s) or folder(s), such as "diary.txt")' in result.output
+    assert sorted(p.name for p in (tmp_path / "notes").iterdir()) == ["diary.txt"]
+    # A new git repository, with its README, licence and .git, is welcome.
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    (tmp_path / "repo" / "README.md").write_text("# Our board\n")
+    (tmp_path / "repo" / "LICENSE").write_text("MIT\n")
+    assert run("init", tmp_path / "repo").exit_code == 0
+
+
 def test_init_keeps_an_existing_netlify_toml(tmp_path):
     (tmp_path / "netlify.toml").write_text("# mine\n")
     result = run("init", tmp_path)

@@ -183,6 +183,18 @@ def test_a_yes_no_word_gets_the_true_false_hint_not_the_quotes_one(tmp_path, wor
     assert "need quotes" not in str(raised.value)
 
 
+@pytest.mark.parametrize("day", ["2026-13-01", "01/12/2026", "2026-1-5"])
+def test_a_day_that_is_not_one_gets_the_date_hint_not_the_quotes_one(tmp_path, day):
+    text = f'name = "B"\n[privacy]\nreviewed = {day}\n'
+    with pytest.raises(ConfigError) as raised:
+        read_board(write(tmp_path, text))
+    assert str(raised.value).endswith(
+        "reviewed must be a real day written year-month-day without quotes, "
+        "like reviewed = 2026-11-01"
+    )
+    assert "need quotes" not in str(raised.value)
+
+
 def test_a_byte_order_mark_is_accepted(tmp_path):
     (tmp_path / "board.toml").write_text('\ufeffname = "B"\n', encoding="utf-8")
     assert read_board(tmp_path).name == "B"

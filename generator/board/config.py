@@ -306,6 +306,8 @@ def read_board(root: Path) -> Board:
 
 _AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 # What people write for true and false in other formats (YAML, INI, Python).
+# A value that was meant as a day: 2026-13-01, 01/12/2026, 2026-1-5.
+_DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
 _YES_NO = {"yes": "true", "no": "false", "on": "true", "off": "false", "y": "true", "n": "false"}
 
 
@@ -321,6 +323,11 @@ def _toml_hint(path: Path, exc: tomllib.TOMLDecodeError) -> str:
             return (
                 f"yes/no settings are written true or false, in lower case and without "
                 f"quotes: {key.strip()} = {flag}"
+            )
+        if _DATE_LIKE.fullmatch(word):
+            return (
+                f"{key.strip()} must be a real day written year-month-day without quotes, "
+                f"like {key.strip()} = 2026-11-01"
             )
     return 'fix it and try again (text values need quotes: name = "Our board")'
 

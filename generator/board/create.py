@@ -22,6 +22,31 @@ output/
 """
 
 
+# What a new, otherwise empty git repository may already hold.
+WELCOME_FILES = ("README", "LICENSE", "LICENCE", "COPYING")
+
+
+def _check_place(target: Path) -> None:
+    """Refuse a folder inside another board, or one already holding other things."""
+    for parent in target.resolve().parents:
+        if (parent / BOARD_FILE).is_file():
+            raise BoardExistsError(
+                f"{target} is inside the board in {parent}; choose a folder outside it"
+            )
+    if not target.is_dir():
+        return
+    others = [
+        entry.name
+        for entry in target.iterdir()
+        if not entry.name.startswith(".") and not entry.name.upper().startswith(WELCOME_FILES)
+    ]
+    if others:
+        raise BoardExistsError(
+            f"{target} is not empty (it holds {len(others)} file(s) or folder(s), such as "
+            f'"{sorted(others)[0]}"); choose an empty folder or a new name for a new board'
+        )
+
+
 def init_board(target: Path) -> list[Path]:
     """Create a board in TARGET; return the files written."""
     target = Path(target)
@@ -30,6 +55,7 @@ def init_board(target: Path) -> list[Path]:
             raise BoardExistsError(
                 f"{existing} already exists; choose an empty folder for a new board"
             )
+    _check_place(target)
     target.mkdir(parents=True, exist_ok=True)
     written = [target / BOARD_FILE, target / ".gitignore", target / "netlify.toml"]
     shutil.copyfile(template_board_toml(), target / BOARD_FILE)
