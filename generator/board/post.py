@@ -100,6 +100,12 @@ def byline(pseudonym: str, role_label: str, unsigned: str = "A member") -> str:
     return pseudonym or ("" if role_label else unsigned)
 
 
+def shown_as(board: Board, role: str, pseudonym: str, unsigned: str) -> tuple[str, str]:
+    """(role badge, byline) of a post with ROLE and PSEUDONYM, on a page or in a sealed item."""
+    role_label = board.roles.get(role, "")
+    return role_label, byline(pseudonym, role_label, unsigned)
+
+
 def render_post(post: Post, *, private: bool = True) -> str:
     """A post's file: metadata lines, a blank line, the Markdown.
 

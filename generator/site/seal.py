@@ -23,7 +23,7 @@ from typing import Any
 from generator.board import access
 from generator.board.config import Board, Section
 from generator.board.dates import day_label
-from generator.board.post import Post, byline
+from generator.board.post import Post, shown_as
 from generator.board.threads import ThreadTree
 from generator.errors import BuildError
 from generator.formats import members as fmt
@@ -49,7 +49,9 @@ def render_body(post: Post) -> str:
 
 
 def _item(board: Board, post: Post, visible_until: dt.date) -> dict[str, Any]:
-    role_label = board.roles.get(post.role, "")
+    role_label, signed = shown_as(
+        board, post.role, post.pseudonym, load_translations(board.language).gettext(UNSIGNED)
+    )
     return {
         "id": post.id,
         "title": post.title,
@@ -58,9 +60,7 @@ def _item(board: Board, post: Post, visible_until: dt.date) -> dict[str, Any]:
         "expires": visible_until.isoformat(),
         "expires_label": day_label(visible_until, board.language),
         "cw": list(post.cw),
-        "byline": byline(
-            post.pseudonym, role_label, load_translations(board.language).gettext(UNSIGNED)
-        ),
+        "byline": signed,
         "role_label": role_label,
         "html": render_body(post),
     }

@@ -11,7 +11,7 @@ from pelican import signals
 from pelican.contents import Article, Page
 from pelican.urlwrappers import Category
 
-from generator.board.post import byline, parse_warnings
+from generator.board.post import parse_warnings, shown_as
 from generator.board.threads import ThreadTree
 from generator.errors import ContentError
 from generator.site.translations import UNSIGNED, load_translations
@@ -31,8 +31,9 @@ def thread_and_label(generator):
         article.day = article.date.date().isoformat()
         article.section = board.sections[article.category.slug]
         article.warnings = list(parse_warnings(meta.get("cw", "")))
-        article.role_label = board.roles.get(meta.get("role", ""), "")
-        article.byline = byline(meta.get("pseudonym", ""), article.role_label, unsigned)
+        article.role_label, article.byline = shown_as(
+            board, meta.get("role", ""), meta.get("pseudonym", ""), unsigned
+        )
         article.expires_day = dt.date.fromisoformat(meta["expires"])
     generator.articles = attach_replies(generator.articles)
 
