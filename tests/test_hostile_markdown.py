@@ -33,6 +33,7 @@ from .hostile import (
 
 PAYLOADS = load_hostile_corpus()
 BUILT_ON = dt.date(2026, 11, 20)
+COMBINING = "a combining mark after a link's start"
 # Markdown -> what a reader must see, character for character.
 BENIGN = {
     "heart": ("I love you all <3", "I love you all <3"),
@@ -43,6 +44,11 @@ BENIGN = {
     "html block typed as text": ("<div>\nblock\n</div>", "<div>\nblock\n</div>"),
     "code span": ("Try `<script>alert(1)</script>` here", "Try <script>alert(1)</script> here"),
     "fenced code": ('```\n<p onclick="x()">hi</p>\n```', '<p onclick="x()">hi</p>\n'),
+    # NFC after nh3 once merged ">" + U+0338 into "≯" and turned text into attributes.
+    COMBINING: (
+        "[\u0338 autofocus onfocus=x() y](https://example.org/)",
+        "\u0338 autofocus onfocus=x() y",
+    ),
 }
 PAGE_WITH_HTML = "Title: About us\n\nWe <3 you. <b>Bold?</b> <script>window.qbpage=1</script>\n"
 
@@ -144,11 +150,16 @@ def test_the_leak_search_renders_raw_html_as_text_too():
     assert "&lt;div markdown=" in md_in_html
 
 
-def test_a_combining_mark_after_a_tag_stays_text():
-    """NFC after nh3 once merged ">" + U+0338 into "≯" and turned text into attributes."""
-    cleaned = clean_html(markdown_to_html("[\u0338 autofocus onfocus=x() y](https://example.org/)"))
-    assert body_problems(cleaned) == []
-    assert visible_text(cleaned) == "\u0338 autofocus onfocus=x() y"
+def test_a_combining_mark_after_a_tag_stays_text(rendered):
+    """The link's text reads exactly as typed, on the public page and in the sealed item."""
+    for where in ("public", "members"):
+        body = rendered[where][COMBINING]
+        assert body_problems(body) == []
+        link = re.fullmatch(
+            r'\s*<p><a href="https://example.org/"[^>]*>(.*)</a></p>\s*', body, re.S
+        )
+        assert link, body
+        assert visible_text(link.group(1)) == BENIGN[COMBINING][1]
 
 
 def test_the_corpus_file_is_plain_ascii_json():

@@ -34,6 +34,7 @@ from generator.board.post import (
     Post,
     new_post_id,
     read_post,
+    read_post_files,
     read_posts,
     render_post,
     split_metadata,
@@ -555,10 +556,10 @@ def apply_withdrawals(board: Board, data: dict[str, Any], today: dt.date) -> Wit
         if item["kind"] in PUBLISHABLE and item.get("verifier") in withdrawn:
             del items[item_id]
             result.removed_pending += 1
-    headers = _headers(board)
-    doomed = {path.stem for path, meta in headers.items() if meta.get("withdrawal") in withdrawn}
+    files = read_post_files(board)
+    doomed = {file.id for file in files if file.meta.get("withdrawal") in withdrawn}
     result.matched = len(doomed)
-    result.removed_posts = thread_files(headers, doomed)
+    result.removed_posts = [file.path for file in files.with_replies(doomed)]
     log(data, "withdrawn", today, result.count)
     return result
 
@@ -575,30 +576,6 @@ def read_shown_post(board: Board, post_id: str, section: str = "*") -> tuple[str
     return meta.get("title", ""), body
 
 
-def _headers(board: Board) -> dict[Path, dict[str, str]]:
-    """The metadata of every post file, read leniently: a withdrawal must work
-    even while some other post has a mistake in it."""
-    headers = {}
-    for path in sorted((board.root / POSTS_DIR).glob("*/*.md")):
-        try:
-            meta, _ = split_metadata(path.read_text(encoding="utf-8"), path, POST_KEYS)
-        except (ContentError, UnicodeDecodeError, OSError):
-            continue
-        headers[path] = meta
-    return headers
-
-
-def thread_files(headers: Mapping[Path, Mapping[str, str]], ids: set[str]) -> list[Path]:
-    """The files of posts IDS and of every reply below them."""
-    doomed = set(ids)
-    grew = True
-    while grew:
-        below = {p.stem for p, meta in headers.items() if meta.get("reply-to") in doomed}
-        grew = not below <= doomed
-        doomed |= below
-    return [path for path in headers if path.stem in doomed]
-
-
 def post_id_from(text: str) -> str:
     """A post id from what a moderator may paste: the id, its file name, or its address."""
     text = text.strip().rstrip("/")
@@ -609,13 +586,13 @@ def post_id_from(text: str) -> str:
 def take_down(board: Board, post_id: str, section: str | None = None) -> list[Path]:
     """The files to delete to take post POST_ID (of SECTION, if given) and its replies down."""
     post_id = post_id_from(post_id)
-    headers = _headers(board)
-    if not any(path.stem == post_id and section in (None, path.parent.name) for path in headers):
+    files = read_post_files(board)
+    if not any(file.id == post_id and section in (None, file.section) for file in files):
         raise ModerationError(
             f'there is no post "{post_id}" in content/posts; it may have expired or been '
             "taken down already"
         )
-    return thread_files(headers, {post_id})
+    return [file.path for file in files.with_replies({post_id})]
 
 
 def remove_files(paths: Iterable[Path]) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.board.config import Board
+from generator.board.threads import MissingParent, ReplyLoop, ThreadTree
 from generator.errors import ContentError
 
 POSTS_DIR = Path("content") / "posts"
@@ -77,6 +78,8 @@ class Publication:
 
     published: list[Post] = field(default_factory=list)
     withheld: list[tuple[Post, str]] = field(default_factory=list)
+    # Every post the plan was made from, in threads (for the day each leaves).
+    tree: ThreadTree[Post] = field(default_factory=lambda: ThreadTree([]))
 
     @property
     def sealed(self) -> list[Post]:
@@ -87,9 +90,20 @@ class Publication:
         return sum(1 for _, why in self.withheld if why == reason)
 
 
+def parse_warnings(value: str) -> tuple[str, ...]:
+    """The content warnings of a `CW:` line: comma-separated, blanks dropped."""
+    return tuple(tag.strip() for tag in value.split(",") if tag.strip())
+
+
 def byline(pseudonym: str, role_label: str, unsigned: str = "A member") -> str:
     """Who a post shows as: a role badge stands on its own; an unsigned post is UNSIGNED."""
     return pseudonym or ("" if role_label else unsigned)
+
+
+def shown_as(board: Board, role: str, pseudonym: str, unsigned: str) -> tuple[str, str]:
+    """(role badge, byline) of a post with ROLE and PSEUDONYM, on a page or in a sealed item."""
+    role_label = board.roles.get(role, "")
+    return role_label, byline(pseudonym, role_label, unsigned)
 
 
 def render_post(post: Post, *, private: bool = True) -> str:
@@ -224,7 +238,7 @@ def read_post(path: Path, board: Board) -> Post:
         date=date,
         expires=expires,
         body=body,
-        cw=tuple(tag.strip() for tag in meta.get("cw", "").split(",") if tag.strip()),
+        cw=parse_warnings(meta.get("cw", "")),
         pseudonym=meta.get("pseudonym", ""),
         reply_to=reply_to,
         role=role,
@@ -265,49 +279,65 @@ def read_posts(board: Board) -> list[Post]:
                     "every post needs its own id"
                 )
             posts[post.id] = post
-    _check_replies(posts)
+    _check_replies(ThreadTree(posts.values()))
     return list(posts.values())
 
 
-def _check_replies(posts: dict[str, Post]) -> None:
-    for post in posts.values():
-        if not post.reply_to:
-            continue
-        parent = posts.get(post.reply_to)
-        if parent is None:
+def _check_replies(tree: ThreadTree[Post]) -> None:
+    for post in tree:
+        try:
+            parent = tree.parent(post)
+        except MissingParent:
             raise ContentError(
                 f"{post.source}: Reply-To '{post.reply_to}' is not a post in content/posts; "
                 "fix the id or remove the line"
-            )
+            ) from None
+        if parent is None:
+            continue
         if parent.section != post.section:
             raise ContentError(
                 f"{post.source}: replies must be in the same section as the post they answer "
                 f"({parent.source})"
             )
-        ancestors(post, posts)
+        try:
+            tree.ancestors(post)
+        except ReplyLoop as loop:
+            raise ContentError(
+                f"{loop.item.source}: Reply-To lines form a loop; break it"
+            ) from None
 
 
-def ancestors(post: Post, posts: dict[str, Post]) -> list[Post]:
-    """The posts a reply answers, up to the top of its thread."""
-    chain: list[Post] = []
-    seen = {post.id}
-    while post.reply_to:
-        post = posts[post.reply_to]
-        if post.id in seen:
-            raise ContentError(f"{post.source}: Reply-To lines form a loop; break it")
-        seen.add(post.id)
-        chain.append(post)
-    return chain
+@dataclass(frozen=True)
+class PostFile:
+    """A post file's header lines, read leniently (see read_post_files)."""
+
+    path: Path
+    meta: dict[str, str]
+
+    @property
+    def id(self) -> str:
+        return self.path.stem
+
+    @property
+    def section(self) -> str:
+        return self.path.parent.name
+
+    @property
+    def reply_to(self) -> str:
+        return self.meta.get("reply-to", "")
 
 
-def visible_until(post: Post, posts: dict[str, Post]) -> dt.date:
-    """The day POST leaves the board: its own expiry or its thread's, whichever is first.
-
-    A reply is never shown longer than the post it answers (the thread's
-    context is what makes a reply safe to read): in the build, in the sealed
-    members' items and in the browser alike.
-    """
-    return min([post.expires, *(parent.expires for parent in ancestors(post, posts))])
+def read_post_files(board: Board) -> ThreadTree[PostFile]:
+    """Every post file's header lines, in threads, read leniently: a take-down or a
+    withdrawal must work even while some other post has a mistake in it."""
+    files = []
+    for path in sorted((board.root / POSTS_DIR).glob("*/*.md")):
+        try:
+            meta, _ = split_metadata(path.read_text(encoding="utf-8"), path, POST_KEYS)
+        except (ContentError, UnicodeDecodeError, OSError):
+            continue
+        files.append(PostFile(path, meta))
+    return ThreadTree(files)
 
 
 def plan_publication(board: Board, posts: list[Post], today: dt.date) -> Publication:
@@ -318,18 +348,16 @@ def plan_publication(board: Board, posts: list[Post], today: dt.date) -> Publica
     safe to read), or when its section is members-only: member sections are
     never published as plain text, only sealed (generator.members).
     """
-    by_id = {post.id: post for post in posts}
-    plan = Publication()
+    plan = Publication(tree=ThreadTree(posts))
     for post in sorted(posts, key=lambda p: (p.section, p.date, p.id)):
         if post.date > today:
             raise ContentError(
                 f"{post.source}: Date ({post.date}) is after today ({today}); Date is the day "
                 "the post was approved"
             )
-        above = ancestors(post, by_id)
         if post.expires <= today:
             plan.withheld.append((post, "expired"))
-        elif any(parent.expires <= today for parent in above):
+        elif plan.tree.visible_until(post) <= today:
             plan.withheld.append((post, "thread expired"))
         elif board.sections[post.section].members_only:
             plan.withheld.append((post, MEMBERS_ONLY))

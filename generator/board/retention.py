@@ -25,8 +25,8 @@ from generator.board.post import (
     Publication,
     plan_publication,
     read_posts,
-    visible_until,
 )
+from generator.board.threads import ThreadTree
 from generator.board.vault import VAULT_DIR
 from generator.errors import VaultError
 
@@ -66,8 +66,6 @@ def write_build_record(
     board: Board, plan: Publication, unopenable: list[str], today: dt.date
 ) -> None:
     """Note the day of this build and every post it put into output/, with its last day."""
-    by_id = {post.id: post for post in plan.published}
-    by_id.update({post.id: post for post, _ in plan.withheld})
     shown = list(plan.published)
     shown += [
         post
@@ -78,7 +76,7 @@ def write_build_record(
         "version": RECORD_VERSION,
         "built": today.isoformat(),
         "posts": [
-            asdict(Listed(post.section, post.id, visible_until(post, by_id).isoformat()))
+            asdict(Listed(post.section, post.id, plan.tree.visible_until(post).isoformat()))
             for post in sorted(shown, key=lambda p: (p.section, p.id))
         ],
     }
@@ -145,14 +143,14 @@ def prune(
     nothing changes.
     """
     pruned = PruneReport()
-    posts = read_posts(board)
-    by_id = {post.id: post for post in posts}
-    plan = plan_publication(board, posts, today)
+    plan = plan_publication(board, read_posts(board), today)
     gone = sorted(
         (post for post, why in plan.withheld if why in GONE), key=lambda p: (p.section, p.id)
     )
     pruned.posts = [
-        Listed(shown_section(board, post.section), post.id, visible_until(post, by_id).isoformat())
+        Listed(
+            shown_section(board, post.section), post.id, plan.tree.visible_until(post).isoformat()
+        )
         for post in gone
     ]
     lapsed = lapsed_items(vault_data, today, board.privacy.pending_days) if vault_data else []
@@ -254,18 +252,17 @@ def review_warnings(board: Board, today: dt.date) -> list[str]:
 
 def board_status(board: Board, today: dt.date, vault_data: dict[str, Any] | None) -> Status:
     """What needs attention today. VAULT_DATA is None for a board without a vault."""
-    posts = read_posts(board)
-    by_id = {post.id: post for post in posts}
+    posts = ThreadTree(read_posts(board))
     soon = today + dt.timedelta(days=SOON_DAYS)
     leaving = sorted(
         (
             Listed(shown_section(board, post.section), post.id, until.isoformat())
             for post in posts
-            if today < (until := visible_until(post, by_id)) <= soon
+            if today < (until := posts.visible_until(post)) <= soon
         ),
         key=lambda listed: (listed.until, listed.section, listed.id),
     )
-    expired_files = sum(1 for post in posts if visible_until(post, by_id) <= today)
+    expired_files = sum(1 for post in posts if posts.visible_until(post) <= today)
     record = read_build_record(board)
     built = record["built"] if record else None
     output_exists = (board.root / "output").is_dir()

@@ -32,7 +32,6 @@ from generator.board.post import (
     read_pages,
     read_posts,
     render_post,
-    visible_until,
 )
 from generator.board.retention import review_warnings, write_build_record
 from generator.board.vault import Passphrase, open_vault, sections_held, vault_exists
@@ -72,13 +71,12 @@ class BuildReport:
 
 
 def stage(plan: Publication, pages: list[Page], staging: Path) -> None:
-    by_id = {post.id: post for post in plan.published}
     for post in plan.published:
         target = staging / "posts" / post.section / f"{post.id}.md"
         target.parent.mkdir(parents=True, exist_ok=True)
         # Staged with the day it leaves the board (a reply: its thread's, if
         # earlier), which the pages carry for robots and for expiry.js.
-        shown = replace(post, expires=visible_until(post, by_id))
+        shown = replace(post, expires=plan.tree.visible_until(post))
         target.write_text(render_post(shown, private=False), encoding="utf-8")
     (staging / "pages").mkdir(parents=True, exist_ok=True)
     for page in pages:

@@ -23,7 +23,8 @@ from typing import Any
 from generator.board import access
 from generator.board.config import Board, Section
 from generator.board.dates import day_label
-from generator.board.post import Post, ancestors, byline, visible_until
+from generator.board.post import Post, shown_as
+from generator.board.threads import ThreadTree
 from generator.errors import BuildError
 from generator.formats import members as fmt
 from generator.site.translations import UNSIGNED, load_translations
@@ -48,7 +49,9 @@ def render_body(post: Post) -> str:
 
 
 def _item(board: Board, post: Post, visible_until: dt.date) -> dict[str, Any]:
-    role_label = board.roles.get(post.role, "")
+    role_label, signed = shown_as(
+        board, post.role, post.pseudonym, load_translations(board.language).gettext(UNSIGNED)
+    )
     return {
         "id": post.id,
         "title": post.title,
@@ -57,9 +60,7 @@ def _item(board: Board, post: Post, visible_until: dt.date) -> dict[str, Any]:
         "expires": visible_until.isoformat(),
         "expires_label": day_label(visible_until, board.language),
         "cw": list(post.cw),
-        "byline": byline(
-            post.pseudonym, role_label, load_translations(board.language).gettext(UNSIGNED)
-        ),
+        "byline": signed,
         "role_label": role_label,
         "html": render_body(post),
     }
@@ -71,19 +72,15 @@ def section_document(board: Board, section: Section, posts: list[Post]) -> dict[
     A reply's expiry is the earliest of its own and its thread's, so that the
     browser hides it together with the post it answers.
     """
-    by_id = {post.id: post for post in posts}
-    threads: dict[str, dict[str, Any]] = {}
-    replies: list[tuple[str, Post, dt.date]] = []
-    for post in posts:
-        chain = ancestors(post, by_id)
-        until = visible_until(post, by_id)
-        if chain:
-            replies.append((chain[-1].id, post, until))
-        else:
-            threads[post.id] = dict(_item(board, post, until), replies=[])
-    for root, post, until in sorted(replies, key=lambda r: (r[1].date, r[1].id)):
-        threads[root]["replies"].append(_item(board, post, until))
-    ordered = sorted(threads.values(), key=lambda t: (t["day"], t["id"]), reverse=True)
+    tree = ThreadTree(posts)
+    threads = [
+        dict(
+            _item(board, top, tree.visible_until(top)),
+            replies=[_item(board, reply, tree.visible_until(reply)) for reply in replies],
+        )
+        for top, replies in tree.threads(order=lambda reply: (reply.date, reply.id))
+    ]
+    ordered = sorted(threads, key=lambda t: (t["day"], t["id"]), reverse=True)
     return {
         "v": fmt.VERSION,
         "section": {

@@ -1,6 +1,7 @@
 """Pelican glue: sanitise every post and page, thread replies, label posts, date feeds.
 
-The work is done by generator.sanitise and generator.threads.
+The work is done by generator.text.sanitise, generator.board.post and
+generator.board.threads (the one thread tree).
 """
 
 import datetime as dt
@@ -10,8 +11,8 @@ from pelican import signals
 from pelican.contents import Article, Page
 from pelican.urlwrappers import Category
 
-from generator.board.post import byline
-from generator.board.threads import attach_replies
+from generator.board.post import parse_warnings, shown_as
+from generator.board.threads import ThreadTree
 from generator.errors import ContentError
 from generator.site.translations import UNSIGNED, load_translations
 from generator.text.sanitise import clean_html, unpublishable
@@ -29,11 +30,29 @@ def thread_and_label(generator):
         meta = article.metadata
         article.day = article.date.date().isoformat()
         article.section = board.sections[article.category.slug]
-        article.warnings = [tag.strip() for tag in meta.get("cw", "").split(",") if tag.strip()]
-        article.role_label = board.roles.get(meta.get("role", ""), "")
-        article.byline = byline(meta.get("pseudonym", ""), article.role_label, unsigned)
+        article.warnings = list(parse_warnings(meta.get("cw", "")))
+        article.role_label, article.byline = shown_as(
+            board, meta.get("role", ""), meta.get("pseudonym", ""), unsigned
+        )
         article.expires_day = dt.date.fromisoformat(meta["expires"])
     generator.articles = attach_replies(generator.articles)
+
+
+def attach_replies(articles):
+    """Give every top-level article a `replies` list; return only the top-level ones.
+
+    A reply to a reply joins the thread of the post at its top. Replies are
+    ordered by day, then by their random id, so arrival order never shows.
+    """
+    tree = ThreadTree(
+        articles,
+        key=lambda article: article.slug,
+        parent=lambda article: article.metadata.get("reply-to", ""),
+    )
+    threads = tree.threads(order=lambda reply: (reply.date, reply.slug))
+    for top, replies in threads:
+        top.replies = replies
+    return [top for top, _ in threads]
 
 
 def keep_empty_sections(generator):
