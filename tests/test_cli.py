@@ -168,9 +168,14 @@ def test_build_with_an_unknown_section(make_board):
     root = make_board(posts={"gossip/aaaaaaaa11.md": GOOD_POST})
     assert_error(
         run("build", "--board", root),
-        "content/posts/gossip: 'gossip' is not a section in board.toml; add "
-        "[sections.gossip] or move its posts into an existing section",
+        "content/posts/gossip: 'gossip' is not a section in board.toml, and its folder holds "
+        "1 post(s); put [sections.gossip] back (members_only = true if it was members-only), "
+        "or delete the posts if they should go (moving them into another section publishes "
+        "them there)",
     )
+    # Once its posts are gone, the removed section's empty folder stops nothing.
+    (root / "content/posts/gossip/aaaaaaaa11.md").unlink()
+    assert run("build", "--board", root).exit_code == 0
 
 
 def test_build_with_a_post_without_expires(make_board, today):

@@ -261,9 +261,16 @@ def read_posts(board: Board) -> list[Post]:
                 f"{rel}: posts go in content/posts/<section>/<id>.md; move it into a section folder"
             )
         if entry.name not in board.sections:
+            count = sum(1 for path in entry.iterdir() if not path.name.startswith("."))
+            if not count:
+                continue  # a section's empty folder, left when it was removed
+            # Never advise moving them: a members-only section's posts moved into
+            # another section would be published to that section's readers.
             raise ContentError(
-                f"{rel}: '{entry.name}' is not a section in board.toml; "
-                f"add [sections.{entry.name}] or move its posts into an existing section"
+                f"{rel}: '{entry.name}' is not a section in board.toml, and its folder holds "
+                f"{count} post(s); put [sections.{entry.name}] back (members_only = true if it "
+                "was members-only), or delete the posts if they should go (moving them into "
+                "another section publishes them there)"
             )
         for path in sorted(entry.iterdir()):
             if path.name.startswith("."):
