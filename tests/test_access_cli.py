@@ -335,7 +335,18 @@ def test_a_deleted_and_re_created_members_section_gets_new_keys_and_no_codes(boa
     old_files = {p.name for p in (board / "output/members").glob("*.bin")}
     without_circle(board)
     assert run("build", "--board", board).exit_code == 0
-    added = run("section", "add", "circle", "--members-only", "--board", board)
+    # Codes are forgotten only when a person says so; without a terminal, --yes.
+    refused = run("section", "add", "circle", "--members-only", "--board", board)
+    assert refused.exit_code == 1
+    assert (
+        'Error: the vault still holds 1 access code(s) of an earlier section "circle", which a '
+        "new section never reuses: adding it deletes them for good; to keep them, put "
+        '[sections.circle] back in board.toml by hand and run "quietboard section restore '
+        'circle", or add --yes to start afresh'
+    ) in refused.output
+    assert "circle" in opened(board)["members"]["sections"]
+    assert "[sections.circle]" not in (board / "board.toml").read_text()
+    added = run("section", "add", "circle", "--members-only", "--yes", "--board", board)
     assert added.exit_code == 0, added.output
     assert (
         'The vault still held the keys and 1 access code(s) of an earlier section "circle"; '
@@ -519,7 +530,8 @@ def test_a_public_section_never_publishes_a_members_sections_old_posts(board):
     # Its posts moved away, it may start again as a public section, explicitly.
     toml.write_text(before)
     (board / "content/posts/circle").rename(board / "old-circle-posts")
-    added = run("section", "add", "circle", "--board", board)
+    assert run("section", "add", "circle", "--board", board).exit_code == 1  # asks first
+    added = run("section", "add", "circle", "--yes", "--board", board)
     assert added.exit_code == 0, added.output
     assert "forgotten" in added.output
     assert "circle" not in opened(board)["members"]["sections"]
@@ -564,7 +576,7 @@ def test_a_crash_between_the_vault_and_board_toml_leaves_nothing_an_old_code_ope
         with pytest.raises(Killed):
             CliRunner().invoke(
                 cli,
-                ["section", "add", "circle", "--members-only", "--board", str(board)],
+                ["section", "add", "circle", "--members-only", "--yes", "--board", str(board)],
                 env={"QUIETBOARD_PASSPHRASE": PASSPHRASE, "QUIETBOARD_TODAY": "2026-11-20"},
                 catch_exceptions=False,
             )

@@ -34,14 +34,20 @@ def section() -> None:
 @click.option("--title", default="", help="The title readers see (default: from NAME).")
 @click.option(
     "--expires-days",
-    type=click.IntRange(1, 3650),
+    type=click.IntRange(min=1),
     default=None,
-    help="Days a post stays up unless its Expires says sooner (default 90).",
+    help="Days a post stays up unless its Expires says sooner (default 90; at most the "
+    "board's [posts] max_expires_days, 365 unless set).",
 )
 @click.option(
     "--publish-existing",
     is_flag=True,
     help="Add a public section although content/posts/NAME/ already holds posts.",
+)
+@click.option(
+    "--yes",
+    is_flag=True,
+    help="Do not ask before forgetting an earlier members-only NAME's access codes.",
 )
 @board_option
 def section_add(
@@ -50,6 +56,7 @@ def section_add(
     title: str,
     expires_days: int | None,
     publish_existing: bool,
+    yes: bool,
     board_dir: Path,
 ) -> None:
     """Add the section NAME to board.toml, keeping its comments.
@@ -58,8 +65,9 @@ def section_add(
     codes with "quietboard access issue NAME --label L". Its posts go in
     content/posts/NAME/. A new section always starts with new keys and no
     codes: if the vault still holds those of an earlier members-only section
-    of that name, they are forgotten first, and said so (this asks for the
-    passphrase). A public section is refused while content/posts/NAME/
+    of that name, they are forgotten first, after asking (--yes does not
+    ask; to keep them, put the section back by hand and run "quietboard
+    section restore NAME"). A public section is refused while content/posts/NAME/
     holds posts, unless --publish-existing says they are meant for everyone,
     and always when they were written for an earlier members-only NAME.
 
@@ -72,7 +80,7 @@ def section_add(
     add_section(board_dir, name, **options, check_only=True)  # before the vault changes
     folder = board_dir / "content" / "posts" / name
     posts = sum(1 for _ in folder.glob("*.md")) if folder.is_dir() else 0
-    _forget_earlier_section(board_dir, name, public_posts=0 if members_only else posts)
+    _forget_earlier_section(board_dir, name, public_posts=0 if members_only else posts, yes=yes)
     if posts and not members_only and not publish_existing:
         raise click.ClickException(
             f"content/posts/{name}/ holds {posts} post(s), which a public section publishes at "
@@ -93,7 +101,7 @@ def _vault_may_hold_sections(board_dir: Path) -> bool:
     return vault_exists(board_dir) and sections_held(board_dir) != 0
 
 
-def _forget_earlier_section(board_dir: Path, name: str, *, public_posts: int) -> None:
+def _forget_earlier_section(board_dir: Path, name: str, *, public_posts: int, yes: bool) -> None:
     """A new section starts with new keys and no codes.
 
     The vault is saved before board.toml changes: a crash in between leaves
@@ -114,10 +122,33 @@ def _forget_earlier_section(board_dir: Path, name: str, *, public_posts: int) ->
                 f"holds {public_posts} post(s) written for its members: move or delete them "
                 "first, then add the public section (or add it members-only again)"
             )
+        codes = held_codes(vault.data, name)
+    if codes and not yes:
+        _confirm_forgetting(name, codes)
+    with open_vault(board_dir, ask_passphrase) as vault:
         said = forget_section(vault.data, name)
         if said:
             vault.save()
             click.echo(said)
+
+
+def _confirm_forgetting(name: str, codes: int) -> None:
+    """Asked with the vault unlocked: members lose their codes only when a person says so."""
+    from generator.errors import AccessError  # noqa: PLC0415
+
+    warning = (
+        f'the vault still holds {codes} access code(s) of an earlier section "{name}", which a '
+        "new section never reuses: adding it deletes them for good"
+    )
+    keep = (
+        f'to keep them, put [sections.{name}] back in board.toml by hand and run "quietboard '
+        f'section restore {name}"'
+    )
+    if not sys.stdin.isatty():
+        raise AccessError(f"{warning}; {keep}, or add --yes to start afresh")
+    click.echo(f"{warning[0].upper()}{warning[1:]}. To {keep[3:]}.", err=True)
+    if not click.confirm("Delete them and add a new section?", err=True):
+        raise AccessError("nothing was changed")
 
 
 @section.command("restore")
