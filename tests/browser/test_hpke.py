@@ -248,12 +248,13 @@ BROWSER_SEALS = """async ({ payload, keys }) => {
 
 def test_python_opens_what_the_browser_sealed_for_every_moderator(page):
     from generator.formats import submissions as submitformat
+    from generator.formats.armor import find_armored
 
     recipients = load(SUBMISSION_VECTORS)["recipients"]
     payload = {**POST, "title": "Ça va 💛", "cw": ["loss"], "pseudonym": "Wren"}
     keys = [r["pk"] for r in recipients]
     text = page.evaluate(BROWSER_SEALS, {"payload": payload, "keys": keys})
-    [inside] = submitformat.find_armored(text)
+    [inside] = find_armored(text)
     envelope = submitformat.parse_envelope(submitformat.unarmor(inside))
     assert envelope.count == len(recipients)
     assert envelope.stamp_bits() >= 4
