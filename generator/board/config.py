@@ -554,7 +554,7 @@ def _moderation(table: _Table, country: str) -> Moderation:
 
 def _check_crisis_rules(rules: tuple[str, ...], language: str, key: str) -> None:
     """Reject a board's crisis rule that the rule language cannot read, naming KEY."""
-    from generator.text.pii import CrisisRuleError, check_crisis_rule  # noqa: PLC0415 - slow import
+    from generator.text.crisis import CrisisRuleError, check_crisis_rule  # noqa: PLC0415 - slow import
 
     for rule in rules:
         try:

@@ -40,7 +40,7 @@ from generator.board.post import (
 )
 from generator.errors import ContentError, ModerationError
 from generator.formats import pseudonyms
-from generator.text import pii
+from generator.text import crisis, pii
 from generator.text.scrub import Cleaned, clean_text, fold_key
 
 PUBLISHABLE = ("post", "reply")
@@ -125,7 +125,7 @@ class ItemReport:
 
     @property
     def suggested_warnings(self) -> list[str]:
-        return pii.suggested_warnings(self.crisis)
+        return crisis.suggested_warnings(self.crisis)
 
 
 def watch_list(data: Mapping[str, Any]) -> list[str]:
@@ -157,7 +157,7 @@ def report(
                 cleaned=cleaned,
                 identifying=tuple(identifying),
                 crisis=tuple(
-                    pii.find_crisis(cleaned.text, _crisis_terms(board), language=board.language)
+                    crisis.find_crisis(cleaned.text, _crisis_terms(board), language=board.language)
                 ),
                 lookalikes=pii.lookalikes(cleaned.text),
             )
@@ -215,7 +215,7 @@ def as_shown(markdown_text: str) -> str:
 
 def _crisis_terms(board: Board) -> dict[str, dict[str, tuple[str, ...]]]:
     """The built-in crisis phrases with the board's own added."""
-    terms = {lang: dict(topics) for lang, topics in pii.DEFAULT_CRISIS_TERMS.items()}
+    terms = {lang: dict(topics) for lang, topics in crisis.DEFAULT_CRISIS_TERMS.items()}
     for language, topics in board.moderation.crisis_terms.items():
         merged = terms.setdefault(language, {})
         for topic, phrases in topics.items():
