@@ -81,7 +81,7 @@ def typical_post(number: int) -> dict[str, Any]:
 
 # seal() only, RUNS times after one warm-up, each timed inside the page.
 SEAL = """async ({payload, keys, runs}) => {
-  const fmt = await import("/theme/js/submit-format.js");
+  const fmt = await import("/theme/js/formats/submissions.js");
   await fmt.seal(payload, keys);
   const times = [];
   let size = 0;
@@ -96,12 +96,13 @@ SEAL = """async ({payload, keys, runs}) => {
 
 # One envelope sealed (not timed), then its proof of work (timed).
 POW = """async ({payload, keys, bits}) => {
-  const fmt = await import("/theme/js/submit-format.js");
+  const fmt = await import("/theme/js/formats/submissions.js");
+  const { armor } = await import("/theme/js/formats/armor.js");
   const body = await fmt.seal(payload, keys);
   const start = performance.now();
   const { envelope, stamp } = await fmt.proofOfWork(body, bits);
   const ms = performance.now() - start;
-  return { ms, stamp, armored: fmt.armor(envelope) };
+  return { ms, stamp, armored: armor(envelope) };
 }"""
 
 POW_BATCH = 256  # proofOfWork hashes stamps in batches of 256 (its default)

@@ -41,6 +41,9 @@ from generator.formats.primitives import (
 VERSION = 1
 KEYRING_KIND = "quietboard-members-keyring"
 KDF_NAME = "pbkdf2-sha256"
+# PBKDF2-HMAC-SHA256 rounds for member access codes: OWASP's 2023 figure is
+# the floor (and a board's default); a board may raise it (each member's phone
+# pays it once).
 MIN_ITERATIONS = 600_000
 MAX_ITERATIONS = 10_000_000
 SALT_BYTES = 16

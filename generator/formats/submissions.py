@@ -53,7 +53,9 @@ MAX_PAYLOAD_BYTES = 32_768
 # The text form of the largest envelope with generous room for re-wrapping
 # and indenting; anything longer is refused before it is looked at.
 MAX_ARMORED_CHARS = 2 * MAX_ENVELOPE_BYTES * 4 // 3
-MAX_POW_BITS = 28
+# 22 bits is about a minute in a desktop browser and several on a phone: more
+# than any member should be made to wait for. Boards choose 0 to this.
+MAX_POW_BITS = 22
 # A form field holds one envelope's text form. A field longer than the
 # largest one with its markers and some room is not a submission, and is
 # skipped without being searched.
@@ -69,7 +71,8 @@ KINDS: dict[str, tuple[str, ...]] = {
 SECTION = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 POST_ID = re.compile(r"^[a-z0-9-]{1,64}$")
 VERIFIER = re.compile(r"^[A-Za-z0-9_-]{43}$")
-WITHDRAWAL_CODE = re.compile(r"^[a-z2-7]{20}$")
+WITHDRAWAL_CODE_CHARS = 20  # 100 bits, base32
+WITHDRAWAL_CODE = re.compile(rf"^[a-z2-7]{{{WITHDRAWAL_CODE_CHARS}}}$")
 MAX_BODY = 20_000
 MAX_WITHDRAW_BODY = 2_000
 MAX_TITLE = 120
