@@ -6,7 +6,7 @@ Run: python -m bench.submissions  (prints a Markdown table; times vary by machin
 Needs the playwright package and Chromium (/usr/bin/chromium, or the path in
 QUIETBOARD_CHROMIUM); `playwright install` is not used. Measures:
 - sealing a typical post (about 1,000 characters) in Chromium with
-  submit-format.js, to 1 and to 3 moderator keys, without proof of work;
+  formats/submissions.js, to 1 and to 3 moderator keys, without proof of work;
 - the proof of work in Chromium at 16 bits (the default), 14 and 18 bits;
 - importing 10,000 envelopes from a Netlify-shaped CSV in Python
   (`read_input` + `import_found`) and saving the vault that holds them;

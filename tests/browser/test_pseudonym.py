@@ -1,4 +1,4 @@
-"""Pseudonyms (format v1) in Chromium: pseudonym.js against the vectors and the share page.
+"""Pseudonyms (format v1) in Chromium: formats/pseudonyms.js against the vectors and the share page.
 
 The module must give every name, canonical form and refusal of
 tests/vectors/pseudonyms-v1.json, and fold every code point as Python does.

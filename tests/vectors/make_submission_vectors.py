@@ -142,7 +142,7 @@ def vectors() -> dict:
                   "long"),
     ]  # fmt: skip
     return {
-        "format": "quietboard submissions v1 (docs/format.md)",
+        "format": "quietboard submissions v1 (docs/formats/submissions.md)",
         "made_by": "tests/vectors/make_submission_vectors.py",
         "recipients": [{"sk": b64(sk), "pk": b64(pk)} for sk, pk in RECIPIENTS],
         "held": [0, 1],
