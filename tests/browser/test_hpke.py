@@ -1,4 +1,4 @@
-"""HPKE (RFC 9180) and submission format v1 in Chromium: formats/hpke.js and formats/submissions.js."""
+"""HPKE (RFC 9180) and submission format v1 in Chromium: formats/hpke.js, formats/submissions.js."""
 
 from __future__ import annotations
 
