@@ -134,7 +134,7 @@ UNLOCK = """async (code) => {
 
 # deriveCodeKeys on its own, through the page's own module, as a cross-check.
 DERIVE_ALONE = """async (code) => {
-  const fmt = await import("/theme/js/members-format.js");
+  const fmt = await import("/theme/js/formats/members.js");
   const keyring = await (await fetch("/members/keyring.json", { cache: "no-store" })).json();
   const salt = fmt.checkKeyring(keyring);
   const start = performance.now();

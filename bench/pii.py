@@ -32,7 +32,10 @@ from pathlib import Path
 
 import phonenumbers
 
-from generator.text.pii import DATE, KINDS, find_crisis, find_pii, lookalikes, suggested_warnings
+from generator.text.crisis import find_crisis, suggested_warnings
+from generator.text.hits import KINDS
+from generator.text.phones import DATE
+from generator.text.pii import find_pii, lookalikes
 from generator.text.scrub import clean_text, fold
 from tests.test_pii import CRISIS, NOT_CRISIS
 

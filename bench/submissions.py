@@ -6,7 +6,7 @@ Run: python -m bench.submissions  (prints a Markdown table; times vary by machin
 Needs the playwright package and Chromium (/usr/bin/chromium, or the path in
 QUIETBOARD_CHROMIUM); `playwright install` is not used. Measures:
 - sealing a typical post (about 1,000 characters) in Chromium with
-  submit-format.js, to 1 and to 3 moderator keys, without proof of work;
+  formats/submissions.js, to 1 and to 3 moderator keys, without proof of work;
 - the proof of work in Chromium at 16 bits (the default), 14 and 18 bits;
 - importing 10,000 envelopes from a Netlify-shaped CSV in Python
   (`read_input` + `import_found`) and saving the vault that holds them;
@@ -43,7 +43,8 @@ from generator.board.inbox import import_found, read_input
 from generator.board.vault import create_vault, open_vault
 from generator.formats import hpke
 from generator.formats import submissions as submitformat
-from generator.formats.members import b64, unb64
+from generator.formats.armor import BEGIN, armor, find_armored
+from generator.formats.primitives import b64, unb64
 from generator.site.build import build_board
 from generator.site.render import render_with_pelican
 from generator.site.serve import serving_in_background
@@ -80,7 +81,7 @@ def typical_post(number: int) -> dict[str, Any]:
 
 # seal() only, RUNS times after one warm-up, each timed inside the page.
 SEAL = """async ({payload, keys, runs}) => {
-  const fmt = await import("/theme/js/submit-format.js");
+  const fmt = await import("/theme/js/formats/submissions.js");
   await fmt.seal(payload, keys);
   const times = [];
   let size = 0;
@@ -95,12 +96,13 @@ SEAL = """async ({payload, keys, runs}) => {
 
 # One envelope sealed (not timed), then its proof of work (timed).
 POW = """async ({payload, keys, bits}) => {
-  const fmt = await import("/theme/js/submit-format.js");
+  const fmt = await import("/theme/js/formats/submissions.js");
+  const { armor } = await import("/theme/js/formats/armor.js");
   const body = await fmt.seal(payload, keys);
   const start = performance.now();
   const { envelope, stamp } = await fmt.proofOfWork(body, bits);
   const ms = performance.now() - start;
-  return { ms, stamp, armored: fmt.armor(envelope) };
+  return { ms, stamp, armored: armor(envelope) };
 }"""
 
 POW_BATCH = 256  # proofOfWork hashes stamps in batches of 256 (its default)
@@ -119,7 +121,7 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def check_browser_envelope(armored: str, secret: bytes, public: bytes, bits: int) -> int:
     """Python opens what the browser sealed, and finds the same (first) stamp; returns it."""
-    (inside,) = submitformat.find_armored(armored)
+    (inside,) = find_armored(armored)
     envelope = submitformat.parse_envelope(submitformat.unarmor(inside))
     if submitformat.find_stamp(envelope.body, bits) != envelope.stamp:
         raise RuntimeError(f"the browser's stamp is not the first with {bits} zero bits")
@@ -230,7 +232,7 @@ def netlify_csv(envelopes: list[bytes]) -> bytes:
     for i, envelope in enumerate(envelopes):
         writer.writerow(
             [
-                submitformat.armor(envelope),
+                armor(envelope),
                 "",
                 f"2026-11-{1 + i % 28:02d}T12:{i % 60:02d}:00.000Z",
                 f"203.0.113.{i % 250}",
@@ -317,10 +319,10 @@ def crafted_rows() -> list[Row]:
     """
     rows: list[Row] = []
     for markers in CRAFTED_MARKERS:
-        text = (submitformat.BEGIN + "\n") * markers
+        text = (BEGIN + "\n") * markers
         size = f"{len(text) / 1e6:.1f} MB, {markers:,} BEGIN markers, no END"
         start = time.perf_counter()
-        blocks = sum(1 for _ in submitformat.find_armored(text))
+        blocks = sum(1 for _ in find_armored(text))
         scanning = time.perf_counter() - start
         rows.append((f"find_armored over {size}", f"{scanning:.3f} s", f"{blocks:,} blocks"))
         raw = netlify_csv([]) + b'"' + text.encode() + b'",,,,,,,quietboard\n'
@@ -372,9 +374,9 @@ def begin_file_rows(tmp: Path, code: Path | None = None) -> list[Row]:
     for shape, markers in BEGIN_FILES:
         path = tmp / f"begins-{markers}.{shape}"
         if shape == "csv":
-            path.write_text("envelope,website\n" + f"{submitformat.BEGIN}x,\n" * markers)
+            path.write_text("envelope,website\n" + f"{BEGIN}x,\n" * markers)
         else:
-            path.write_text(submitformat.BEGIN * markers)
+            path.write_text(BEGIN * markers)
         done = subprocess.run(
             [sys.executable, "-c", IMPORT_IN_A_PROCESS, str(path)],
             env=env, cwd=tmp, capture_output=True, text=True, check=True,

@@ -28,7 +28,8 @@ from generator.cli import cli
 from generator.errors import InboxError
 from generator.formats import hpke
 from generator.formats import submissions as fmt
-from generator.formats.members import unb64
+from generator.formats.armor import armor
+from generator.formats.primitives import unb64
 
 from .conftest import BOARD_TOML, BoardMaker, fast_vault
 from .fuzzing import FUZZ, assert_one_line, assert_one_line_error, mutated, mutated_bytes, scratch
@@ -53,7 +54,7 @@ def _sealed_raw(payload: bytes, seed: bytes = bytes(32)) -> bytes:
 
 
 ENVELOPE = fmt.seal(POST, [PUBLIC], 0)
-ARMORED = fmt.armor(ENVELOPE)
+ARMORED = armor(ENVELOPE)
 
 
 def _csv(envelope: str) -> str:
@@ -116,7 +117,7 @@ def test_any_bytes_are_imported_or_refused_in_one_line(raw):
 @FUZZ
 @given(envelope=mutated_bytes(ENVELOPE))
 def test_a_damaged_envelope_is_counted_as_unreadable(envelope):
-    _import(fmt.armor(envelope).encode())
+    _import(armor(envelope).encode())
 
 
 json_values = st.recursive(
@@ -134,7 +135,7 @@ json_values = st.recursive(
 @example(key="v", value=[1])
 def test_a_payload_with_any_wrong_value_is_refused_as_invalid(key, value):
     payload = json.dumps({**POST, key: value}).encode()
-    _import(fmt.armor(_sealed_raw(payload)).encode())
+    _import(armor(_sealed_raw(payload)).encode())
 
 
 @FUZZ
@@ -142,7 +143,7 @@ def test_a_payload_with_any_wrong_value_is_refused_as_invalid(key, value):
 @example(payload=b"[" * 100_000)
 @example(payload=b'{"v": 1, "kind": ' + b"[" * 5000 + b"]" * 5000 + b"}")
 def test_a_payload_of_any_bytes_is_refused_as_invalid(payload):
-    _import(fmt.armor(_sealed_raw(payload)).encode())
+    _import(armor(_sealed_raw(payload)).encode())
 
 
 @pytest.mark.parametrize("kind", [[], {}, ["post"]])
@@ -150,7 +151,7 @@ def test_a_payload_whose_kind_is_not_text_is_invalid_not_unexpected(kind):
     envelope = _sealed_raw(json.dumps({**POST, "kind": kind}).encode())
     data = json.loads(json.dumps(DATA))
     report = inbox.import_found(
-        data, inbox.read_input("x", fmt.armor(envelope).encode()), pow_bits=0, today=TODAY
+        data, inbox.read_input("x", armor(envelope).encode()), pow_bits=0, today=TODAY
     )
     assert report.unreadable == 1
     assert report.problems == ["x, envelope 1: opened, but it is not a valid submission"]
@@ -215,7 +216,7 @@ def exports(draw: st.DrawFn) -> bytes:
         json.dumps(payload).encode(), [KEYED_PUBLIC], [hpke.generate_key_pair()],
         bytes(32), bytes(12),
     )  # fmt: skip
-    armored = fmt.armor(body + bytes(8))
+    armored = armor(body + bytes(8))
     wrapper = draw(st.sampled_from(["csv", "json", "text"]))
     if wrapper == "csv":
         text = _csv(armored)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from generator.formats import hpke
-from generator.formats.members import Unopenable
+from generator.formats.primitives import Unopenable
 
 VECTOR_FILE = Path(__file__).parent / "vectors" / "hpke-x25519-sha256-base.json"
 PUBLISHED = Path(__file__).resolve().parents[2] / "shared" / "testvectors" / VECTOR_FILE.name

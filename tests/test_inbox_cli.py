@@ -18,7 +18,8 @@ from generator.board import vault
 from generator.cli import cli
 from generator.formats import hpke
 from generator.formats import submissions as fmt
-from generator.formats.members import unb64
+from generator.formats.armor import BEGIN, END, armor, find_armored
+from generator.formats.primitives import unb64
 
 from .conftest import BOARD_TOML, fast_vault
 
@@ -65,14 +66,14 @@ def public_key(root) -> bytes:
 
 
 def sealed(root, payload=POST, bits=4, keys=None) -> str:
-    return fmt.armor(fmt.seal(payload, keys or [public_key(root)], bits))
+    return armor(fmt.seal(payload, keys or [public_key(root)], bits))
 
 
 def weakly_sealed(root) -> str:
     """An envelope whose stamp has fewer than the board's 4 bits of work."""
     while True:
         text = sealed(root, bits=0)
-        if fmt.parse_envelope(fmt.unarmor(next(fmt.find_armored(text)))).stamp_bits() < 4:
+        if fmt.parse_envelope(fmt.unarmor(next(find_armored(text)))).stamp_bits() < 4:
             return text
 
 
@@ -183,7 +184,7 @@ def test_importing_the_same_envelope_twice_keeps_one_item(board, tmp_path):
 
 def test_bad_envelopes_are_counted_and_listed_and_the_good_ones_kept(board, tmp_path):
     good = sealed(board)
-    raw = fmt.unarmor(next(fmt.find_armored(sealed(board, bits=0))))
+    raw = fmt.unarmor(next(find_armored(sealed(board, bits=0))))
     tampered = raw[:-9] + bytes([raw[-9] ^ 1]) + raw[-8:]
     tampered_body = tampered[:-8]
     tampered = tampered_body + fmt.find_stamp(tampered_body, 4).to_bytes(8, "big")
@@ -191,8 +192,8 @@ def test_bad_envelopes_are_counted_and_listed_and_the_good_ones_kept(board, tmp_
     weak = weakly_sealed(board)
     rows = [
         {"envelope": good},
-        {"envelope": good.replace("\n", "\n", 1)[:-80] + "\n" + fmt.END + "\n"},
-        {"envelope": fmt.armor(tampered)},
+        {"envelope": good.replace("\n", "\n", 1)[:-80] + "\n" + END + "\n"},
+        {"envelope": armor(tampered)},
         {"envelope": sealed(board, keys=[stranger])},
         {"envelope": weak},
         {"envelope": sealed(board), "website": "https://spam.example"},
@@ -270,7 +271,7 @@ def test_a_vault_without_a_moderator_key_says_to_make_one(make_board, tmp_path):
     fast_vault(root, PASSPHRASE)
     _, stranger = hpke.generate_key_pair()
     text = tmp_path / "sealed.txt"
-    text.write_text(fmt.armor(fmt.seal(POST, [stranger], 0)))
+    text.write_text(armor(fmt.seal(POST, [stranger], 0)))
     assert_error(
         run("inbox", "import", text, "--board", root),
         'this vault has no moderator key, so it cannot open submissions; run "quietboard keys '
@@ -294,7 +295,7 @@ def test_one_poisoned_envelope_is_counted_and_never_stops_the_others(board, tmp_
     nested += fmt.find_stamp(nested, 4).to_bytes(8, "big")
     truncated_then_whole = sealed(board)[:300] + "\n\n> " + sealed(board)
     text = tmp_path / "mixed.txt"
-    text.write_text(sealed(board) + fmt.armor(nested) + truncated_then_whole + fmt.BEGIN * 500)
+    text.write_text(sealed(board) + armor(nested) + truncated_then_whole + BEGIN * 500)
     result = run("inbox", "import", text, "--board", board)
     assert result.exit_code == 0, result.output
     assert (
@@ -307,7 +308,7 @@ def test_one_poisoned_envelope_is_counted_and_never_stops_the_others(board, tmp_
 
 def test_an_oversized_row_is_refused_alone(board, tmp_path):
     export = tmp_path / "export.csv"
-    huge = fmt.BEGIN + "\n" + "A" * 140_000 + "\n" + fmt.END
+    huge = BEGIN + "\n" + "A" * 140_000 + "\n" + END
     export.write_text(netlify_csv([{"envelope": sealed(board)}, {"envelope": huge},
                                    {"envelope": sealed(board)}]))  # fmt: skip
     result = run("inbox", "import", export, "--board", board)
@@ -322,13 +323,13 @@ def test_without_valid_proof_of_work_an_envelope_is_not_opened_and_called_spam_o
     # like a missing one: from the stamp alone, spam and damage look alike.
     # Opening it anyway let anyone who skipped the work pass for the form
     # service tampering (and cost an HPKE open each); now neither is opened.
-    raw = fmt.unarmor(next(fmt.find_armored(weakly_sealed(board))))
+    raw = fmt.unarmor(next(find_armored(weakly_sealed(board))))
     for position in range(len(raw) - 9, 0, -1):
         changed = raw[:position] + bytes([raw[position] ^ 1]) + raw[position + 1 :]
         if fmt.parse_envelope(changed).stamp_bits() < 4:
             break
     text = tmp_path / "mixed.txt"
-    text.write_text(fmt.armor(changed) + weakly_sealed(board))
+    text.write_text(armor(changed) + weakly_sealed(board))
     result = run("inbox", "import", text, "--board", board)
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
@@ -346,7 +347,7 @@ def test_a_file_of_endless_envelopes_opens_the_first_ten_thousand_and_counts_the
     # "unreadable" count and a printed line, 500,000 of them 400 MB and 41 MB
     # of output. Now the rest are counted unopened and 20 problems printed.
     text = tmp_path / "begins.txt"
-    text.write_text(sealed(board) + fmt.BEGIN * 25_000)
+    text.write_text(sealed(board) + BEGIN * 25_000)
     result = run("inbox", "import", text, "--board", board)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()  # after "Opening submissions" (the progress bar)
@@ -370,7 +371,7 @@ def test_a_form_field_holding_many_envelopes_is_read_up_to_four_and_the_rest_cou
     board, tmp_path
 ):
     export = tmp_path / "export.csv"
-    crowded = sealed(board) + fmt.BEGIN * 10
+    crowded = sealed(board) + BEGIN * 10
     export.write_text(netlify_csv([{"envelope": crowded}, {"envelope": sealed(board)}]))
     result = run("inbox", "import", export, "--board", board)
     assert result.exit_code == 0, result.output
@@ -389,7 +390,7 @@ def test_a_form_field_holding_many_envelopes_is_read_up_to_four_and_the_rest_cou
 def test_a_field_full_of_begin_markers_is_skipped_unsearched_and_counted(board, tmp_path, shape):
     # 1.5 MB of BEGIN markers and no END: once this took minutes and held up the
     # whole import; now the field is skipped at once and the others imported.
-    crafted = (fmt.BEGIN + "\n") * 40_000
+    crafted = (BEGIN + "\n") * 40_000
     fields = [sealed(board), crafted, sealed(board)]
     export = tmp_path / f"export.{shape}"
     if shape == "csv":

@@ -17,6 +17,7 @@ import pytest
 
 from generator.formats import hpke
 from generator.formats import submissions as fmt
+from generator.formats.armor import armor
 
 from .test_inbox_cli import (
     AGENT,
@@ -160,7 +161,7 @@ def test_delete_remote_removes_what_is_stored_and_spam_and_keeps_the_unopenable(
     stored = netlify.add(sealed(site_board))
     spam = netlify.add(sealed(site_board), spam=True, honeypot="buy now")
     _, stranger = hpke.generate_key_pair()
-    foreign = netlify.add(fmt.armor(fmt.seal(POST, [stranger], 4)))
+    foreign = netlify.add(armor(fmt.seal(POST, [stranger], 4)))
     result = fetch(site_board, "--delete-remote")
     assert result.exit_code == 0, result.output
     assert (

@@ -8,16 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.text.pii import (
-    DEFAULT_CRISIS_TERMS,
-    KINDS,
-    Hit,
-    find_crisis,
-    find_pii,
-    lookalikes,
-    redact,
-    suggested_warnings,
-)
+from generator.text.crisis import DEFAULT_CRISIS_TERMS, find_crisis, suggested_warnings
+from generator.text.hits import KINDS, Hit
+from generator.text.pii import find_pii, lookalikes, redact
 from generator.text.scrub import clean_text
 
 CORPUS = Path(__file__).parent / "corpus"

@@ -9,7 +9,8 @@ import pytest
 
 from generator.formats import hpke
 from generator.formats import submissions as fmt
-from generator.formats.members import unb64
+from generator.formats.armor import BEGIN, END, armor, find_armored
+from generator.formats.primitives import unb64
 from tests.vectors.make_submission_vectors import vectors
 
 VECTORS = json.loads(
@@ -23,7 +24,7 @@ HELD = {
 
 
 def outside(text: str) -> fmt.Envelope:
-    (inside,) = fmt.find_armored(text)
+    (inside,) = find_armored(text)
     return fmt.parse_envelope(fmt.unarmor(inside))
 
 
@@ -57,16 +58,16 @@ def test_withdrawal_codes_are_forgiving_about_case_and_spaces(case):
 
 def test_sealed_text_survives_rewrapping_and_indenting():
     _, public = hpke.generate_key_pair()
-    text = fmt.armor(fmt.seal({"v": 1, "kind": "feedback", "body": "hello"}, [public], 0))
+    text = armor(fmt.seal({"v": 1, "kind": "feedback", "body": "hello"}, [public], 0))
     begin, *inner, end = text.splitlines()
     rewrapped = "\n".join("   " + line[:30] + "\n  " + line[30:] for line in inner)
     mangled = f"Forwarded:\n> {begin}\n{rewrapped}\n{end}\nThanks"
-    (inside,) = fmt.find_armored(mangled)
-    assert fmt.unarmor(inside) == fmt.unarmor(next(fmt.find_armored(text)))
+    (inside,) = find_armored(mangled)
+    assert fmt.unarmor(inside) == fmt.unarmor(next(find_armored(text)))
 
 
 def test_an_envelope_over_64_kib_is_refused_before_anything_else():
-    text = fmt.armor(b"qbs1" + bytes(fmt.MAX_ENVELOPE_BYTES))
+    text = armor(b"qbs1" + bytes(fmt.MAX_ENVELOPE_BYTES))
     with pytest.raises(fmt.Rejected) as caught:
         outside(text)
     assert caught.value.code == "too-large"
@@ -108,8 +109,8 @@ def test_payload_rules(change, message):
 
 
 def test_find_armored_keeps_its_rules_for_stray_and_missing_markers():
-    b, e = fmt.BEGIN, fmt.END
+    b, e = BEGIN, END
     text = f"{e} stray {b}one{e} between {b}cut short {b}two{e}{e} {b}unfinished"
-    assert list(fmt.find_armored(text)) == ["one", "cut short ", "two", "unfinished"]
-    assert list(fmt.find_armored(b * 50_000)) == [""] * 50_000
-    assert list(fmt.find_armored("no envelope here")) == []
+    assert list(find_armored(text)) == ["one", "cut short ", "two", "unfinished"]
+    assert list(find_armored(b * 50_000)) == [""] * 50_000
+    assert list(find_armored("no envelope here")) == []

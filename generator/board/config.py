@@ -16,6 +16,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from generator.errors import ConfigError
+from generator.formats.members import MAX_ITERATIONS as MAX_KDF_ITERATIONS
+from generator.formats.members import MIN_ITERATIONS as DEFAULT_KDF_ITERATIONS
+from generator.formats.submissions import MAX_POW_BITS
+from generator.formats.submissions import MAX_RECIPIENTS as MAX_MODERATOR_KEYS
 
 BOARD_FILE = "board.toml"
 
@@ -25,10 +29,6 @@ LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 BASE_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:\d+)?(/[A-Za-z0-9._~/-]*)?$")
 MAX_EXPIRES_DAYS = 3650
-# PBKDF2-HMAC-SHA256 rounds for member access codes: OWASP's 2023 figure is
-# the floor; a board may raise it (each member's phone pays it once).
-DEFAULT_KDF_ITERATIONS = 600_000
-MAX_KDF_ITERATIONS = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -77,13 +77,9 @@ class Indexing:
 
 FORM_SERVICES = ("netlify", "none")
 NETLIFY_SITE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,99}$")
-MAX_MODERATOR_KEYS = 8
 # About half a second of hashing on average in a desktop browser (phones are
 # slower; docs/benchmarks.md); each extra bit doubles it.
 DEFAULT_POW_BITS = 16
-# 22 bits is about a minute in a desktop browser and several on a phone; the
-# format allows 28, which no member should be made to wait for.
-MAX_POW_BITS = 22
 
 
 @dataclass(frozen=True)
@@ -561,7 +557,7 @@ def _moderation(table: _Table, country: str) -> Moderation:
 
 def _check_crisis_rules(rules: tuple[str, ...], language: str, key: str) -> None:
     """Reject a board's crisis rule that the rule language cannot read, naming KEY."""
-    from generator.text.pii import CrisisRuleError, check_crisis_rule  # noqa: PLC0415 - slow import
+    from generator.text.crisis import CrisisRuleError, check_crisis_rule  # noqa: PLC0415 - slow import
 
     for rule in rules:
         try:

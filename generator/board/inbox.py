@@ -23,13 +23,12 @@ from typing import Any
 
 from generator.board import moderators
 from generator.errors import InboxError
-from generator.formats.members import b64
+from generator.formats.armor import BEGIN, armored_spans
+from generator.formats.primitives import b64
 from generator.formats.submissions import (
-    BEGIN,
     MAX_ARMORED_CHARS,
     MAX_FIELD_CHARS,
     Rejected,
-    armored_spans,
     open_envelope,
     parse_envelope,
     unarmor,

@@ -41,7 +41,8 @@ from generator.board.post import (
 )
 from generator.errors import ContentError, ModerationError
 from generator.formats import pseudonyms
-from generator.text import pii
+from generator.formats.submissions import MAX_PSEUDONYM, MAX_TITLE, MAX_WARNING, MAX_WARNINGS
+from generator.text import crisis, pii
 from generator.text.scrub import Cleaned, clean_text, fold_key
 
 PUBLISHABLE = ("post", "reply")
@@ -50,9 +51,6 @@ PUBLISHABLE = ("post", "reply")
 AS_SHOWN = "text as shown"
 # expired: post files deleted by prune; lapsed: queue items deleted unreviewed by prune.
 LOG_ACTIONS = ("approved", "edited", "rejected", "dismissed", "withdrawn", "expired", "lapsed")
-MAX_WARNINGS = 8
-MAX_WARNING = 40
-MAX_TITLE = 120
 # A withdrawal can only match a post that may still exist: one pending in the
 # queue or one published, which lives at most posts.max_expires_days.
 WITHDRAWN_GRACE_DAYS = 90
@@ -126,7 +124,7 @@ class ItemReport:
 
     @property
     def suggested_warnings(self) -> list[str]:
-        return pii.suggested_warnings(self.crisis)
+        return crisis.suggested_warnings(self.crisis)
 
 
 def watch_list(data: Mapping[str, Any]) -> list[str]:
@@ -158,7 +156,7 @@ def report(
                 cleaned=cleaned,
                 identifying=tuple(identifying),
                 crisis=tuple(
-                    pii.find_crisis(cleaned.text, _crisis_terms(board), language=board.language)
+                    crisis.find_crisis(cleaned.text, _crisis_terms(board), language=board.language)
                 ),
                 lookalikes=pii.lookalikes(cleaned.text),
             )
@@ -216,7 +214,7 @@ def as_shown(markdown_text: str) -> str:
 
 def _crisis_terms(board: Board) -> dict[str, dict[str, tuple[str, ...]]]:
     """The built-in crisis phrases with the board's own added."""
-    terms = {lang: dict(topics) for lang, topics in pii.DEFAULT_CRISIS_TERMS.items()}
+    terms = {lang: dict(topics) for lang, topics in crisis.DEFAULT_CRISIS_TERMS.items()}
     for language, topics in board.moderation.crisis_terms.items():
         merged = terms.setdefault(language, {})
         for topic, phrases in topics.items():
@@ -636,7 +634,7 @@ def remove_watch(data: dict[str, Any], names: Iterable[str]) -> int:
 # --- editing in review --------------------------------------------------------------------
 
 EDITABLE = {"post": ("title", "cw", "pseudonym"), "reply": ("cw", "pseudonym")}
-LIMITS = {"title": MAX_TITLE, "pseudonym": 40}
+LIMITS = {"title": MAX_TITLE, "pseudonym": MAX_PSEUDONYM}
 EDIT_HELP = (
     '# Edit the text below. Lines starting with "#" up here are removed. Keep the\n'
     "# header lines (empty ones are fine), a blank line, then the post in Markdown.\n"
@@ -665,9 +663,10 @@ def apply_edit(item: dict[str, Any], document: str) -> bool:
     if item["kind"] == "post" and not meta.get("title", "").strip():
         raise ModerationError("a post needs a title; nothing changed")
     warnings = [w.strip() for w in meta.get("cw", "").split(",") if w.strip()]
-    if len(warnings) > MAX_WARNINGS or any(len(w) > 40 for w in warnings):
+    if len(warnings) > MAX_WARNINGS or any(len(w) > MAX_WARNING for w in warnings):
         raise ModerationError(
-            f"at most {MAX_WARNINGS} content warnings of up to 40 characters; nothing changed"
+            f"at most {MAX_WARNINGS} content warnings of up to {MAX_WARNING} characters;"
+            " nothing changed"
         )
     new = {"body": body + "\n", "cw": warnings}
     for key in ("title", "pseudonym"):

@@ -13,7 +13,7 @@ from typing import Any
 
 from generator.errors import VaultError
 from generator.formats import hpke
-from generator.formats.members import b64, unb64
+from generator.formats.primitives import b64, unb64
 from generator.formats.submissions import key_id
 
 

@@ -35,7 +35,7 @@ VAULT_FILE = "vault.json"
 LOCK_FILE = "lock"
 # Plaintext beside the vault: only how many members-only sections it holds keys
 # for, never their names, so a build with none left in board.toml knows when
-# it must open the vault to retire them (docs/format.md).
+# it must open the vault to retire them (docs/formats/vault.md).
 HELD_FILE = "sections-held"
 KIND = "quietboard-vault"
 VERSION = 1

@@ -6,7 +6,7 @@ ones (generator/data/WORDLIST-NOTICE.md). It is typed on
 phones, read aloud and pasted from messages, so what counts is only the
 letters: case, spaces, hyphens, punctuation and the capital an autocorrect
 adds are all ignored (see `canonical_code`). The browser does exactly the
-same (theme/static/js/members-format.js).
+same (theme/static/js/formats/codes.js).
 """
 
 from __future__ import annotations

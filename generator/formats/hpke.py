@@ -2,21 +2,28 @@
 
 Only what quietboard needs: single-shot seal and open with AES-256-GCM
 (aead_id 2), plus the parts the RFC's test vectors check (key pair
-derivation, the key schedule for any key length, the exporter). X25519 and
-AES-256-GCM come from libsodium (PyNaCl); HMAC from the standard library.
+derivation, the key schedule for any key length, the exporter). X25519 comes
+from libsodium (PyNaCl); HKDF and AES-256-GCM from primitives.py. The profile
+is docs/formats/hpke.md; theme/static/js/formats/hpke.js is the browser's twin.
 Failures to open are the one opaque `Unopenable`.
 """
 
 from __future__ import annotations
 
-import hmac
 import os
 import struct
 from dataclasses import dataclass
 
 from nacl import bindings, exceptions
 
-from generator.formats.members import Unopenable, hkdf_expand
+from generator.formats.primitives import (
+    NONCE_BYTES,
+    Unopenable,
+    aes_open,
+    aes_seal,
+    hkdf_expand,
+    hkdf_extract,
+)
 
 MODE_BASE = 0
 KEM_X25519_SHA256 = 0x0020
@@ -27,8 +34,6 @@ KEY_LENGTHS = {AEAD_AES_128_GCM: 16, AEAD_AES_256_GCM: 32}
 NSECRET = 32  # Nsecret and Nh: SHA-256
 NPK = 32
 NSK = 32
-NONCE_BYTES = 12
-TAG_BYTES = 16
 
 KEM_SUITE = b"KEM" + struct.pack(">H", KEM_X25519_SHA256)
 
@@ -39,7 +44,7 @@ def _suite(aead_id: int) -> bytes:
 
 def labeled_extract(suite: bytes, salt: bytes, label: bytes, ikm: bytes) -> bytes:
     """RFC 9180 section 4: HKDF-Extract over "HPKE-v1" || suite || label || ikm."""
-    return hmac.digest(salt or bytes(NSECRET), b"HPKE-v1" + suite + label + ikm, "sha256")
+    return hkdf_extract(salt, b"HPKE-v1" + suite + label + ikm)
 
 
 def labeled_expand(suite: bytes, prk: bytes, label: bytes, info: bytes, length: int) -> bytes:
@@ -139,14 +144,10 @@ def seal_base(
     """Single-shot SealBase with AES-256-GCM: (enc, ciphertext with tag)."""
     shared, enc = encap(public, ephemeral)
     context = key_schedule(shared, info)
-    sealed = bindings.crypto_aead_aes256gcm_encrypt(plaintext, aad, context.nonce(0), context.key)
-    return enc, sealed
+    return enc, aes_seal(context.key, context.nonce(0), plaintext, aad)
 
 
 def open_base(enc: bytes, secret: bytes, info: bytes, aad: bytes, sealed: bytes) -> bytes:
     """Single-shot OpenBase with AES-256-GCM; `Unopenable` on any failure."""
     context = key_schedule(decap(enc, secret), info)
-    try:
-        return bindings.crypto_aead_aes256gcm_decrypt(sealed, aad, context.nonce(0), context.key)
-    except (exceptions.CryptoError, exceptions.ValueError, exceptions.TypeError):
-        raise Unopenable from None
+    return aes_open(context.key, context.nonce(0), sealed, aad)

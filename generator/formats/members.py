@@ -1,43 +1,54 @@
 """Member sections, format v1: keyring entries and sealed items.
 
-docs/format.md is the specification; this module and
-theme/static/js/members-format.js are its two implementations, held together
+docs/formats/members.md is the specification; this module and
+theme/static/js/formats/members.js are its two implementations, held together
 by tests/vectors/members-v1.json. Every public function that draws random
 bytes has a `_from_parts` twin that takes them as arguments, so vectors are
 reproducible without mocking.
 
-AES-256-GCM comes from libsodium (PyNaCl); PBKDF2 and HKDF from the
-standard library (hashlib, hmac). Nothing here logs or raises a secret: every
-failure to open something is the one opaque `Unopenable`.
+PBKDF2 comes from the standard library, everything else from primitives.py.
+Nothing here logs or raises a secret: every failure to open something is the
+one opaque `Unopenable`.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
-import hmac
 import json
 import os
 import struct
 from dataclasses import dataclass
 from typing import Any
 
-from nacl import bindings, exceptions
-
 from generator.formats.codes import canonical_code
+from generator.formats.primitives import (
+    KEY_BYTES,
+    NONCE_BYTES,
+    TAG_BYTES,
+    Unopenable,
+    aes_open,
+    aes_seal,
+    b64,
+    frame,
+    hkdf_sha256,
+    hmac_sha256,
+    padded_size,
+    unb64,
+    unframe,
+)
 
 VERSION = 1
 KEYRING_KIND = "quietboard-members-keyring"
 KDF_NAME = "pbkdf2-sha256"
+# PBKDF2-HMAC-SHA256 rounds for member access codes: OWASP's 2023 figure is
+# the floor (and a board's default); a board may raise it (each member's phone
+# pays it once).
 MIN_ITERATIONS = 600_000
 MAX_ITERATIONS = 10_000_000
 SALT_BYTES = 16
 LOOKUP_BYTES = 16
-KEY_BYTES = 32
 SLOT_BYTES = 16
-NONCE_BYTES = 12
-TAG_BYTES = 16
 ENTRY_PLAINTEXT_BYTES = SLOT_BYTES + KEY_BYTES + 4
 ENTRY_BOX_BYTES = NONCE_BYTES + ENTRY_PLAINTEXT_BYTES + TAG_BYTES
 ENTRY_GROUP = 8
@@ -48,44 +59,6 @@ INFO_WRAP = b"quietboard members v1 wrap"
 AAD_ENTRY = b"quietboard members v1 entry:"
 AAD_ITEM = b"quietboard members v1 item:"
 EPOCH = dt.date(1970, 1, 1)
-
-
-class Unopenable(Exception):
-    """Something could not be opened. Deliberately says nothing more."""
-
-    def __init__(self) -> None:
-        super().__init__("could not open this")
-
-
-def b64(data: bytes) -> str:
-    """Base64url without padding (RFC 4648 section 5)."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def unb64(text: str, length: int | None = None) -> bytes:
-    if not isinstance(text, str) or "=" in text or not text.isascii():
-        raise Unopenable
-    try:
-        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except ValueError:
-        raise Unopenable from None
-    if b64(data) != text or (length is not None and len(data) != length):
-        raise Unopenable
-    return data
-
-
-def hkdf_expand(prk: bytes, info: bytes, length: int) -> bytes:
-    """HKDF-Expand (RFC 5869 section 2.3) with SHA-256."""
-    out, block = b"", b""
-    for counter in range(1, -(-length // 32) + 1):
-        block = hmac.digest(prk, block + info + bytes([counter]), "sha256")
-        out += block
-    return out[:length]
-
-
-def hkdf_sha256(ikm: bytes, info: bytes, length: int, salt: bytes = b"") -> bytes:
-    """HKDF (RFC 5869) with SHA-256; an empty salt means HashLen zero bytes."""
-    return hkdf_expand(hmac.digest(salt or bytes(32), ikm, "sha256"), info, length)
 
 
 @dataclass(frozen=True)
@@ -111,17 +84,6 @@ def derive_code_keys(code: str, salt: bytes, iterations: int) -> CodeKeys:
     )
 
 
-def aes_seal(key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:
-    return bindings.crypto_aead_aes256gcm_encrypt(plaintext, aad, nonce, key)
-
-
-def aes_open(key: bytes, nonce: bytes, sealed: bytes, aad: bytes) -> bytes:
-    try:
-        return bindings.crypto_aead_aes256gcm_decrypt(sealed, aad, nonce, key)
-    except (exceptions.CryptoError, exceptions.ValueError, exceptions.TypeError):
-        raise Unopenable from None
-
-
 def day_number(day: dt.date | None) -> int:
     """Days since 1970-01-01; 0 stands for "no expiry"."""
     return 0 if day is None else (day - EPOCH).days
@@ -145,7 +107,7 @@ def entry_id(lookup: bytes, epoch: bytes) -> bytes:
     Each build publishes a fresh random epoch, so a code's entry has a new id
     in every build and two copies of the keyring cannot be matched up.
     """
-    return hmac.digest(lookup, epoch, "sha256")[:LOOKUP_BYTES]
+    return hmac_sha256(lookup, epoch)[:LOOKUP_BYTES]
 
 
 def seal_entry_from_parts(
@@ -222,20 +184,6 @@ def open_keyring(keyring: Any, code: str, today: dt.date) -> Grant:
     return Grant(plaintext[:SLOT_BYTES], plaintext[SLOT_BYTES : SLOT_BYTES + KEY_BYTES], expires)
 
 
-def padded_size(length: int, minimum: int = MIN_PADDED) -> int:
-    """Padmé (Nikitin et al., PURBs, 2019), never below MINIMUM (4 KiB for items).
-
-    Rounding to a value with only a few significant bits leaks O(log log n)
-    bits of the size and costs at most about 12% more bytes.
-    """
-    if length <= minimum:
-        return minimum
-    exponent = length.bit_length() - 1
-    significant = exponent.bit_length()
-    mask = (1 << (exponent - significant)) - 1
-    return (length + mask) & ~mask
-
-
 def _item_aad(slot: bytes, item_id: str) -> bytes:
     return AAD_ITEM + slot + item_id.encode("utf-8")
 
@@ -244,16 +192,14 @@ def seal_item_from_parts(
     content_key: bytes, slot: bytes, item_id: str, payload: bytes, nonce: bytes
 ) -> bytes:
     """Version byte, nonce, AES-256-GCM of (length, payload, zero padding)."""
-    framed = struct.pack(">I", len(payload)) + payload
-    framed += bytes(padded_size(len(framed)) - len(framed))
-    sealed = aes_seal(content_key, nonce, framed, _item_aad(slot, item_id))
+    sealed = aes_seal(content_key, nonce, frame(payload, MIN_PADDED), _item_aad(slot, item_id))
     return bytes([VERSION]) + nonce + sealed
 
 
 def seal_item(content_key: bytes, slot: bytes, item_id: str, document: Any) -> bytes:
     """Seal DOCUMENT (JSON); `ValueError` if it is too big for any reader to open."""
     payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    if padded_size(len(payload) + 4) + 1 + NONCE_BYTES + TAG_BYTES > MAX_ITEM_BYTES:
+    if padded_size(len(payload) + 4, MIN_PADDED) + 1 + NONCE_BYTES + TAG_BYTES > MAX_ITEM_BYTES:
         raise ValueError("item too large")
     return seal_item_from_parts(content_key, slot, item_id, payload, os.urandom(NONCE_BYTES))
 
@@ -265,14 +211,10 @@ def open_item(content_key: bytes, slot: bytes, item_id: str, envelope: bytes) ->
     if len(envelope) > MAX_ITEM_BYTES:
         raise Unopenable
     nonce, sealed = envelope[1 : 1 + NONCE_BYTES], envelope[1 + NONCE_BYTES :]
-    framed = aes_open(content_key, nonce, sealed, _item_aad(slot, item_id))
-    (length,) = struct.unpack(">I", framed[:4])
-    if length > len(framed) - 4 or any(framed[4 + length :]):
-        raise Unopenable
-    return framed[4 : 4 + length]
+    return unframe(aes_open(content_key, nonce, sealed, _item_aad(slot, item_id)))
 
 
 def is_envelope_size(size: int) -> bool:
     """Whether SIZE is the size of some sealed item (for the output audit)."""
     body = size - 1 - NONCE_BYTES - TAG_BYTES
-    return body >= MIN_PADDED and padded_size(body) == body
+    return body >= MIN_PADDED and padded_size(body, MIN_PADDED) == body

@@ -1,7 +1,7 @@
 """Pseudonyms, v1: friendly two-word names, random or derived from a private phrase.
 
-docs/format.md ("quietboard pseudonyms: Pseudonym v1") is the specification;
-theme/static/js/pseudonym.js derives the same names in the browser, and
+docs/formats/pseudonyms.md is the specification;
+theme/static/js/formats/pseudonyms.js derives the same names in the browser, and
 tests/vectors/pseudonyms-v1.json holds the two together. The word list is
 theme/static/names.json, shipped with the theme so that the browser and this
 module read the very same file.
@@ -14,7 +14,6 @@ name) and anyone who learns the phrase can use the name.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import re
 import secrets
@@ -23,6 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from generator.formats.primitives import hmac_sha256, well_formed
 from generator.resources import theme_dir
 
 NAMES_VERSION = 1
@@ -86,17 +86,9 @@ def random_name() -> str:
     return display_name(secrets.choice(adjectives), secrets.choice(nouns))
 
 
-def _well_formed(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def canonical(text: str) -> str:
     """NFKC, full case folding, every run of white space as one space, trimmed."""
-    if not isinstance(text, str) or not _well_formed(text):
+    if not isinstance(text, str) or not well_formed(text):
         raise ValueError("the text is not valid Unicode")
     folded = unicodedata.normalize("NFKC", text).casefold()
     return WHITESPACE.sub(" ", folded).strip(" ")
@@ -114,6 +106,6 @@ def derived_name(secret: str, board: str) -> str:
     place = canonical(board)
     if not place:
         raise ValueError("the board's name is empty")
-    tag = hmac.new(phrase.encode(), INFO + b"\x00" + place.encode(), hashlib.sha256).digest()
+    tag = hmac_sha256(phrase.encode(), INFO + b"\x00" + place.encode())
     adjectives, nouns = _names()
     return display_name(adjectives[tag[0]], nouns[tag[1]])

@@ -1,7 +1,7 @@
 """Submissions, format v1: envelopes sealed in the browser to the moderators.
 
-docs/format.md ("quietboard submissions: format v1") is the specification;
-theme/static/js/submit-format.js seals in the browser and this module opens
+docs/formats/submissions.md is the specification;
+theme/static/js/formats/submissions.js seals in the browser and this module opens
 (and seals too, for tests and benchmarks). tests/vectors/submissions-v1.json
 holds the two together. Functions that draw random bytes have `_from_parts`
 twins that take them as arguments.
@@ -9,25 +9,29 @@ twins that take them as arguments.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import re
 import struct
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from generator.formats import hpke
-from generator.formats.members import (
+from generator.formats.primitives import (
+    NONCE_BYTES,
+    TAG_BYTES,
     Unopenable,
     aes_open,
     aes_seal,
     b64,
+    equal,
+    frame,
     hkdf_sha256,
-    padded_size,
+    sha256,
     unb64,
+    unframe,
+    well_formed,
 )
 
 MAGIC = b"qbs1"
@@ -39,9 +43,8 @@ POW_PREFIX = b"quietboard submission v1 pow"
 WITHDRAWAL_PREFIX = b"quietboard withdrawal v1"
 KEY_ID_BYTES = 8
 SEED_BYTES = 32
-BLOCK_BYTES = KEY_ID_BYTES + hpke.NPK + SEED_BYTES + hpke.TAG_BYTES
+BLOCK_BYTES = KEY_ID_BYTES + hpke.NPK + SEED_BYTES + TAG_BYTES
 COMMIT_BYTES = 32
-NONCE_BYTES = 12
 STAMP_BYTES = 8
 MAX_RECIPIENTS = 8
 MIN_PADDED = 1024
@@ -50,15 +53,13 @@ MAX_PAYLOAD_BYTES = 32_768
 # The text form of the largest envelope with generous room for re-wrapping
 # and indenting; anything longer is refused before it is looked at.
 MAX_ARMORED_CHARS = 2 * MAX_ENVELOPE_BYTES * 4 // 3
-MAX_POW_BITS = 28
-BEGIN = "-----BEGIN QUIETBOARD SUBMISSION-----"
-END = "-----END QUIETBOARD SUBMISSION-----"
-MARKERS = re.compile(f"{re.escape(BEGIN)}|{re.escape(END)}")
+# 22 bits is about a minute in a desktop browser and several on a phone: more
+# than any member should be made to wait for. Boards choose 0 to this.
+MAX_POW_BITS = 22
 # A form field holds one envelope's text form. A field longer than the
 # largest one with its markers and some room is not a submission, and is
 # skipped without being searched.
 MAX_FIELD_CHARS = MAX_ARMORED_CHARS + 4096
-LINE = 64
 
 KINDS: dict[str, tuple[str, ...]] = {
     "post": ("section", "title", "body", "cw", "pseudonym", "verifier"),
@@ -70,7 +71,8 @@ KINDS: dict[str, tuple[str, ...]] = {
 SECTION = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 POST_ID = re.compile(r"^[a-z0-9-]{1,64}$")
 VERIFIER = re.compile(r"^[A-Za-z0-9_-]{43}$")
-WITHDRAWAL_CODE = re.compile(r"^[a-z2-7]{20}$")
+WITHDRAWAL_CODE_CHARS = 20  # 100 bits, base32
+WITHDRAWAL_CODE = re.compile(rf"^[a-z2-7]{{{WITHDRAWAL_CODE_CHARS}}}$")
 MAX_BODY = 20_000
 MAX_WITHDRAW_BODY = 2_000
 MAX_TITLE = 120
@@ -104,7 +106,7 @@ class Rejected(Exception):
 
 
 def key_id(public: bytes) -> bytes:
-    return hashlib.sha256(KEY_ID_INFO + public).digest()[:KEY_ID_BYTES]
+    return sha256(KEY_ID_INFO + public)[:KEY_ID_BYTES]
 
 
 def parse_public_key(text: str) -> bytes:
@@ -135,9 +137,7 @@ def seal_from_parts(
         enc, wrapped = hpke.seal_base(public, INFO, b"", seed, ephemeral)
         blocks += key_id(public) + enc + wrapped
     aad = MAGIC + bytes([len(keys)]) + blocks + commit
-    framed = struct.pack(">I", len(payload)) + payload
-    framed += bytes(padded_size(len(framed), MIN_PADDED) - len(framed))
-    return aad + nonce + aes_seal(payload_key, nonce, framed, aad)
+    return aad + nonce + aes_seal(payload_key, nonce, frame(payload, MIN_PADDED), aad)
 
 
 def encode_payload(payload: Mapping[str, Any]) -> bytes:
@@ -161,7 +161,7 @@ def seal(payload: Mapping[str, Any], keys: list[bytes], bits: int) -> bytes:
 
 
 def envelope_id(body: bytes) -> bytes:
-    return hashlib.sha256(body).digest()
+    return sha256(body)
 
 
 def _leading_zero_bits(digest: bytes) -> int:
@@ -170,7 +170,7 @@ def _leading_zero_bits(digest: bytes) -> int:
 
 
 def _work(identity: bytes, stamp: int) -> bytes:
-    return hashlib.sha256(POW_PREFIX + identity + struct.pack(">Q", stamp)).digest()
+    return sha256(POW_PREFIX + identity + struct.pack(">Q", stamp))
 
 
 def find_stamp(body: bytes, bits: int) -> int:
@@ -180,35 +180,6 @@ def find_stamp(body: bytes, bits: int) -> int:
     while _leading_zero_bits(_work(identity, stamp)) < bits:
         stamp += 1
     return stamp
-
-
-def armor(envelope: bytes) -> str:
-    text = b64(envelope)
-    lines = [text[i : i + LINE] for i in range(0, len(text), LINE)]
-    return "\n".join([BEGIN, *lines, END]) + "\n"
-
-
-def find_armored(text: str) -> Iterator[str]:
-    """The inside of every BEGIN/END block in TEXT, in order, in linear time.
-
-    A block that another BEGIN interrupts before its END (a truncated copy
-    quoted above the whole one) is yielded as it is, and fails to decode as
-    damaged. The markers are found in one pass, so a text of BEGINs with no
-    END is read once, not once per BEGIN.
-    """
-    for start, end in armored_spans(text):
-        yield text[start:end]
-
-
-def armored_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Where find_armored's blocks are: (start, end) of each inside, copying nothing."""
-    start = None
-    for marker in MARKERS.finditer(text):
-        if start is not None:
-            yield start, marker.start()
-        start = marker.end() if marker.group() == BEGIN else None
-    if start is not None:
-        yield start, len(text)
 
 
 def unarmor(inside: str) -> bytes:
@@ -252,7 +223,7 @@ def parse_envelope(data: bytes) -> Envelope:
         raise Rejected("damaged")
     count = data[4]
     head = 5 + count * BLOCK_BYTES + COMMIT_BYTES
-    if len(data) < head + NONCE_BYTES + MIN_PADDED + hpke.TAG_BYTES + STAMP_BYTES:
+    if len(data) < head + NONCE_BYTES + MIN_PADDED + TAG_BYTES + STAMP_BYTES:
         raise Rejected("damaged")
     blocks = []
     for i in range(count):
@@ -281,18 +252,15 @@ def open_envelope(envelope: Envelope, secrets: Mapping[bytes, bytes]) -> dict[st
     try:
         seed = hpke.open_base(enc, secret, INFO, b"", wrapped)
         payload_key, commit = _derive(seed)
-        if not hmac.compare_digest(commit, envelope.aad[-COMMIT_BYTES:]):
+        if not equal(commit, envelope.aad[-COMMIT_BYTES:]):
             raise Unopenable
-        framed = aes_open(payload_key, envelope.nonce, envelope.sealed, envelope.aad)
-        (length,) = struct.unpack(">I", framed[:4])
-        if length > len(framed) - 4 or any(framed[4 + length :]):
-            raise Unopenable
+        data = unframe(aes_open(payload_key, envelope.nonce, envelope.sealed, envelope.aad))
     except Unopenable:
         raise Rejected("unopenable") from None
-    if length > MAX_PAYLOAD_BYTES:
+    if len(data) > MAX_PAYLOAD_BYTES:
         raise Rejected("invalid")
     try:
-        payload = json.loads(framed[4 : 4 + length].decode("utf-8"))
+        payload = json.loads(data.decode("utf-8"))
         check_payload(payload)
     except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         raise Rejected("invalid") from None
@@ -309,17 +277,8 @@ PATTERNS = {
 
 def _text(payload: dict[str, Any], name: str, low: int, high: int) -> None:
     value = payload[name]
-    if not isinstance(value, str) or not low <= len(value) <= high or _lone_surrogate(value):
+    if not isinstance(value, str) or not low <= len(value) <= high or not well_formed(value):
         raise ValueError(f"{name} must be text of {low} to {high} characters")
-
-
-def _lone_surrogate(text: str) -> bool:
-    """JSON can carry "\\ud800" escapes that no UTF-8 text can hold."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def check_payload(payload: Any) -> None:
@@ -348,11 +307,12 @@ def check_payload(payload: Any) -> None:
         not isinstance(warnings, list)
         or len(warnings) > MAX_WARNINGS
         or not all(
-            isinstance(w, str) and 1 <= len(w) <= MAX_WARNING and not _lone_surrogate(w)
-            for w in warnings
+            isinstance(w, str) and 1 <= len(w) <= MAX_WARNING and well_formed(w) for w in warnings
         )
     ):
-        raise ValueError(f"cw must be a list of at most {MAX_WARNINGS} texts of 1 to 40 characters")
+        raise ValueError(
+            f"cw must be a list of at most {MAX_WARNINGS} texts of 1 to {MAX_WARNING} characters"
+        )
 
 
 def canonical_withdrawal(text: str) -> str:
@@ -360,4 +320,4 @@ def canonical_withdrawal(text: str) -> str:
 
 
 def withdrawal_verifier(code: str) -> str:
-    return b64(hashlib.sha256(WITHDRAWAL_PREFIX + canonical_withdrawal(code).encode()).digest())
+    return b64(sha256(WITHDRAWAL_PREFIX + canonical_withdrawal(code).encode()))

@@ -7,7 +7,7 @@ What is written, for every members-only section that has access codes:
   with its replies, rendered and sanitised) as one sealed, padded item.
 
 One item per section, not one per post, so that neither the number of posts
-nor their sizes show; the padding rounds the total (docs/format.md). Each
+nor their sizes show; the padding rounds the total (docs/formats/members.md). Each
 post carries its expiry inside the sealed item, and the browser refuses to
 show it after that day whatever the page around it says.
 """

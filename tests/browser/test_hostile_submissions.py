@@ -13,6 +13,7 @@ import json
 import pytest
 
 from generator.formats import submissions as fmt
+from generator.formats.armor import armor
 
 from ..hostile import load_hostile_corpus
 from ..test_inbox_cli import POST, netlify_csv, public_key, run
@@ -35,7 +36,7 @@ def approved_board(tmp_path_factory):
     assert run("keys", "init", "--board", root).exit_code == 0
     key = public_key(root)
     rows = [
-        {"envelope": fmt.armor(fmt.seal({**POST, "title": f"Payload {i}", "body": p.markdown},
+        {"envelope": armor(fmt.seal({**POST, "title": f"Payload {i}", "body": p.markdown},
                                         [key], 4))}
         for i, p in enumerate(PAYLOADS)
     ]  # fmt: skip

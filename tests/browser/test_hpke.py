@@ -1,4 +1,4 @@
-"""HPKE (RFC 9180) and submission format v1 in Chromium: hpke.js and submit-format.js."""
+"""HPKE (RFC 9180) and submission format v1 in Chromium: formats/hpke.js, formats/submissions.js."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def unb64(value: str) -> bytes:
 
 
 RUN_RFC_VECTOR = """async (v) => {
-  const hpke = await import("/theme/js/hpke.js");
+  const hpke = await import("/theme/js/formats/hpke.js");
   const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
   const unhex = (s) => Uint8Array.from(s.match(/../g) || [], (h) => parseInt(h, 16));
   const sender = await hpke.deriveKeyPair(unhex(v.ikmE));
@@ -68,7 +68,7 @@ def test_hpke_matches_rfc_9180_a_1_1(page):
 
 def test_hpke_refuses_a_low_order_public_key(page):
     error = page.evaluate("""async () => {
-      const hpke = await import("/theme/js/hpke.js");
+      const hpke = await import("/theme/js/formats/hpke.js");
       const none = new Uint8Array(0);
       try {
         await hpke.sealBase(new Uint8Array(32), none, none, none);
@@ -81,8 +81,9 @@ def test_hpke_refuses_a_low_order_public_key(page):
 
 
 RUN_SUBMISSION_VECTORS = """async ({cases, withdrawal}) => {
-  const fmt = await import("/theme/js/submit-format.js");
-  const { unb64 } = await import("/theme/js/members-format.js");
+  const fmt = await import("/theme/js/formats/submissions.js");
+  const { armor } = await import("/theme/js/formats/armor.js");
+  const { unb64 } = await import("/theme/js/formats/primitives.js");
   const envelopes = [];
   for (const c of cases) {
     const body = await fmt.sealFromParts({
@@ -93,7 +94,7 @@ RUN_SUBMISSION_VECTORS = """async ({cases, withdrawal}) => {
       nonce: unb64(c.nonce, 12),
     });
     const { envelope, stamp } = await fmt.proofOfWork(body, c.bits);
-    envelopes.push({ stamp, envelope: fmt.armor(envelope) });
+    envelopes.push({ stamp, envelope: armor(envelope) });
   }
   const verifiers = [];
   for (const w of withdrawal) {
@@ -119,9 +120,9 @@ def test_the_browser_seals_the_python_vectors_byte_for_byte(page):
 
 
 REFUSALS = """async (payloads) => {
-  const fmt = await import("/theme/js/submit-format.js");
-  const { deriveKeyPair } = await import("/theme/js/hpke.js");
-  const { b64 } = await import("/theme/js/members-format.js");
+  const fmt = await import("/theme/js/formats/submissions.js");
+  const { deriveKeyPair } = await import("/theme/js/formats/hpke.js");
+  const { b64 } = await import("/theme/js/formats/primitives.js");
   const key = b64((await deriveKeyPair(new Uint8Array(32))).pk);
   const out = [];
   for (const [payload, keys] of payloads) {
@@ -169,9 +170,10 @@ def test_seal_refuses_a_payload_that_breaks_a_rule(page):
 
 
 SEAL_AND_STAMP = """async () => {
-  const fmt = await import("/theme/js/submit-format.js");
-  const { deriveKeyPair } = await import("/theme/js/hpke.js");
-  const { b64 } = await import("/theme/js/members-format.js");
+  const fmt = await import("/theme/js/formats/submissions.js");
+  const { deriveKeyPair } = await import("/theme/js/formats/hpke.js");
+  const { armor } = await import("/theme/js/formats/armor.js");
+  const { b64 } = await import("/theme/js/formats/primitives.js");
   const keys = [];
   for (const byte of [1, 2]) {
     keys.push(b64((await deriveKeyPair(new Uint8Array(32).fill(byte))).pk));
@@ -182,7 +184,7 @@ SEAL_AND_STAMP = """async () => {
   const progress = [];
   const { envelope, stamp } = await fmt.proofOfWork(body, 10, (n, of) => progress.push([n, of]));
   return { keys, body: b64(body), again: b64(again), envelope: b64(envelope), stamp, progress,
-           text: fmt.armor(envelope) };
+           text: armor(envelope) };
 }"""
 
 
@@ -222,7 +224,7 @@ def test_a_sealed_body_has_its_shape_and_the_first_stamp_that_works(page):
 
 def test_withdrawal_codes_are_fresh_base32_in_four_groups(page):
     got = page.evaluate("""async () => {
-      const fmt = await import("/theme/js/submit-format.js");
+      const fmt = await import("/theme/js/formats/submissions.js");
       const codes = Array.from({ length: 50 }, () => fmt.withdrawalCode());
       const code = codes[0];
       const typed = fmt.canonicalWithdrawal(` ${code.toUpperCase().replaceAll("-", " ")}\\n`);
@@ -240,20 +242,22 @@ def test_withdrawal_codes_are_fresh_base32_in_four_groups(page):
 
 
 BROWSER_SEALS = """async ({ payload, keys }) => {
-  const fmt = await import("/theme/js/submit-format.js");
+  const fmt = await import("/theme/js/formats/submissions.js");
+  const { armor } = await import("/theme/js/formats/armor.js");
   const { envelope } = await fmt.proofOfWork(await fmt.seal(payload, keys), 4);
-  return "Sent by hand:\\n\\n  " + fmt.armor(envelope).replaceAll("\\n", "\\n  ");
+  return "Sent by hand:\\n\\n  " + armor(envelope).replaceAll("\\n", "\\n  ");
 }"""
 
 
 def test_python_opens_what_the_browser_sealed_for_every_moderator(page):
     from generator.formats import submissions as submitformat
+    from generator.formats.armor import find_armored
 
     recipients = load(SUBMISSION_VECTORS)["recipients"]
     payload = {**POST, "title": "Ça va 💛", "cw": ["loss"], "pseudonym": "Wren"}
     keys = [r["pk"] for r in recipients]
     text = page.evaluate(BROWSER_SEALS, {"payload": payload, "keys": keys})
-    [inside] = submitformat.find_armored(text)
+    [inside] = find_armored(text)
     envelope = submitformat.parse_envelope(submitformat.unarmor(inside))
     assert envelope.count == len(recipients)
     assert envelope.stamp_bits() >= 4

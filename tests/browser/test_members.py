@@ -297,14 +297,16 @@ def test_the_browser_passes_the_format_vectors(members, watched):
 
 RUN_VECTORS = """
 async (v) => {
-  const f = await import("/theme/js/members-format.js");
+  const f = await import("/theme/js/formats/members.js");
+  const { canonicalCode } = await import("/theme/js/formats/codes.js");
+  const { Unopenable } = await import("/theme/js/formats/primitives.js");
   const hex = (s) => Uint8Array.from(s.match(/../g) || [], (h) => parseInt(h, 16));
   const toHex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
   const failures = [];
   let count = 0;
   const check = (desc, ok) => { count += 1; if (!ok) failures.push(desc); };
   for (const c of v.canonical) {
-    check("canonical " + c.typed, f.canonicalCode(c.typed) === c.canonical);
+    check("canonical " + c.typed, canonicalCode(c.typed) === c.canonical);
   }
   for (const c of v.derive) {
     const k = await f.deriveCodeKeys(c.code, hex(c.salt), c.iterations);
@@ -316,7 +318,7 @@ async (v) => {
       check("keyring " + c.desc, c.opens && toHex(g.slot) === c.slot &&
         toHex(g.contentKey) === c.content_key && g.expires === c.expires);
     } catch (e) {
-      check("keyring " + c.desc, !c.opens && e instanceof f.Unopenable);
+      check("keyring " + c.desc, !c.opens && e instanceof Unopenable);
     }
   }
   for (const c of v.items) {
@@ -328,7 +330,7 @@ async (v) => {
       await f.openItem(hex(c.content_key), hex(c.slot), c.item_id, hex(c.envelope));
       check("invalid item " + c.desc, false);
     } catch (e) {
-      check("invalid item " + c.desc, e instanceof f.Unopenable);
+      check("invalid item " + c.desc, e instanceof Unopenable);
     }
   }
   window.__vectorCount = count;

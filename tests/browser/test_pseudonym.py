@@ -1,4 +1,4 @@
-"""Pseudonyms (format v1) in Chromium: pseudonym.js against the vectors and the share page.
+"""Pseudonyms (format v1) in Chromium: formats/pseudonyms.js against the vectors and the share page.
 
 The module must give every name, canonical form and refusal of
 tests/vectors/pseudonyms-v1.json, and fold every code point as Python does.
@@ -32,7 +32,7 @@ BODY = "I wrote three lines in a notebook before bed."
 # The vectors go in as their file's text (ASCII, with escapes) so that the
 # lone surrogate of a refusal case reaches the page intact.
 RUN_VECTORS = """async (fileText) => {
-  const pn = await import("/theme/js/pseudonym.js");
+  const pn = await import("/theme/js/formats/pseudonyms.js");
   const v = JSON.parse(fileText);
   const names = await pn.loadNames();
   const words = [...names.adjectives, ...names.nouns].map((w) => w + "\\n").join("");
@@ -86,7 +86,7 @@ def test_the_browser_gives_every_vector(page):
 
 
 FOLD_EVERY_CODE_POINT = """async (ranges) => {
-  const { canonical } = await import("/theme/js/pseudonym.js");
+  const { canonical } = await import("/theme/js/formats/pseudonyms.js");
   const out = [];
   for (const [start, end] of ranges) {
     for (let cp = start; cp <= end; cp++) out.push(canonical(String.fromCodePoint(cp)));

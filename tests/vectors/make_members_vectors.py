@@ -151,7 +151,7 @@ def vectors() -> dict:
     ]  # fmt: skip
 
     return {
-        "format": "quietboard members v1 (docs/format.md)",
+        "format": "quietboard members v1 (docs/formats/members.md)",
         "made_by": "tests/vectors/make_members_vectors.py",
         "canonical": canonical,
         "derive": derive,

@@ -83,7 +83,7 @@ def vectors() -> dict:
         derive.append({"desc": desc, "secrets": secrets, "boards": boards,
                        "canonical": canonical, "canonical_board": board, "name": name})  # fmt: skip
     return {
-        "format": "quietboard pseudonyms v1 (docs/format.md)",
+        "format": "quietboard pseudonyms v1 (docs/formats/pseudonyms.md)",
         "made_by": "tests/vectors/make_pseudonym_vectors.py",
         "names": {
             "file": "theme/static/names.json",

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from generator.formats import hpke
 from generator.formats import submissions as fmt
-from generator.formats.members import aes_seal, b64
+from generator.formats.armor import armor, find_armored
+from generator.formats.primitives import aes_seal, b64, hkdf_sha256
 
 OUT = Path(__file__).with_name("submissions-v1.json")
 
@@ -69,7 +70,7 @@ def seal_case(desc: str, name: str, recipients: list[int], bits: int, salt: str)
         "nonce": b64(nonce),
         "bits": bits,
         "stamp": stamp,
-        "envelope": fmt.armor(body + struct.pack(">Q", stamp)),
+        "envelope": armor(body + struct.pack(">Q", stamp)),
     }
 
 
@@ -78,7 +79,7 @@ def stamped(body: bytes, bits: int = 0) -> bytes:
 
 
 def raw(case: dict) -> bytes:
-    return fmt.unarmor(next(fmt.find_armored(case["envelope"])))
+    return fmt.unarmor(next(find_armored(case["envelope"])))
 
 
 def invalid_cases(valid: list[dict]) -> list[dict]:
@@ -92,8 +93,8 @@ def invalid_cases(valid: list[dict]) -> list[dict]:
 
     # A correctly sealed envelope whose padding is not all zero.
     seed, nonce = fixed("padding seed"), fixed("padding nonce", 12)
-    payload_key = fmt.hkdf_sha256(seed, fmt.INFO_PAYLOAD_KEY, 32)
-    commit = fmt.hkdf_sha256(seed, fmt.INFO_COMMIT, 32)
+    payload_key = hkdf_sha256(seed, fmt.INFO_PAYLOAD_KEY, 32)
+    commit = hkdf_sha256(seed, fmt.INFO_COMMIT, 32)
     enc, wrapped = hpke.seal_base(
         RECIPIENTS[0][1], fmt.INFO, b"", seed, hpke.derive_key_pair(fixed("padding eph"))
     )
@@ -127,7 +128,7 @@ def invalid_cases(valid: list[dict]) -> list[dict]:
         ("a stamp with fewer zero bits than the board asks for", weak, 12, "spam"),
     ]  # fmt: skip
     return [
-        {"desc": desc, "envelope": fmt.armor(envelope), "bits": bits, "reason": reason}
+        {"desc": desc, "envelope": armor(envelope), "bits": bits, "reason": reason}
         for desc, envelope, bits, reason in cases
     ]
 
@@ -141,7 +142,7 @@ def vectors() -> dict:
                   "long"),
     ]  # fmt: skip
     return {
-        "format": "quietboard submissions v1 (docs/format.md)",
+        "format": "quietboard submissions v1 (docs/formats/submissions.md)",
         "made_by": "tests/vectors/make_submission_vectors.py",
         "recipients": [{"sk": b64(sk), "pk": b64(pk)} for sk, pk in RECIPIENTS],
         "held": [0, 1],

@@ -1,7 +1,8 @@
 // The members' area: unlock with a code or an invite link, read, lock.
-// Decryption happens here, in the reader's browser; see docs/format.md.
+// Decryption happens here, in the reader's browser; see docs/formats/members.md.
 
-import { b64, dayNumber, openItem, openKeyring, unb64 } from "./members-format.js";
+import { dayNumber, openItem, openKeyring } from "./formats/members.js";
+import { b64, unb64 } from "./formats/primitives.js";
 import { forget, forgetAll, keep, storedGrants } from "./members-keys.js";
 
 // The page's words live in the template (translatable with the rest of the

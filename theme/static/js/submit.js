@@ -2,15 +2,25 @@
 // work, send only the locked envelope; or hand the locked text to the member.
 // Nothing typed is stored, and no input that holds typed text has a name.
 
+import { armor } from "./formats/armor.js";
 import {
-  armor,
+  MIN_SECRET_CHARS,
+  canonical,
+  derivedName,
+  loadNames,
+  randomName,
+} from "./formats/pseudonyms.js";
+import {
+  MAX_WARNING,
+  MAX_WARNINGS,
+  MAX_WITHDRAW_BODY,
+  WITHDRAWAL_CODE_CHARS,
   canonicalWithdrawal,
   proofOfWork,
   seal,
   verifier,
   withdrawalCode,
-} from "./submit-format.js";
-import { MIN_SECRET_CHARS, canonical, derivedName, loadNames, randomName } from "./pseudonym.js";
+} from "./formats/submissions.js";
 
 const $ = (id) => document.getElementById(id);
 // The page's words live in the template's data-* attributes (data-need-body
@@ -142,8 +152,8 @@ function payload(withdrawal) {
   const out = { v: 1, kind: current };
   if (current === "withdraw") {
     out.code = canonicalWithdrawal($("withdrawal").value);
-    need(out.code.length === 20, "need-code");
-    need([...body].length <= 2000, "note-long");
+    need(out.code.length === WITHDRAWAL_CODE_CHARS, "need-code");
+    need([...body].length <= MAX_WITHDRAW_BODY, "note-long");
     out.body = body;
     return out;
   }
@@ -158,7 +168,10 @@ function payload(withdrawal) {
   out.body = body;
   if (current === "post" || current === "reply") {
     out.cw = typedWarnings();
-    need(out.cw.length <= 8 && out.cw.every((tag) => [...tag].length <= 40), "cw-rules");
+    need(
+      out.cw.length <= MAX_WARNINGS && out.cw.every((tag) => [...tag].length <= MAX_WARNING),
+      "cw-rules",
+    );
     out.pseudonym = ""; // chosenName() fills it in: a phrase needs WebCrypto, which is async
     out.verifier = withdrawal.verifier;
   }

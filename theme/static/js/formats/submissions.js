@@ -1,46 +1,42 @@
-// Submissions, format v1 (docs/format.md, "quietboard submissions"), sender
-// side, WebCrypto only. Twin of generator/submitformat.py
+// Submissions, format v1 (docs/formats/submissions.md), sender side,
+// WebCrypto only. Twin of generator/formats/submissions.py
 // (tests/vectors/submissions-v1.json). No DOM here.
 
 import { AES_256_GCM, sealBase } from "./hpke.js";
-import { b64, concat, hkdf, unb64 } from "./members-format.js";
+import { aesSeal, b64, concat, frame, hkdf, random, sha256, unb64, utf8 } from "./primitives.js";
 
 export const VERSION = 1;
-const text = new TextEncoder();
-export const MAGIC = text.encode("qbs1");
-export const HPKE_INFO = text.encode("quietboard submission v1");
-const KEY_ID_INFO = text.encode("quietboard moderator key v1");
-const PAYLOAD_INFO = text.encode("quietboard submission v1 payload");
-const COMMIT_INFO = text.encode("quietboard submission v1 commit");
-const POW_PREFIX = text.encode("quietboard submission v1 pow");
-const WITHDRAWAL_PREFIX = text.encode("quietboard withdrawal v1");
+export const MAGIC = utf8("qbs1");
+export const HPKE_INFO = utf8("quietboard submission v1");
+const KEY_ID_INFO = utf8("quietboard moderator key v1");
+const PAYLOAD_INFO = utf8("quietboard submission v1 payload");
+const COMMIT_INFO = utf8("quietboard submission v1 commit");
+const POW_PREFIX = utf8("quietboard submission v1 pow");
+const WITHDRAWAL_PREFIX = utf8("quietboard withdrawal v1");
+const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+
+// The limits. Each is pinned to its one home in generator/formats/submissions.py
+// by tests/test_formats_limits.py, and the share page's form takes its own
+// (maxlength, the messages) from these.
 export const MAX_RECIPIENTS = 8;
 export const MIN_PADDED = 1024;
 export const MAX_ENVELOPE = 65536;
-export const MAX_PAYLOAD = 32 * 1024;
-export const MAX_POW_BITS = 28;
-const BEGIN = "-----BEGIN QUIETBOARD SUBMISSION-----";
-const END = "-----END QUIETBOARD SUBMISSION-----";
-const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
-
-const sha256 = async (data) => new Uint8Array(await crypto.subtle.digest("SHA-256", data));
-const random = (length) => crypto.getRandomValues(new Uint8Array(length));
+export const MAX_PAYLOAD = 32768;
+export const MAX_POW_BITS = 22;
+export const MAX_TITLE = 120;
+export const MAX_BODY = 20000;
+export const MAX_WITHDRAW_BODY = 2000;
+export const MAX_PSEUDONYM = 40;
+export const MAX_WARNINGS = 8;
+export const MAX_WARNING = 40;
+export const WITHDRAWAL_CODE_CHARS = 20;
 
 export const keyId = async (pk) => (await sha256(concat(KEY_ID_INFO, pk))).slice(0, 8);
-
-// Padmé (as generator/memberformat.py padded_size), never below 1 KiB.
-export function paddedSize(length) {
-  if (length <= MIN_PADDED) return MIN_PADDED;
-  const exponent = 31 - Math.clz32(length);
-  const significant = 32 - Math.clz32(exponent);
-  const mask = 2 ** (exponent - significant) - 1;
-  return (length + mask) & ~mask;
-}
 
 // Steps 2 to 4 of "Sealing", from given parts: the body (envelope without stamp).
 export async function sealFromParts({ payload, keys, ikmEs, seed, nonce }) {
   if (keys.length < 1 || keys.length > MAX_RECIPIENTS) {
-    throw new Error("need 1 to 8 moderator keys");
+    throw new Error(`need 1 to ${MAX_RECIPIENTS} moderator keys`);
   }
   const payloadKey = await hkdf(seed, PAYLOAD_INFO, 32);
   const commit = await hkdf(seed, COMMIT_INFO, 32);
@@ -51,12 +47,7 @@ export async function sealFromParts({ payload, keys, ikmEs, seed, nonce }) {
     blocks.push(await keyId(pk), enc, ct);
   }
   const header = concat(MAGIC, Uint8Array.of(keys.length), ...blocks, commit);
-  const framed = new Uint8Array(paddedSize(4 + payload.length));
-  new DataView(framed.buffer).setUint32(0, payload.length);
-  framed.set(payload, 4);
-  const key = await crypto.subtle.importKey("raw", payloadKey, "AES-GCM", false, ["encrypt"]);
-  const params = { name: "AES-GCM", iv: nonce, additionalData: header };
-  const ciphertext = new Uint8Array(await crypto.subtle.encrypt(params, key, framed));
+  const ciphertext = await aesSeal(payloadKey, nonce, frame(payload, MIN_PADDED), header);
   const body = concat(header, nonce, ciphertext);
   if (body.length + 8 > MAX_ENVELOPE) throw new Error("too long to send");
   return body;
@@ -81,12 +72,12 @@ const matches = (pattern) => (value) => typeof value === "string" && pattern.tes
 const RULES = {
   section: matches(/^[a-z][a-z0-9-]{0,30}$/),
   post: matches(/^[a-z0-9-]{1,64}$/),
-  title: (v) => sized(v, 1, 120),
-  body: (v, kind) => (kind === "withdraw" ? sized(v, 0, 2000) : sized(v, 1, 20000)),
-  pseudonym: (v) => sized(v, 0, 40),
-  cw: (v) => Array.isArray(v) && v.length <= 8 && v.every((c) => sized(c, 1, 40)),
+  title: (v) => sized(v, 1, MAX_TITLE),
+  body: (v, kind) => (kind === "withdraw" ? sized(v, 0, MAX_WITHDRAW_BODY) : sized(v, 1, MAX_BODY)),
+  pseudonym: (v) => sized(v, 0, MAX_PSEUDONYM),
+  cw: (v) => Array.isArray(v) && v.length <= MAX_WARNINGS && v.every((c) => sized(c, 1, MAX_WARNING)),
   verifier: matches(/^[A-Za-z0-9_-]{43}$/),
-  code: matches(/^[a-z2-7]{20}$/),
+  code: matches(new RegExp(`^[a-z2-7]{${WITHDRAWAL_CODE_CHARS}}$`)),
 };
 
 export function checkPayload(payload) {
@@ -104,9 +95,9 @@ export function checkPayload(payload) {
 // Steps 1 to 4 with fresh randomness: the body, ready for proofOfWork.
 export async function seal(payloadObject, keysB64) {
   checkPayload(payloadObject);
-  const payload = text.encode(JSON.stringify(payloadObject));
+  const payload = utf8(JSON.stringify(payloadObject));
   if (payload.length > MAX_PAYLOAD) throw new Error("too long to send");
-  if (!Array.isArray(keysB64)) throw new Error("need 1 to 8 moderator keys");
+  if (!Array.isArray(keysB64)) throw new Error(`need 1 to ${MAX_RECIPIENTS} moderator keys`);
   let keys;
   try {
     keys = keysB64.map((k) => unb64(k, 32));
@@ -125,7 +116,7 @@ const leadingZeros = (hash, bits) => {
 // Step 5: the first stamp 0, 1, 2, ... whose hash starts with `bits` zero bits.
 export async function proofOfWork(body, bits, onProgress = () => {}, batch = 256) {
   if (!Number.isInteger(bits) || bits < 0 || bits > MAX_POW_BITS) {
-    throw new Error("proof-of-work bits must be 0 to 28");
+    throw new Error(`proof-of-work bits must be 0 to ${MAX_POW_BITS}`);
   }
   const prefix = concat(POW_PREFIX, await sha256(body));
   const input = (stamp) => {
@@ -152,22 +143,13 @@ export async function proofOfWork(body, bits, onProgress = () => {}, batch = 256
   return { envelope: concat(body, input(stamp).subarray(prefix.length)), stamp };
 }
 
-// The text form: b64u in lines of 64 between the two marker lines.
-export function armor(envelope) {
-  const encoded = b64(envelope);
-  const lines = [BEGIN];
-  for (let at = 0; at < encoded.length; at += 64) lines.push(encoded.slice(at, at + 64));
-  lines.push(END, "");
-  return lines.join("\n");
-}
-
 // 100 random bits as 20 base32 characters: each byte's low 5 bits (256 = 8 × 32, unbiased).
 export function withdrawalCode() {
-  const chars = Array.from(random(20), (byte) => BASE32[byte & 31]).join("");
+  const chars = Array.from(random(WITHDRAWAL_CODE_CHARS), (byte) => BASE32[byte & 31]).join("");
   return chars.match(/.{5}/g).join("-");
 }
 
 export const canonicalWithdrawal = (typed) => typed.toLowerCase().replace(/[^a-z2-7]/g, "");
 
 export const verifier = async (code) =>
-  b64(await sha256(concat(WITHDRAWAL_PREFIX, text.encode(canonicalWithdrawal(code)))));
+  b64(await sha256(concat(WITHDRAWAL_PREFIX, utf8(canonicalWithdrawal(code)))));

@@ -1,8 +1,9 @@
 // HPKE (RFC 9180), base mode, sender side only: DHKEM(X25519, HKDF-SHA256),
-// HKDF-SHA256, AES-128-GCM or AES-256-GCM. WebCrypto only. Twin of
-// generator/hpke.py; both pass ../shared/testvectors (RFC 9180 A.1.1).
+// HKDF-SHA256, AES-128-GCM or AES-256-GCM (docs/formats/hpke.md). WebCrypto
+// only. Twin of generator/formats/hpke.py; both pass ../shared/testvectors
+// (RFC 9180 A.1.1).
 
-import { concat, unb64 } from "./members-format.js";
+import { concat, hkdfExpand, hkdfExtract, subtle, unb64, utf8 } from "./primitives.js";
 
 export const AES_128_GCM = 0x0001;
 export const AES_256_GCM = 0x0002;
@@ -11,8 +12,6 @@ const KDF_ID = 0x0001;
 const NK = { [AES_128_GCM]: 16, [AES_256_GCM]: 32 };
 const NN = 12;
 const NH = 32;
-const text = new TextEncoder();
-const subtle = () => crypto.subtle;
 
 const i2osp = (value, width) => {
   const out = new Uint8Array(width);
@@ -22,36 +21,16 @@ const i2osp = (value, width) => {
   return out;
 };
 
-const KEM_SUITE = concat(text.encode("KEM"), i2osp(KEM_ID, 2));
+const KEM_SUITE = concat(utf8("KEM"), i2osp(KEM_ID, 2));
 const suiteId = (aeadId) =>
-  concat(text.encode("HPKE"), i2osp(KEM_ID, 2), i2osp(KDF_ID, 2), i2osp(aeadId, 2));
-
-async function hmac(key, data) {
-  const params = { name: "HMAC", hash: "SHA-256" };
-  const hmacKey = await subtle().importKey("raw", key, params, false, ["sign"]);
-  return new Uint8Array(await subtle().sign("HMAC", hmacKey, data));
-}
-
-// RFC 5869 HKDF, split in two (WebCrypto's HKDF does both steps at once).
-// An empty salt means HashLen zero bytes; WebCrypto refuses empty HMAC keys.
-const extract = (salt, ikm) => hmac(salt.length ? salt : new Uint8Array(NH), ikm);
-
-async function expand(prk, info, length) {
-  const out = new Uint8Array(length);
-  let block = new Uint8Array(0);
-  for (let i = 1, at = 0; at < length; i++, at += NH) {
-    block = await hmac(prk, concat(block, info, Uint8Array.of(i)));
-    out.set(block.subarray(0, Math.min(NH, length - at)), at);
-  }
-  return out;
-}
+  concat(utf8("HPKE"), i2osp(KEM_ID, 2), i2osp(KDF_ID, 2), i2osp(aeadId, 2));
 
 // 4. LabeledExtract / LabeledExpand.
 const labeledExtract = (suite, salt, label, ikm) =>
-  extract(salt, concat(text.encode("HPKE-v1"), suite, text.encode(label), ikm));
+  hkdfExtract(salt, concat(utf8("HPKE-v1"), suite, utf8(label), ikm));
 
 const labeledExpand = (suite, prk, label, info, length) =>
-  expand(prk, concat(i2osp(length, 2), text.encode("HPKE-v1"), suite, text.encode(label), info), length);
+  hkdfExpand(prk, concat(i2osp(length, 2), utf8("HPKE-v1"), suite, utf8(label), info), length);
 
 // 7.1.3 DeriveKeyPair for X25519: the private key is used as is (clamped by X25519).
 const PKCS8_X25519 = Uint8Array.from([

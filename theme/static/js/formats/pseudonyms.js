@@ -1,14 +1,13 @@
-// Pseudonyms, format v1 (docs/format.md, "quietboard pseudonyms"): a friendly
-// two-word name, drawn at random or derived from a private phrase, WebCrypto
-// only. Twin of generator/pseudonyms.py (tests/vectors/pseudonyms-v1.json).
+// Pseudonyms, format v1 (docs/formats/pseudonyms.md): a friendly two-word
+// name, drawn at random or derived from a private phrase, WebCrypto only.
+// Twin of generator/formats/pseudonyms.py (tests/vectors/pseudonyms-v1.json).
 // No DOM here, and nothing is stored: the phrase lives only in the caller.
 
-import { concat } from "./members-format.js";
+import { concat, hmacSha256, random, utf8 } from "./primitives.js";
 
 export const MIN_SECRET_CHARS = 12;
 export const LIST_SIZE = 256;
-const text = new TextEncoder();
-const INFO = text.encode("quietboard pseudonym v1");
+const INFO = utf8("quietboard pseudonym v1");
 const WORD = /^[a-z]{3,9}$/;
 // Python's str.isspace() set, written out (JavaScript's \s is another set).
 const SPACES = /[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g;
@@ -51,8 +50,8 @@ export function checkNames(data) {
   return data;
 }
 
-// The word list ships next to this module (theme/names.json), same origin.
-export async function loadNames(url = new URL("../names.json", import.meta.url)) {
+// The word list ships with the theme (theme/names.json), same origin.
+export async function loadNames(url = new URL("../../names.json", import.meta.url)) {
   const response = await fetch(url, { credentials: "omit", referrerPolicy: "no-referrer" });
   if (!response.ok) throw new Error("the word list could not be loaded");
   return checkNames(await response.json());
@@ -60,7 +59,7 @@ export async function loadNames(url = new URL("../names.json", import.meta.url))
 
 // 256 words per list: one random byte each is an unbiased choice.
 export function randomName(names) {
-  const [a, n] = crypto.getRandomValues(new Uint8Array(2));
+  const [a, n] = random(2);
   return displayName(names.adjectives[a], names.nouns[n]);
 }
 
@@ -72,9 +71,6 @@ export async function derivedName(secret, board, names) {
   }
   const place = canonical(board);
   if (!place) throw new Error("the board's name is empty");
-  const params = { name: "HMAC", hash: "SHA-256" };
-  const key = await crypto.subtle.importKey("raw", text.encode(phrase), params, false, ["sign"]);
-  const message = concat(INFO, Uint8Array.of(0), text.encode(place));
-  const tag = new Uint8Array(await crypto.subtle.sign("HMAC", key, message));
+  const tag = await hmacSha256(utf8(phrase), concat(INFO, Uint8Array.of(0), utf8(place)));
   return displayName(names.adjectives[tag[0]], names.nouns[tag[1]]);
 }
