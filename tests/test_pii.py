@@ -84,7 +84,13 @@ def test_ordinary_at_signs_are_not_handles() -> None:
 
 def test_phone_numbers_follow_the_board_region() -> None:
     assert [hit.kind for hit in pii("call 0121 234 5678", region="GB")] == ["phone"]
-    assert pii("call 0121 234 5678", region="") == []
+    # Without a region, a national number dialled like a phone (a trunk "0", ten
+    # digits or more in a few groups) is flagged all the same: a board that never set
+    # its country must not publish "07911 123456".
+    for text in ("call 0121 234 5678", "text me on 07911 123456 tonight"):
+        assert [hit.kind for hit in pii(text, region="")] == ["phone"], text
+    for text in ("my scores: 0 1 2 3 4 5 6 7 8 9", "isbn 978-0-14-044913-6"):
+        assert pii(text, region="") == [], text
     # International numbers are found whatever the region.
     for region in ("", "US", "DE"):
         assert [hit.kind for hit in pii("call +44 121 234 5678", region=region)] == ["phone"]

@@ -30,8 +30,9 @@ def _dialled_like_a_phone(raw: str, region: str) -> bool:
     start = raw.lstrip("(")
     if start.startswith("+"):
         return True
-    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
-    prefixes = [metadata.national_prefix, "00"] if metadata else []
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region) if region else None
+    # Without a region, "0" is the trunk prefix of most countries that have one.
+    prefixes = [metadata.national_prefix, "00"] if metadata else ["0"]
     return any(prefix and start.startswith(prefix) for prefix in prefixes)
 
 
@@ -62,3 +63,11 @@ def find_phones(folded: str, region: str) -> Iterator[tuple[int, int, str]]:
             match.raw_string, region
         ):
             yield match.start, match.end, "phone number"
+    if not region:
+        # Without the board's country no national number is valid or possible to
+        # phonenumbers; one dialled like a phone (a trunk "0", ten digits or more in
+        # a few groups) is still someone's number.
+        for match in LONG_NUMBER.finditer(folded):
+            raw = match.group(0)
+            if not raw.startswith("+") and _dialled_like_a_phone(raw, ""):
+                yield match.start(), match.end(), "phone number"
