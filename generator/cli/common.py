@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from collections.abc import Callable
@@ -11,12 +12,58 @@ from typing import Any
 import click
 
 from generator.board import clock
-from generator.errors import QuietboardError, VaultError
+from generator.errors import QuietboardError, VaultError, printable
 
 UNEXPECTED = (
     "quietboard hit an unexpected problem ({kind}); output/ and your content were not "
     "changed. Run again with QUIETBOARD_DEBUG=1 to see the details, and please report it"
 )
+
+# What to do about a fault of the computer rather than of quietboard, by errno.
+AGAIN = "then run the command again"
+ENVIRONMENT_ADVICE = {
+    errno.ENOSPC: f"free some space on that disk, {AGAIN}",
+    errno.EDQUOT: f"free some space or ask for a larger disk quota, {AGAIN}",
+    errno.EFBIG: f"raise this computer's file-size limit (ulimit -f), {AGAIN}",
+    errno.EROFS: f"make that file system writable (or work on a copy of the board), {AGAIN}",
+    errno.EACCES: f"check who owns it and its permissions (ls -l), {AGAIN}",
+    errno.EPERM: f"check who owns it and its permissions (ls -l), {AGAIN}",
+    errno.EIO: "the disk reported a fault; check it, and your backups, before going on",
+    errno.ENOENT: f"check that it is there (was it moved while quietboard ran?), {AGAIN}",
+    errno.ENOTDIR: f"check that it is a folder, {AGAIN}",
+    errno.EISDIR: f"check that it is a file, not a folder, {AGAIN}",
+    errno.EMFILE: f"close some programs, {AGAIN}",
+    errno.ENFILE: f"close some programs, {AGAIN}",
+    errno.ENOMEM: f"close some programs, {AGAIN}",
+}
+# Said when the code that failed did not say more: true of every command,
+# since each writes a file whole (a temporary file renamed over it) or not at all.
+STOPPED = "quietboard stopped there; no file was left half-written"
+
+
+def environment_message(exc: OSError) -> str:
+    """One line for a fault of the computer: the file, the cause, what was done, what to do.
+
+    The code that knows what it had done when the fault came says so in the
+    exception's notes ("output/ was not changed"); paths are the only
+    details named, never the contents of a file.
+    """
+    cause = os.strerror(exc.errno) if exc.errno else type(exc).__name__
+    where = ""
+    if exc.filename is not None:
+        where = f" at {printable(os.fsdecode(exc.filename))}"
+        if exc.filename2 is not None:
+            where += f" (and {printable(os.fsdecode(exc.filename2))})"
+    notes = " ".join(getattr(exc, "__notes__", [])) or STOPPED
+    advice = ENVIRONMENT_ADVICE.get(exc.errno or 0, f"fix that, {AGAIN}")
+    return f"{cause.rstrip('.')}{where}. {notes.rstrip('.')}. To go on: {advice}"
+
+
+def is_environment_fault(exc: BaseException) -> bool:
+    """An OSError about a file or the disk (not a network error, not a bug)."""
+    return isinstance(exc, OSError) and (
+        exc.filename is not None or exc.errno in ENVIRONMENT_ADVICE
+    )
 
 
 class QuietGroup(click.Group):
@@ -35,6 +82,8 @@ class QuietGroup(click.Group):
         except Exception as exc:
             if os.environ.get("QUIETBOARD_DEBUG"):
                 raise
+            if is_environment_fault(exc):
+                raise click.ClickException(environment_message(exc)) from None
             raise click.ClickException(UNEXPECTED.format(kind=type(exc).__name__)) from None
 
 

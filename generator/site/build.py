@@ -320,6 +320,22 @@ def _clear_dead_builds(root: Path) -> None:
 
 
 @contextlib.contextmanager
+def _saying_what_was_done(root: Path, swapped: Callable[[], bool]) -> Iterator[None]:
+    """Say, on a fault of the computer (a full disk...), what the build had done."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None:  # Pelican's writes, a full disk mid-write: name the board
+            exc.filename = str(root)
+        exc.add_note(
+            "output/ holds the new site, but the record of it that status reads was not updated"
+            if swapped()
+            else "output/ was not changed"
+        )
+        raise
+
+
+@contextlib.contextmanager
 def _work_folder(root: Path) -> Iterator[Path]:
     """A new, locked work folder in ROOT, removed afterwards; dead builds' go first."""
     board_handle = os.open(root, os.O_RDONLY)
@@ -354,7 +370,9 @@ def build_board(
     board = read_board(Path(board_dir))
     today = today or clock.today()
     warnings: list[str] = []
+    swapped = False
     with contextlib.ExitStack() as stack:
+        stack.enter_context(_saying_what_was_done(board.root, lambda: swapped))
         work = stack.enter_context(_work_folder(board.root))
         posts = read_posts(board)
         pages = read_pages(board)
@@ -390,6 +408,7 @@ def build_board(
             raise AuditError(findings)
         files = sum(1 for p in rendered.rglob("*") if p.is_file())
         _swap_in(rendered, output, work / PREVIOUS_OUTPUT)
+        swapped = True
         write_build_record(board, plan, sealed.unopenable, today)
     withheld: dict[str, int] = {}
     for post, why in plan.withheld:
