@@ -39,6 +39,21 @@ ENVIRONMENT_ADVICE = {
 # Said when the code that failed did not say more: true of every command,
 # since each writes a file whole (a temporary file renamed over it) or not at all.
 STOPPED = "quietboard stopped there; no file was left half-written"
+# Said at a Ctrl-C, as the shell does for a program it interrupted.
+INTERRUPTED_STATUS = 130
+
+
+class Interrupted(click.ClickException):
+    """Ctrl-C: one line saying what is true, exit status 130, no traceback."""
+
+    exit_code = INTERRUPTED_STATUS
+
+    def __init__(self, interrupt: BaseException | None = None) -> None:
+        notes = getattr(interrupt, "__notes__", [])
+        super().__init__(" ".join(notes) or "quietboard stopped; no file was left half-written")
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Interrupted; {self.message}", err=True)
 
 
 def environment_message(exc: OSError) -> str:
@@ -74,6 +89,8 @@ class QuietGroup(click.Group):
             return super().invoke(ctx)
         except QuietboardError as exc:
             raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt as exc:
+            raise Interrupted(exc) from None
         except click.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx else "quietboard"
             raise click.ClickException(f'{exc.format_message()} (see "{command} --help")') from None
@@ -117,7 +134,8 @@ def ask_passphrase() -> str:
         return os.environ[PASSPHRASE_ENV]
     try:
         return click.prompt("Vault passphrase", hide_input=True, err=True)
-    except click.Abort:
+    except click.Abort as exc:
+        _raise_if_interrupted(exc)
         raise VaultError(
             f"no passphrase was given; type it when asked, or set {PASSPHRASE_ENV} in "
             "the environment of a script"
@@ -138,8 +156,18 @@ def ask_new_passphrase() -> str:
         return click.prompt(
             "New vault passphrase", hide_input=True, confirmation_prompt=True, err=True
         )
-    except click.Abort:
+    except click.Abort as exc:
+        _raise_if_interrupted(exc)
         raise VaultError("no passphrase was given; the vault was not created") from None
+
+
+def _raise_if_interrupted(abort: click.Abort) -> None:
+    """Click turns Ctrl-C at a prompt into Abort, as it does the end of input: tell them apart."""
+    if isinstance(abort.__context__, KeyboardInterrupt):
+        interrupt = KeyboardInterrupt()
+        # Every command asks for the passphrase before it changes anything.
+        interrupt.add_note("nothing was changed (it was asking for the vault passphrase)")
+        raise interrupt from None
 
 
 def load_board(board_dir: Path) -> Any:

@@ -321,12 +321,12 @@ def _clear_dead_builds(root: Path) -> None:
 
 @contextlib.contextmanager
 def _saying_what_was_done(root: Path, swapped: Callable[[], bool]) -> Iterator[None]:
-    """Say, on a fault of the computer (a full disk...), what the build had done."""
+    """Say, on a fault of the computer (a full disk...) or a Ctrl-C, what the build had done."""
     try:
         yield
-    except OSError as exc:
-        if exc.filename is None:  # Pelican's writes, a full disk mid-write: name the board
-            exc.filename = str(root)
+    except (OSError, KeyboardInterrupt) as exc:
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(root)  # Pelican's writes, a disk full mid-write: name the board
         exc.add_note(
             "output/ holds the new site, but the record of it that status reads was not updated"
             if swapped()
