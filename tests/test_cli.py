@@ -5,11 +5,17 @@ Failures must be one line, `Error: ...`, exit status 1, and no traceback.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
+import os
+import resource
+import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 
 import pytest
@@ -474,3 +480,193 @@ def test_section_add_leaves_the_roles_comment_above_roles(tmp_path):
     assert circle < roles - 1
     assert lines[circle - 1] == ""  # a blank line after the section before it
     assert lines[circle + 1 : circle + 3] == ['title = "Circle"', "members_only = true"]
+
+
+# --- faults of the computer, and Ctrl-C, in a real child process -------------------------
+
+PASSPHRASE = "correct horse battery staple"
+
+
+def quietboard(*args, env=None, **kwargs) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "QUIETBOARD_TODAY": "2026-11-20", **(env or {})}
+    environment.pop("QUIETBOARD_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *map(str, args)],
+        capture_output=True, text=True, env=environment, timeout=120, check=False, **kwargs,
+    )  # fmt: skip
+
+
+def site_index(output) -> dict[str, bytes]:
+    return {
+        p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()
+    }
+
+
+def assert_one_line(result, status: int, line: str) -> None:
+    assert result.returncode == status, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == line
+    assert "Traceback" not in result.stderr
+
+
+def _no_bigger_files(limit: int):
+    return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+def test_a_file_too_large_for_the_system_is_named_with_what_was_done(make_board, today):
+    root = make_board(posts={"share/aaaaaaaa11.md": GOOD_POST})
+    assert quietboard("build", "--board", root).returncode == 0
+    before = site_index(root / "output")
+    # Every file this build writes may hold 4 KiB at most (ulimit -f): the pages are larger.
+    result = quietboard("build", "--board", root, preexec_fn=_no_bigger_files(4096))
+    assert_one_line(
+        result, 1,
+        f"Error: File too large at {root}. output/ was not changed. To go on: raise this "
+        "computer's file-size limit (ulimit -f), then run the command again",
+    )  # fmt: skip
+    assert site_index(root / "output") == before
+    assert not list(root.glob(".quietboard-build-*"))
+
+
+@contextlib.contextmanager
+def mounted_tmpfs(folder, size: str):
+    folder.mkdir()
+    mount = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", folder],
+        capture_output=True,
+        check=False,
+    )
+    if mount.returncode:
+        pytest.skip("a small disk needs mount (root); the file-size test covers the rest")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", folder], check=True)
+
+
+def test_a_full_disk_is_named_with_what_was_done(make_board, today, tmp_path):
+    with mounted_tmpfs(tmp_path / "small-disk", "600k") as disk:
+        root = shutil.copytree(make_board(posts={"share/aaaaaaaa11.md": GOOD_POST}), disk / "b")
+        assert quietboard("build", "--board", root).returncode == 0
+        before = site_index(root / "output")
+        (disk / "filler").write_bytes(b"\0" * (disk_free(disk) - 4096))
+        result = quietboard("build", "--board", root)
+        assert_one_line(
+            result, 1,
+            f"Error: No space left on device at {root}. output/ was not changed. To go on: free "
+            "some space on that disk, then run the command again",
+        )  # fmt: skip
+        assert site_index(root / "output") == before
+        assert not list(root.glob(".quietboard-build-*"))
+
+
+def disk_free(folder) -> int:
+    stats = os.statvfs(folder)
+    return stats.f_bavail * stats.f_frsize
+
+
+@contextlib.contextmanager
+def read_only(folder):
+    """FOLDER made read-only: a read-only bind mount as root (who ignores permissions)."""
+    if os.geteuid() != 0:
+        for path in [folder, *folder.rglob("*")]:
+            path.chmod(path.stat().st_mode & ~0o222)
+        try:
+            yield
+        finally:
+            for path in [folder, *folder.rglob("*")]:
+                path.chmod(path.stat().st_mode | 0o200)
+        return
+    bind = subprocess.run(["mount", "--bind", folder, folder], capture_output=True, check=False)
+    if bind.returncode:
+        pytest.skip("root without mount: a read-only board cannot be made here")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", folder], check=True)
+        yield
+    finally:
+        subprocess.run(["umount", folder], check=True)
+
+
+def test_reading_commands_work_on_a_read_only_board(keyed_board):
+    from .test_inbox_cli import POST, sealed
+    from .test_inbox_cli import run as run_with_vault
+
+    (keyed_board / "post.txt").write_text(sealed(keyed_board, POST))
+    assert (
+        run_with_vault(
+            "inbox", "import", keyed_board / "post.txt", "--board", keyed_board
+        ).exit_code
+        == 0
+    )
+    assert (
+        run_with_vault("section", "add", "club", "--members-only", "--board", keyed_board).exit_code
+        == 0
+    )
+    assert (
+        run_with_vault("access", "issue", "club", "--label", "R.", "--board", keyed_board).exit_code
+        == 0
+    )
+    env = {"QUIETBOARD_PASSPHRASE": PASSPHRASE}
+    with read_only(keyed_board):
+        status = quietboard("status", "--board", keyed_board, env=env)
+        assert status.returncode == 0, status.stderr
+        assert "Queue: 1 waiting" in status.stdout
+        queue = quietboard("queue", "list", "--board", keyed_board, env=env)
+        assert queue.returncode == 0, queue.stderr
+        assert "Small steps this week" in queue.stdout
+        codes = quietboard("access", "list", "club", "--board", keyed_board, env=env)
+        assert codes.returncode == 0, codes.stderr
+        assert codes.stdout.splitlines()[1].startswith("R.")
+        # A command that must write says so, naming the file and the cause.
+        built = quietboard("build", "--board", keyed_board, env=env)
+        assert built.returncode == 1
+        assert "output/ was not changed" in built.stderr
+        assert "Traceback" not in built.stderr
+
+
+def interrupt_when(process: subprocess.Popen, ready) -> tuple[str, str]:
+    """Send Ctrl-C (SIGINT) to PROCESS as soon as READY() is true; its output."""
+    while not ready():
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+    return process.communicate(timeout=60)
+
+
+def start(*args, env=None) -> subprocess.Popen:
+    environment = {**os.environ, "QUIETBOARD_TODAY": "2026-11-20", **(env or {})}
+    environment = {name: value for name, value in environment.items() if value is not None}
+    environment.pop("QUIETBOARD_DEBUG", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "generator", *map(str, args)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=environment,
+        # A shell's background job ignores Ctrl-C; a terminal's foreground command does not.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509
+    )  # fmt: skip
+
+
+def test_ctrl_c_during_a_build_is_one_line_and_leaves_output_alone(make_board, today):
+    root = make_board(posts={"share/aaaaaaaa11.md": GOOD_POST})
+    assert quietboard("build", "--board", root).returncode == 0
+    before = site_index(root / "output")
+    process = start("build", "--board", root)
+    _, stderr = interrupt_when(process, lambda: any(root.glob(".quietboard-build-*/content")))
+    assert process.returncode == 130, stderr
+    assert stderr.splitlines() == ["Interrupted; output/ was not changed"]
+    assert site_index(root / "output") == before
+
+
+def test_ctrl_c_at_the_passphrase_prompt_is_one_line(keyed_board):
+    process = start("status", "--board", keyed_board, env={"QUIETBOARD_PASSPHRASE": None})
+    prompt = b""
+    while b"Vault passphrase:" not in prompt:
+        chunk = os.read(process.stderr.fileno(), 4096)
+        assert chunk, prompt
+        prompt += chunk
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1] == (
+        "Interrupted; nothing was changed (it was asking for the vault passphrase)"
+    )
+    assert "Traceback" not in prompt.decode() + stderr

@@ -14,6 +14,7 @@ quietboard process can never leave a half-written or mixed vault.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import time
@@ -200,8 +201,23 @@ def _check_kdf_settings(path: Path, header: dict[str, Any]) -> None:
 
 @contextlib.contextmanager
 def _locked(directory: Path) -> Iterator[None]:
-    """Hold the board's vault lock; wait a little for another command to finish."""
-    with open(directory / LOCK_FILE, "a+b") as handle:
+    """Hold the board's vault lock; wait a little for another command to finish.
+
+    On a board this user may not write to (a read-only disk, a backup) the
+    lock file is opened for reading, or skipped if it is missing: reading
+    commands still work, and a save fails naming the vault.
+    """
+    try:
+        handle = open(directory / LOCK_FILE, "a+b")
+    except OSError as exc:
+        if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise
+        if not (directory / LOCK_FILE).is_file():
+            # Nobody can write here to make one, and a vault is replaced whole anyway.
+            yield
+            return
+        handle = open(directory / LOCK_FILE, "rb")
+    with handle:
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         while True:
             try:

@@ -11,7 +11,7 @@ import click
 
 from generator import __version__
 from generator.cli import access, inbox, keys, moderation, retention, review, site
-from generator.cli.common import QuietGroup
+from generator.cli.common import Interrupted, QuietGroup
 
 
 @click.group(cls=QuietGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,7 +33,12 @@ for _module in (site, access, keys, inbox, moderation, review, retention):
 
 
 def main() -> None:
-    cli(prog_name="quietboard")
+    try:
+        cli(prog_name="quietboard")
+    except KeyboardInterrupt as exc:  # while Click read the arguments, before any command ran
+        interrupted = Interrupted(exc)
+        interrupted.show()
+        raise SystemExit(interrupted.exit_code) from None
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from collections.abc import Callable
@@ -11,12 +12,73 @@ from typing import Any
 import click
 
 from generator.board import clock
-from generator.errors import QuietboardError, VaultError
+from generator.errors import QuietboardError, VaultError, printable
 
 UNEXPECTED = (
     "quietboard hit an unexpected problem ({kind}); output/ and your content were not "
     "changed. Run again with QUIETBOARD_DEBUG=1 to see the details, and please report it"
 )
+
+# What to do about a fault of the computer rather than of quietboard, by errno.
+AGAIN = "then run the command again"
+ENVIRONMENT_ADVICE = {
+    errno.ENOSPC: f"free some space on that disk, {AGAIN}",
+    errno.EDQUOT: f"free some space or ask for a larger disk quota, {AGAIN}",
+    errno.EFBIG: f"raise this computer's file-size limit (ulimit -f), {AGAIN}",
+    errno.EROFS: f"make that file system writable (or work on a copy of the board), {AGAIN}",
+    errno.EACCES: f"check who owns it and its permissions (ls -l), {AGAIN}",
+    errno.EPERM: f"check who owns it and its permissions (ls -l), {AGAIN}",
+    errno.EIO: "the disk reported a fault; check it, and your backups, before going on",
+    errno.ENOENT: f"check that it is there (was it moved while quietboard ran?), {AGAIN}",
+    errno.ENOTDIR: f"check that it is a folder, {AGAIN}",
+    errno.EISDIR: f"check that it is a file, not a folder, {AGAIN}",
+    errno.EMFILE: f"close some programs, {AGAIN}",
+    errno.ENFILE: f"close some programs, {AGAIN}",
+    errno.ENOMEM: f"close some programs, {AGAIN}",
+}
+# Said when the code that failed did not say more: true of every command,
+# since each writes a file whole (a temporary file renamed over it) or not at all.
+STOPPED = "quietboard stopped there; no file was left half-written"
+# Said at a Ctrl-C, as the shell does for a program it interrupted.
+INTERRUPTED_STATUS = 130
+
+
+class Interrupted(click.ClickException):
+    """Ctrl-C: one line saying what is true, exit status 130, no traceback."""
+
+    exit_code = INTERRUPTED_STATUS
+
+    def __init__(self, interrupt: BaseException | None = None) -> None:
+        notes = getattr(interrupt, "__notes__", [])
+        super().__init__(" ".join(notes) or "quietboard stopped; no file was left half-written")
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Interrupted; {self.message}", err=True)
+
+
+def environment_message(exc: OSError) -> str:
+    """One line for a fault of the computer: the file, the cause, what was done, what to do.
+
+    The code that knows what it had done when the fault came says so in the
+    exception's notes ("output/ was not changed"); paths are the only
+    details named, never the contents of a file.
+    """
+    cause = os.strerror(exc.errno) if exc.errno else type(exc).__name__
+    where = ""
+    if exc.filename is not None:
+        where = f" at {printable(os.fsdecode(exc.filename))}"
+        if exc.filename2 is not None:
+            where += f" (and {printable(os.fsdecode(exc.filename2))})"
+    notes = " ".join(getattr(exc, "__notes__", [])) or STOPPED
+    advice = ENVIRONMENT_ADVICE.get(exc.errno or 0, f"fix that, {AGAIN}")
+    return f"{cause.rstrip('.')}{where}. {notes.rstrip('.')}. To go on: {advice}"
+
+
+def is_environment_fault(exc: BaseException) -> bool:
+    """An OSError about a file or the disk (not a network error, not a bug)."""
+    return isinstance(exc, OSError) and (
+        exc.filename is not None or exc.errno in ENVIRONMENT_ADVICE
+    )
 
 
 class QuietGroup(click.Group):
@@ -27,6 +89,8 @@ class QuietGroup(click.Group):
             return super().invoke(ctx)
         except QuietboardError as exc:
             raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt as exc:
+            raise Interrupted(exc) from None
         except click.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx else "quietboard"
             raise click.ClickException(f'{exc.format_message()} (see "{command} --help")') from None
@@ -35,6 +99,8 @@ class QuietGroup(click.Group):
         except Exception as exc:
             if os.environ.get("QUIETBOARD_DEBUG"):
                 raise
+            if is_environment_fault(exc):
+                raise click.ClickException(environment_message(exc)) from None
             raise click.ClickException(UNEXPECTED.format(kind=type(exc).__name__)) from None
 
 
@@ -68,7 +134,8 @@ def ask_passphrase() -> str:
         return os.environ[PASSPHRASE_ENV]
     try:
         return click.prompt("Vault passphrase", hide_input=True, err=True)
-    except click.Abort:
+    except click.Abort as exc:
+        _raise_if_interrupted(exc)
         raise VaultError(
             f"no passphrase was given; type it when asked, or set {PASSPHRASE_ENV} in "
             "the environment of a script"
@@ -89,8 +156,18 @@ def ask_new_passphrase() -> str:
         return click.prompt(
             "New vault passphrase", hide_input=True, confirmation_prompt=True, err=True
         )
-    except click.Abort:
+    except click.Abort as exc:
+        _raise_if_interrupted(exc)
         raise VaultError("no passphrase was given; the vault was not created") from None
+
+
+def _raise_if_interrupted(abort: click.Abort) -> None:
+    """Click turns Ctrl-C at a prompt into Abort, as it does the end of input: tell them apart."""
+    if isinstance(abort.__context__, KeyboardInterrupt):
+        interrupt = KeyboardInterrupt()
+        # Every command asks for the passphrase before it changes anything.
+        interrupt.add_note("nothing was changed (it was asking for the vault passphrase)")
+        raise interrupt from None
 
 
 def load_board(board_dir: Path) -> Any:

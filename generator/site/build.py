@@ -1,21 +1,37 @@
-"""Build a board: validate, stage what may be published, render, audit, swap in.
+"""Build a board: validate, settle, plan, stage, render, seal, audit, swap in.
 
-Pelican only ever sees a staging copy holding the posts that may be
+The order is fixed: read the board; settle what the vault says must change
+(withdrawals, expired access codes, retired sections: the vault is saved
+once, and only then are post files deleted); plan once; render; seal;
+audit; swap the new site in. Pelican only ever sees a staging copy holding the posts that may be
 published today, written afresh from their validated metadata, so withheld
 text (members-only, expired) cannot reach the output by any Pelican path, and
 no file time reaches it either. The rendered site is audited before it
 replaces output/; a failed build leaves output/ as it was.
+
+The swap exchanges the new site and output/ in one step where the system
+can (Linux renameat2), so a crash at any moment leaves the old site or the
+new one, never neither. Elsewhere it takes two renames, and a crash between
+them leaves the old site in the build's work folder, which the next build
+puts back. Each build removes the work folders of builds that died (they
+hold copies of posts, some of which may since have been taken down).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as dt
+import errno
+import fcntl
 import functools
+import json
+import os
 import re
 import shutil
+import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -46,6 +62,9 @@ from generator.site.translations import missing_catalog, theme_messages
 from generator.text.sanitise import markdown_to_html
 
 OUTPUT_DIR = "output"
+WORK_PREFIX = ".quietboard-build-"
+# Where the two-rename swap parks the old site; a crash there leaves it to put back.
+PREVIOUS_OUTPUT = "previous-output"
 OUTPUT_MARK = "# Written by quietboard"
 SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\n+")
 MIN_FRAGMENT = 24
@@ -222,17 +241,117 @@ def _check_replaceable(output: Path) -> None:
         )
 
 
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+@functools.cache
+def _renameat2() -> Any:
+    """Linux's renameat2 from the C library, or None where there is none."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # a C library older than glibc 2.28, or not glibc
+        return None
+    function.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    function.restype = ctypes.c_int
+    return function
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders in one step; False where the system or file system cannot."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE):
+        code = ctypes.get_errno()
+        if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+            return False
+        raise OSError(code, os.strerror(code), str(second))
+    return True
+
+
 def _swap_in(new: Path, output: Path, trash: Path) -> None:
-    """Replace OUTPUT with NEW; the old output goes to TRASH (same filesystem)."""
-    had_output = output.exists()
-    if had_output:
-        output.rename(trash)
+    """Replace OUTPUT with NEW; the old output ends in the work folder (same filesystem)."""
+    if not output.exists():
+        new.rename(output)
+        return
+    if _exchange(new, output):
+        return  # the old site is now at NEW, and goes with the work folder
+    output.rename(trash)
     try:
         new.rename(output)
-    except OSError:
-        if had_output:
-            trash.rename(output)
+    except BaseException:  # Ctrl-C included: output/ must not stay missing
+        trash.rename(output)
         raise
+
+
+def _clear_dead_builds(root: Path) -> None:
+    """Remove the work folders of builds that died, first putting back a parked output/.
+
+    A running build holds a lock on its work folder, so only dead builds' are
+    touched. The caller holds the board folder's lock.
+    """
+    output = root / OUTPUT_DIR
+    for work in sorted(root.glob(WORK_PREFIX + "*")):
+        if work.is_symlink() or not work.is_dir():
+            continue
+        handle = os.open(work, os.O_RDONLY)
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # another build is running in it
+            parked = work / PREVIOUS_OUTPUT
+            if parked.is_dir() and not output.exists() and not output.is_symlink():
+                parked.rename(output)
+            shutil.rmtree(work)
+        finally:
+            os.close(handle)
+
+
+@contextlib.contextmanager
+def _saying_what_was_done(root: Path, swapped: Callable[[], bool]) -> Iterator[None]:
+    """Say, on a fault of the computer (a full disk...) or a Ctrl-C, what the build had done."""
+    try:
+        yield
+    except (OSError, KeyboardInterrupt) as exc:
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(root)  # Pelican's writes, a disk full mid-write: name the board
+        exc.add_note(
+            "output/ holds the new site, but the record of it that status reads was not updated"
+            if swapped()
+            else "output/ was not changed"
+        )
+        raise
+
+
+@contextlib.contextmanager
+def _work_folder(root: Path) -> Iterator[Path]:
+    """A new, locked work folder in ROOT, removed afterwards; dead builds' go first."""
+    board_handle = os.open(root, os.O_RDONLY)
+    try:
+        # Held only while looking for dead builds and making this one's folder,
+        # so that no build takes another's new, not yet locked, folder for dead.
+        fcntl.flock(board_handle, fcntl.LOCK_EX)
+        _clear_dead_builds(root)
+        work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=root))
+        work_handle = os.open(work, os.O_RDONLY)
+        fcntl.flock(work_handle, fcntl.LOCK_EX)
+    finally:
+        os.close(board_handle)
+    try:
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        os.close(work_handle)
 
 
 def build_board(
@@ -248,30 +367,29 @@ def build_board(
     """
     board = read_board(Path(board_dir))
     today = today or clock.today()
-    plan = plan_publication(board, read_posts(board), today)
-    pages = read_pages(board)
-    # Re-encoded before Pelican runs, so a bad image stops the build at once.
-    images = read_images(board.root)
-    output = board.root / OUTPUT_DIR
-    _check_replaceable(output)
     warnings: list[str] = []
-    untranslated = missing_catalog(board.language)
-    if untranslated:
-        warnings.append(untranslated)
+    swapped = False
     with contextlib.ExitStack() as stack:
+        stack.enter_context(_saying_what_was_done(board.root, lambda: swapped))
+        work = stack.enter_context(_work_folder(board.root))
+        posts = read_posts(board)
+        pages = read_pages(board)
+        # Re-encoded before Pelican runs, so a bad image stops the build at once.
+        images = read_images(board.root)
+        output = board.root / OUTPUT_DIR
+        _check_replaceable(output)
+        untranslated = missing_catalog(board.language)
+        if untranslated:
+            warnings.append(untranslated)
         vault = None
         if _needs_vault(board):
             if passphrase is None:
                 raise BuildError("this board's members-only sections need the vault passphrase")
             vault = stack.enter_context(open_vault(board.root, passphrase))
-            warnings += _retire_gone_sections(board, vault)
-            warnings += _drop_expired_codes(vault, today)
-            withdrawn = _withdraw(board, vault, today)
-            if withdrawn:
-                warnings.append(withdrawn)
-                plan = plan_publication(board, read_posts(board), today)
-        work = Path(tempfile.mkdtemp(prefix=".quietboard-build-", dir=board.root))
-        stack.callback(shutil.rmtree, work, ignore_errors=True)
+            settled = settle(board, vault, today)
+            warnings += settled.warnings
+            posts = [post for post in posts if (post.section, post.id) not in settled.removed]
+        plan = plan_publication(board, posts, today)
         staging, rendered = work / "content", work / "site"
         stage(plan, pages, staging)
         warnings += render(pelican_settings(board, staging, rendered)) or []
@@ -287,7 +405,8 @@ def build_board(
         if findings:
             raise AuditError(findings)
         files = sum(1 for p in rendered.rglob("*") if p.is_file())
-        _swap_in(rendered, output, work / "previous-output")
+        _swap_in(rendered, output, work / PREVIOUS_OUTPUT)
+        swapped = True
         write_build_record(board, plan, sealed.unopenable, today)
     withheld: dict[str, int] = {}
     for post, why in plan.withheld:
@@ -335,51 +454,52 @@ def _needs_vault(board: Board) -> bool:
     return bool(board.member_sections) or held is None or held > 0
 
 
-def _retire_gone_sections(board: Board, vault: Any) -> list[str]:
-    """Retire sections that left board.toml; refuse sections that came back.
+@dataclass
+class Settled:
+    warnings: list[str] = field(default_factory=list)
+    removed: set[tuple[str, str]] = field(default_factory=set)  # (section, id) of deleted posts
 
-    A refusal comes before anything is written, so output/ stays as it was.
+
+def settle(board: Board, vault: Any, today: dt.date) -> Settled:
+    """Carry out what the vault says must change before a build plans anything.
+
+    Sections that left board.toml are retired (one that came back is refused
+    before anything is written), expired access codes dropped, withdrawal
+    requests carried out. The vault is saved once, and only then are the
+    withdrawn posts' files deleted, so a crash in between leaves the request
+    on record for the next command to finish.
     """
+    from generator.board.moderation import apply_withdrawals, remove_files  # noqa: PLC0415
+
     access.check_returning(vault.data, board)
+    before = json.dumps(vault.data, sort_keys=True)
     earlier = sorted(
         name for name, state in access.held_sections(vault.data).items() if state.get("retired")
     )
-    retired = access.retire_gone_sections(vault.data, board)
-    if retired or sections_held(board.root) is None:
-        vault.save()
+    settled = Settled(warnings=access.retire_gone_sections(vault.data, board))
     # Said in full once; later builds (which ask for the passphrase because of
     # them) only remind.
-    return retired + [
+    settled.warnings += [
         f'the vault still keeps the codes of the retired section "{name}": '
         f'"quietboard section restore {name}" or "quietboard section forget {name}"'
         for name in earlier
     ]
-
-
-def _drop_expired_codes(vault: Any, today: dt.date) -> list[str]:
-    dropped = access.drop_expired(vault.data, today)
-    if dropped:
-        vault.save()
-    return [
+    settled.warnings += [
         f'the access code "{label}" for "{section}" has expired and was removed; the section '
         "has a new key, which every other code opens"
-        for section, label in dropped
+        for section, label in access.drop_expired(vault.data, today)
     ]
-
-
-def _withdraw(board: Board, vault: Any, today: dt.date) -> str:
-    """Carry out withdrawal requests the vault knows of (as every import does)."""
-    from generator.board.moderation import apply_withdrawals, remove_files  # noqa: PLC0415
-
     withdrawals = apply_withdrawals(board, vault.data, today)
-    if not withdrawals.removed_posts:
-        return ""
-    vault.save()
+    if json.dumps(vault.data, sort_keys=True) != before or sections_held(board.root) is None:
+        vault.save()
     remove_files(withdrawals.removed_posts)
-    return (
-        f"{len(withdrawals.removed_posts)} post(s) were withdrawn at their writers' request "
-        "(with the replies below them) and deleted from content/posts"
-    )
+    settled.removed = {(path.parent.name, path.stem) for path in withdrawals.removed_posts}
+    if withdrawals.removed_posts:
+        settled.warnings.append(
+            f"{len(withdrawals.removed_posts)} post(s) were withdrawn at their writers' request "
+            "(with the replies below them) and deleted from content/posts"
+        )
+    return settled
 
 
 def audit_board(board_dir: Path, output: Path | None = None, today: dt.date | None = None) -> list:
