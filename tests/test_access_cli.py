@@ -140,7 +140,7 @@ def test_a_wrong_passphrase_is_one_clear_error_and_changes_nothing(board):
         ("build",),
     ):
         result = run(*args, "--board", board, env={"QUIETBOARD_PASSPHRASE": "not the passphrase"})
-        assert_error(result, "the passphrase does not open this board's vault")
+        assert_error(result, "the passphrase in QUIETBOARD_PASSPHRASE (set in the environment")
         assert "not the passphrase" not in result.output
     assert vault.vault_path(board).read_bytes() == stored
     assert not (board / "output").exists()
@@ -170,7 +170,7 @@ def test_the_first_code_creates_the_vault_with_a_passphrase_typed_twice(make_boa
     short = CliRunner().invoke(
         cli,
         ["access", "issue", "circle", "--label", "R.", "--board", str(root)],
-        input="too short\ntoo short\n",
+        input="too short\ntoo short\n" * 3,  # asked three times, then refused
         env={"QUIETBOARD_PASSPHRASE": None},
     )
     assert_error(short, "a vault passphrase needs at least 12 characters")
@@ -614,3 +614,42 @@ def test_a_crash_inside_a_vault_save_never_leaves_the_held_count_too_low(board, 
     # worst, never a section that leaves board.toml without being retired.
     assert (board / ".quietboard/sections-held").read_text() == "2\n"
     assert set(opened(board)["members"]["sections"]) == {"circle"}
+
+
+def test_a_wrong_passphrase_from_the_environment_says_where_it_came_from(board):
+    issue(board, PASSPHRASE, "circle", "R.")
+    wrong = run("access", "list", "circle", "--board", board, env={
+        "QUIETBOARD_PASSPHRASE": "not the right one at all"})  # fmt: skip
+    assert_error(
+        wrong,
+        "the passphrase in QUIETBOARD_PASSPHRASE (set in the environment; unset it to be asked "
+        "instead) does not open this board's vault",
+    )
+    assert "not the right one" not in wrong.output
+    # Typed at the prompt, the message stays as it was.
+    typed = run("access", "list", "circle", "--board", board, env={"QUIETBOARD_PASSPHRASE": ""},
+                input="not the right one at all\n")  # fmt: skip
+    assert_error(typed, "the passphrase does not open this board's vault")
+    # An empty QUIETBOARD_PASSPHRASE means: ask.
+    asked = run("access", "list", "circle", "--board", board, env={"QUIETBOARD_PASSPHRASE": ""},
+                input=f"{PASSPHRASE}\n")  # fmt: skip
+    assert asked.exit_code == 0, asked.output
+    assert "Vault passphrase" in asked.output and "R." in asked.output
+
+
+def test_a_new_passphrase_that_is_too_short_is_asked_for_again(make_board):
+    root = make_board()
+    typed = f"short\nshort\n{PASSPHRASE}\n{PASSPHRASE}\n"
+    result = run("access", "issue", "circle", "--label", "R.", "--board", root,
+                 env={"QUIETBOARD_PASSPHRASE": ""}, input=typed)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Use at least 12 characters" in result.output
+    assert "That has 5 characters; a vault passphrase needs at least 12." in result.output
+    assert opened(root)["members"]["sections"]["circle"]["codes"]
+
+
+def test_the_cli_knows_how_the_vaults_refusal_starts():
+    from generator.board.vault import UNOPENED_MESSAGE
+    from generator.cli.common import UNOPENED_START
+
+    assert UNOPENED_MESSAGE.startswith(UNOPENED_START)

@@ -670,3 +670,33 @@ def test_ctrl_c_at_the_passphrase_prompt_is_one_line(keyed_board):
         "Interrupted; nothing was changed (it was asking for the vault passphrase)"
     )
     assert "Traceback" not in prompt.decode() + stderr
+
+
+def test_usage_errors_name_the_command_they_are_about(make_board):
+    assert_error(
+        run("approve", "X", "--cw"),
+        """Option '--cw' requires an argument. (see "quietboard approve --help")""",
+    )
+    assert_error(
+        run("section", "add", "x", "--title"),
+        """Option '--title' requires an argument. (see "quietboard section add --help")""",
+    )
+    assert_error(
+        run("access", "issue"),
+        """Missing argument 'SECTION'. (see "quietboard access issue --help")""",
+    )
+    assert_error(
+        run("build", "my-board"),
+        "Got unexpected extra argument (my-board); to name the board's folder, use --board DIR "
+        '(see "quietboard build --help")',
+    )
+    assert_error(run("nosuch"), """No such command 'nosuch'. (see "quietboard --help")""")
+
+
+def test_a_group_without_its_command_shows_what_it_offers():
+    for group, command in (("queue", "list"), ("section", "add"), ("access", "issue")):
+        result = run(group)
+        assert result.exit_code == 0, result.output
+        assert "Error" not in result.output
+        assert result.output.startswith(f"Usage: quietboard {group} [OPTIONS] COMMAND")
+        assert f"  {command} " in result.output

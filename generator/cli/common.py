@@ -84,16 +84,34 @@ def is_environment_fault(exc: BaseException) -> bool:
 class QuietGroup(click.Group):
     """Turns every error into one line, never a traceback (unless debugging)."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Kept to name the subcommand a usage error is about: by then Click has
+        # consumed the words, and its error often carries no context.
+        ctx.meta["quietboard.words"] = list(args)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except QuietboardError as exc:
-            raise click.ClickException(str(exc)) from None
+            message = str(exc)
+            if _PASSPHRASE_SOURCE["environment"] and message.startswith(UNOPENED_START):
+                # Nobody typed it: say where it came from, and how to be asked instead.
+                message = message.replace(
+                    UNOPENED_START,
+                    f"the passphrase in {PASSPHRASE_ENV} (set in the environment; unset it to "
+                    "be asked instead) does not open",
+                    1,
+                )
+            raise click.ClickException(message) from None
         except KeyboardInterrupt as exc:
             raise Interrupted(exc) from None
+        except click.exceptions.NoArgsIsHelpError as exc:
+            # `quietboard queue` alone: show what it offers, as a question, not an error.
+            click.echo(exc.ctx.get_help() if exc.ctx else ctx.get_help())
+            raise click.exceptions.Exit(0) from None
         except click.UsageError as exc:
-            command = exc.ctx.command_path if exc.ctx else "quietboard"
-            raise click.ClickException(f'{exc.format_message()} (see "{command} --help")') from None
+            raise click.ClickException(_usage_message(exc, ctx)) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
@@ -102,6 +120,53 @@ class QuietGroup(click.Group):
             if is_environment_fault(exc):
                 raise click.ClickException(environment_message(exc)) from None
             raise click.ClickException(UNEXPECTED.format(kind=type(exc).__name__)) from None
+
+
+def _usage_message(exc: click.UsageError, ctx: click.Context) -> str:
+    """The parser's complaint, and where to read about the command it was about."""
+    command = _command_named(ctx, ctx.meta.get("quietboard.words", []))
+    message = exc.format_message()
+    if "unexpected extra argument" in message and any(
+        param.name == "board_dir" for param in command.params
+    ):
+        message += "; to name the board's folder, use --board DIR"
+    path = " ".join(["quietboard", *_names_to(ctx, command)])
+    return f'{message} (see "{path} --help")'
+
+
+def _command_named(ctx: click.Context, words: list[str]) -> click.Command:
+    """The deepest command that WORDS name (`approve X --cw` names approve)."""
+    command: click.Command = ctx.command
+    for word in words:
+        if not isinstance(command, click.Group) or word.startswith("-"):
+            break
+        found = command.get_command(ctx, word)
+        if found is None:
+            break
+        command = found
+    return command
+
+
+def _names_to(ctx: click.Context, target: click.Command) -> list[str]:
+    names: list[str] = []
+    command: click.Command = ctx.command
+    while command is not target and isinstance(command, click.Group):
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            if sub is target or (isinstance(sub, click.Group) and _contains(ctx, sub, target)):
+                names.append(name)
+                command = sub
+                break
+        else:
+            break
+    return names
+
+
+def _contains(ctx: click.Context, group: click.Group, target: click.Command) -> bool:
+    return any(
+        sub is target or (isinstance(sub, click.Group) and _contains(ctx, sub, target))
+        for sub in (group.get_command(ctx, name) for name in group.list_commands(ctx))
+    )
 
 
 def board_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -128,10 +193,22 @@ def port_option(command: Callable[..., Any]) -> Callable[..., Any]:
 PASSPHRASE_ENV = "QUIETBOARD_PASSPHRASE"  # noqa: S105 - the name of a variable
 
 
+# How the vault's "wrong passphrase" message starts (board/vault.py UNOPENED_MESSAGE).
+UNOPENED_START = "the passphrase does not open"
+_PASSPHRASE_SOURCE = {"environment": False}
+
+
+def _from_environment() -> str:
+    """QUIETBOARD_PASSPHRASE, or "" when it is not set or empty (then a person is asked)."""
+    value = os.environ.get(PASSPHRASE_ENV, "")
+    _PASSPHRASE_SOURCE["environment"] = bool(value)
+    return value
+
+
 def ask_passphrase() -> str:
     """The vault passphrase: QUIETBOARD_PASSPHRASE, or a hidden prompt on the terminal."""
-    if PASSPHRASE_ENV in os.environ:
-        return os.environ[PASSPHRASE_ENV]
+    if value := _from_environment():
+        return value
     try:
         return click.prompt("Vault passphrase", hide_input=True, err=True)
     except click.Abort as exc:
@@ -144,21 +221,37 @@ def ask_passphrase() -> str:
 
 def ask_new_passphrase() -> str:
     """A passphrase for a new vault, typed twice (or QUIETBOARD_PASSPHRASE)."""
-    if PASSPHRASE_ENV in os.environ:
-        return os.environ[PASSPHRASE_ENV]
+    from generator.board.vault import MIN_PASSPHRASE  # noqa: PLC0415
+
+    if value := _from_environment():
+        return value
     click.echo(
         "This board has no vault yet. Choose a passphrase for it: it protects your moderator "
         "key, members' access-code keys, the moderation queue and the watch list on this "
-        "computer. Keep it somewhere safe; it cannot be recovered.",
+        f"computer. Use at least {MIN_PASSPHRASE} characters (four or more unrelated words "
+        "are easy to remember and hard to guess). Keep it somewhere safe; it cannot be "
+        "recovered.",
         err=True,
     )
-    try:
-        return click.prompt(
-            "New vault passphrase", hide_input=True, confirmation_prompt=True, err=True
+    for _attempt in range(NEW_PASSPHRASE_TRIES):
+        try:
+            chosen = click.prompt(
+                "New vault passphrase", hide_input=True, confirmation_prompt=True, err=True
+            )
+        except click.Abort as exc:
+            _raise_if_interrupted(exc)
+            raise VaultError("no passphrase was given; the vault was not created") from None
+        if len(chosen) >= MIN_PASSPHRASE:
+            return chosen
+        click.echo(
+            f"That has {len(chosen)} characters; a vault passphrase needs at least "
+            f"{MIN_PASSPHRASE}. Try a longer one.",
+            err=True,
         )
-    except click.Abort as exc:
-        _raise_if_interrupted(exc)
-        raise VaultError("no passphrase was given; the vault was not created") from None
+    return chosen  # the vault refuses it with the rule, and nothing is created
+
+
+NEW_PASSPHRASE_TRIES = 3
 
 
 def _raise_if_interrupted(abort: click.Abort) -> None:
