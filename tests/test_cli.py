@@ -281,6 +281,10 @@ def test_audit_of_an_output_folder_finds_its_board(make_board, today, monkeypatc
     monkeypatch.chdir(tmp_path)
     result = run("audit", root / "output")
     assert result.exit_code == 0, result.output
+    # The board's own folder, named instead of its output/, means the same.
+    result = run("audit", root)
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"{root / 'output'}: no findings."
 
 
 def test_demo_refuses_a_folder_it_did_not_make(tmp_path):

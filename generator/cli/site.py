@@ -234,13 +234,11 @@ def audit(output: Path | None, board_dir: Path) -> None:
 
     Example: quietboard audit --board ~/boards/evening-group
     """
-    if (
-        output is not None
-        and board_dir == Path(".")
-        and not Path("board.toml").exists()
-        and (output.parent / "board.toml").is_file()
-    ):
-        board_dir = output.parent  # `quietboard audit my-board/output` from anywhere
+    if output is not None and board_dir == Path(".") and not Path("board.toml").exists():
+        if (output / "board.toml").is_file():  # `quietboard audit my-board`: the board itself
+            board_dir, output = output, None
+        elif (output.parent / "board.toml").is_file():
+            board_dir = output.parent  # `quietboard audit my-board/output` from anywhere
     from generator.site.build import audit_board  # noqa: PLC0415
 
     findings = audit_board(board_dir, output)
