@@ -285,23 +285,27 @@ def test_closing_the_terminal_during_the_editor_removes_the_private_file(board, 
     seen = tmp_path / "seen.txt"
     editor = tmp_path / "editor.py"
     editor.write_text(textwrap.dedent(f"""\
-        import pathlib, sys, time
-        pathlib.Path({str(seen)!r}).write_text(sys.argv[-1])
+        import os, pathlib, sys, time
+        pathlib.Path({str(seen)!r}).write_text(f"{{os.getpid()}} {{sys.argv[-1]}}")
         time.sleep(60)
         """))  # fmt: skip
     process = _review(board, editor=f"{sys.executable} {editor}")
+    editor_pid = None
     try:
         _wait_for(process.stdout, "[a] approve")
         process.stdin.write("e\n")
         process.stdin.flush()
-        while not seen.exists() or not seen.read_text():
-            _ = process.poll()  # the editor writes where it was opened, then waits
-        opened_file = seen.read_text()
+        while not (seen.exists() and seen.read_text()):  # the editor says where it is
+            assert process.poll() is None, process.stderr.read()
+        pid, opened_file = seen.read_text().split(" ", 1)
+        editor_pid = int(pid)
         assert BODY in open(opened_file).read()
-        process.send_signal(signal.SIGHUP)
+        process.send_signal(signal.SIGHUP)  # the terminal is closed
         process.wait(timeout=60)
     finally:
         process.kill()
+        if editor_pid:
+            os.kill(editor_pid, signal.SIGKILL)
     assert not os.path.exists(os.path.dirname(opened_file))
     assert queue_ids(board) != []  # nothing decided, nothing lost
 

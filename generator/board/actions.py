@@ -21,7 +21,7 @@ from generator.board.inbox import Found, ImportReport, import_found
 from generator.board.moderation import Approval, Approved, Withdrawals
 from generator.board.post import POSTS_DIR
 from generator.board.state import State, locked, transaction
-from generator.board.vault import Passphrase, vault_exists
+from generator.board.vault import Passphrase, open_vault, vault_exists
 from generator.errors import ModerationError, VaultError
 
 # --- withdrawals --------------------------------------------------------------------------
@@ -161,8 +161,11 @@ def prune(
             for path in report.files:
                 path.unlink(missing_ok=True)
         return report, None
+    if dry_run:  # changes nothing, not even the reports stored with the items
+        with open_vault(board.root, passphrase) as vault:
+            return retention.prune(board, today, vault.data, dry_run=True), None
     with transaction(board.root, passphrase) as state:
-        withdrawals = None if dry_run else withdraw(board, state, today)
+        withdrawals = withdraw(board, state, today)
         report = retention.prune(board, today, state.data, dry_run=dry_run)
         state.delete_after_save(report.files)
     return report, withdrawals

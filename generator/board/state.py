@@ -148,7 +148,8 @@ class State:
         self._vault.save()
         self._saved = self._fingerprint()
 
-    def _finish(self) -> None:
+    def commit(self) -> None:
+        """Save if anything changed, then delete the files the change made obsolete."""
         if self.changed:
             self.save()
         doomed, self._doomed = self._doomed, []
@@ -169,7 +170,7 @@ def transaction(
     with open_vault(root, passphrase, create_passphrase) as vault:
         state = State(vault)
         yield state
-        state._finish()
+        state.commit()
 
 
 @contextlib.contextmanager

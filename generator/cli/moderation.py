@@ -303,7 +303,8 @@ def takedown(post_id: str, yes: bool, board_dir: Path) -> None:
     """
     from generator.board import actions, moderation  # noqa: PLC0415
 
-    board = load_board(board_dir)
+    with open_queue(board_dir) as (board, _):
+        pass  # finishes a take-down that a killed run saved but did not complete
     # Asked with nothing locked; the action checks the post again.
     files = moderation.take_down(board, post_id)
     if not yes and not click.confirm(
