@@ -15,6 +15,7 @@ from tomlkit.items import Comment, Whitespace
 
 from generator.board.config import BOARD_FILE, SECTION_NAME, parse_board, read_board
 from generator.board.files import write_atomically
+from generator.board.vault import board_lock
 from generator.errors import ConfigError
 
 
@@ -30,7 +31,29 @@ def add_section(
     """Add [sections.NAME] to ROOT/board.toml; returns the section's title.
 
     With CHECK_ONLY, board.toml is checked as it would be written, not written.
+    Read, changed and written under the board's lock, so two commands at once
+    never lose one's change.
     """
+    with board_lock(root):
+        return _add_section(
+            root,
+            name,
+            title=title,
+            members_only=members_only,
+            expires_days=expires_days,
+            check_only=check_only,
+        )
+
+
+def _add_section(
+    root: Path,
+    name: str,
+    *,
+    title: str,
+    members_only: bool,
+    expires_days: int | None,
+    check_only: bool,
+) -> str:
     check_new_section(root, name)
     document = _document(Path(root))
     table = tomlkit.table()
@@ -71,6 +94,11 @@ def check_new_section(root: Path, name: str) -> None:
 
 def add_moderator_key(root: Path, public_key: str) -> bool:
     """Add PUBLIC_KEY to [submissions] keys; False if it is there already."""
+    with board_lock(root):
+        return _add_moderator_key(root, public_key)
+
+
+def _add_moderator_key(root: Path, public_key: str) -> bool:
     board = read_board(Path(root))
     if public_key in board.submissions.keys:
         return False

@@ -15,7 +15,9 @@ pseudonym is the member's choice or a random friendly name.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
+import json
 import os
 import re
 import secrets
@@ -176,6 +178,82 @@ def report(
     return ItemReport(item_id=item_id, item=item, fields=tuple(fields))
 
 
+# Bumped when what a report finds changes, so stored reports are made again.
+REPORT_FORMAT = 1
+
+
+def _report_context(board: Board, data: Mapping[str, Any]) -> str:
+    """What a report depends on besides the item: the watch list and board.toml's settings."""
+    context = [
+        REPORT_FORMAT,
+        watch_list(data),
+        board.moderation.region,
+        sorted(board.roles.items()),
+        _crisis_terms(board),
+        board.language,
+    ]
+    return json.dumps(context, sort_keys=True, default=list)
+
+
+def _report_key(context: str, item: Mapping[str, Any]) -> str:
+    texts = json.dumps([context, item_fields(item)], ensure_ascii=False)
+    return hashlib.sha256(texts.encode("utf-8")).hexdigest()[:32]
+
+
+def _hits(hits: Iterable[pii.Hit]) -> list[list[Any]]:
+    return [[hit.kind, hit.start, hit.end, hit.text, hit.label] for hit in hits]
+
+
+def _stored_report(found: ItemReport, key: str) -> dict[str, Any]:
+    return {
+        "key": key,
+        "fields": [
+            {
+                "name": f.name,
+                "text": f.cleaned.text,
+                "removed": f.cleaned.removed,
+                "spaces": f.cleaned.spaces,
+                "identifying": _hits(f.identifying),
+                "crisis": _hits(f.crisis),
+                "lookalikes": f.lookalikes,
+            }
+            for f in found.fields
+        ],
+    }
+
+
+def _from_stored(item_id: str, item: Mapping[str, Any], stored: Mapping[str, Any]) -> ItemReport:
+    fields = tuple(
+        FieldReport(
+            name=f["name"],
+            cleaned=Cleaned(f["text"], f["removed"], f["spaces"]),
+            identifying=tuple(pii.Hit(*hit) for hit in f["identifying"]),
+            crisis=tuple(pii.Hit(*hit) for hit in f["crisis"]),
+            lookalikes=f["lookalikes"],
+        )
+        for f in stored["fields"]
+    )
+    return ItemReport(item_id=item_id, item=item, fields=fields)
+
+
+def stored_report(
+    board: Board, data: dict[str, Any], item_id: str, item: dict[str, Any], context: str = ""
+) -> ItemReport:
+    """ITEM's report as stored with it at import; made (and stored) again when the item,
+    the watch list or board.toml's settings changed since, or an older quietboard
+    imported it. The caller saves the vault."""
+    key = _report_key(context or _report_context(board, data), item)
+    stored = item.get("report")
+    if isinstance(stored, dict) and stored.get("key") == key:
+        try:
+            return _from_stored(item_id, item, stored)
+        except (KeyError, TypeError, ValueError):
+            pass  # made again below
+    found = report(board, data, item_id, item)
+    item["report"] = _stored_report(found, key)
+    return found
+
+
 # A member's pseudonym must not pass for a badge: these, and the board's own
 # role names and labels, are refused as pseudonyms from submissions.
 ROLE_WORDS = frozenset({
@@ -229,7 +307,10 @@ def pending(board: Board, data: dict[str, Any]) -> list[ItemReport]:
     nothing about when they arrived.
     """
     items = queue_of(data)["items"]
-    reports = [report(board, data, item_id, item) for item_id, item in items.items()]
+    context = _report_context(board, data)
+    reports = [
+        stored_report(board, data, item_id, item, context) for item_id, item in items.items()
+    ]
     return sorted(reports, key=lambda r: (not r.crisis, r.item["imported"], r.item_id))
 
 
@@ -294,7 +375,7 @@ def approve(
     item = get_item(data, item_id)
     if item["kind"] not in PUBLISHABLE:
         raise ModerationError(_not_publishable(item_id, item["kind"]))
-    scrubbed = report(board, data, item_id, item)
+    scrubbed = stored_report(board, data, item_id, item)
     flagged = [
         (name, hit)
         for name, hit in scrubbed.identifying
@@ -365,19 +446,33 @@ def approve(
         title=title,
         days=days,
         today=today,
+        post_id=item["post_id"],
         body=publishable_body(text("body")),
         cw=tuple(warnings),
         pseudonym=pseudonym,
         reply_to=reply_to,
         withdrawal=item.get("verifier", ""),
     )
-    path = write_post(board, post)
+    path = _publish_again(board, post)
     del queue_of(data)["items"][item_id]
     log(data, "approved", today)
     if item.get("edited") or (choice.redact and flagged):
         log(data, "edited", today)
     redacted = sum(1 for _ in flagged) if choice.redact else 0
     return Approved(post=read_post(path, board), path=path, redacted=redacted, added_warnings=added)
+
+
+def _publish_again(board: Board, post: Post) -> Path:
+    """Write an approved post whose id was chosen at import and saved with its item.
+
+    An approval killed (or failed) after writing the file rewrites that same
+    file when it runs again: published once, never twice. A copy in another
+    section (the first try chose another) goes first.
+    """
+    for elsewhere in (board.root / POSTS_DIR).glob(f"*/{post.id}.md"):
+        if elsewhere.parent.name != post.section:
+            elsewhere.unlink()
+    return write_post(board, post, replace=True)
 
 
 def _not_publishable(item_id: str, kind: str) -> str:
@@ -465,12 +560,13 @@ def new_post(
     title: str,
     days: int,
     today: dt.date,
+    post_id: str = "",
     **fields: Any,
 ) -> Post:
-    """A post approved TODAY: dated by the board's precision, with a fresh random id."""
+    """A post approved TODAY: dated by the board's precision, with POST_ID or a fresh id."""
     date = publication_day(board, today)
     return Post(
-        id=_fresh_id(board, title, posts),
+        id=post_id or fresh_post_id(board, title, posts),
         section=section,
         source=POSTS_DIR / section / "new.md",
         title=title,
@@ -480,7 +576,8 @@ def new_post(
     )
 
 
-def _fresh_id(board: Board, title: str, posts: Mapping[str, Post]) -> str:
+def fresh_post_id(board: Board, title: str, posts: Iterable[str]) -> str:
+    """A random post id that no post has and that spells no word of TITLE."""
     words = re.findall(r"[a-z]{4,}", title.casefold())
     while True:
         candidate = new_post_id()
@@ -490,12 +587,15 @@ def _fresh_id(board: Board, title: str, posts: Mapping[str, Post]) -> str:
             return candidate
 
 
-def write_post(board: Board, post: Post) -> Path:
-    """Write POST to content/posts/<section>/<id>.md, checked as a build would read it."""
+def write_post(board: Board, post: Post, *, replace: bool = False) -> Path:
+    """Write POST to content/posts/<section>/<id>.md, checked as a build would read it.
+
+    REPLACE: the file may exist already (an approval run again writes it again).
+    """
     folder = board.root / POSTS_DIR / post.section
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{post.id}.md"
-    if path.exists():
+    if path.exists() and not replace:
         raise ModerationError(f"{path.relative_to(board.root)} already exists; try again")
     write_atomically(path, render_post(post).encode("utf-8"), 0o600)
     try:

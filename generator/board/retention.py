@@ -19,7 +19,7 @@ from typing import Any
 from generator.board.config import CRISIS_CHECK_DAYS, Board
 from generator.board.files import write_atomically
 from generator.board.inbox import queue_of
-from generator.board.moderation import kept_drafts, log, report
+from generator.board.moderation import kept_drafts, log, stored_report
 from generator.board.post import (
     MEMBERS_ONLY,
     Publication,
@@ -122,7 +122,9 @@ def lapsed_items(data: dict[str, Any], today: dt.date, days: int) -> list[str]:
 def crisis_flagged(board: Board, data: dict[str, Any], item_ids: list[str]) -> int:
     """How many of ITEM_IDS hold crisis language (named when they are deleted unreviewed)."""
     items = queue_of(data)["items"]
-    return sum(1 for item_id in item_ids if report(board, data, item_id, items[item_id]).crisis)
+    return sum(
+        1 for item_id in item_ids if stored_report(board, data, item_id, items[item_id]).crisis
+    )
 
 
 @dataclass
@@ -131,16 +133,19 @@ class PruneReport:
     lapsed: int = 0
     lapsed_crisis: int = 0  # of those, how many held crisis language
     drafts: int = 0  # drafts of moderators' own posts kept pending_days or more
+    # The files to delete once the vault no longer lists what they hold (posts, drafts).
+    files: list[Path] = field(default_factory=list)
 
 
 def prune(
     board: Board, today: dt.date, vault_data: dict[str, Any] | None, *, dry_run: bool = False
 ) -> PruneReport:
-    """Delete the files of posts that have left the board, lapsed queue items and old drafts.
+    """Work out what prune deletes: posts that have left the board, lapsed queue
+    items and old drafts.
 
     VAULT_DATA (the open vault's contents, or None for a board without one)
-    is changed in place and logged; the caller saves it. With DRY_RUN
-    nothing changes.
+    loses the lapsed items and counts what goes in its log; the caller saves
+    it, then deletes the report's `files`. With DRY_RUN nothing changes.
     """
     pruned = PruneReport()
     plan = plan_publication(board, read_posts(board), today)
@@ -164,16 +169,13 @@ def prune(
     pruned.drafts = len(old_drafts)
     if dry_run:
         return pruned
-    for path in old_drafts:
-        path.unlink(missing_ok=True)
+    pruned.files = [*old_drafts, *(board.root / post.source for post in gone)]
     if vault_data is not None:
         items = queue_of(vault_data)["items"]
         for item_id in lapsed:
             del items[item_id]
         log(vault_data, "expired", today, len(gone))
         log(vault_data, "lapsed", today, len(lapsed))
-    for post in gone:
-        (board.root / post.source).unlink(missing_ok=True)
     return pruned
 
 

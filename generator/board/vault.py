@@ -16,7 +16,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
 import json
+import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,6 +31,7 @@ import nacl.secret
 import nacl.utils
 from nacl import exceptions
 
+from generator.board import scratch
 from generator.board.files import write_atomically
 from generator.errors import VaultError
 
@@ -135,10 +139,7 @@ def create_vault(
     """Create an empty vault under ROOT/.quietboard/ (which must not hold one)."""
     check_new_passphrase(passphrase)
     path = vault_path(root)
-    path.parent.mkdir(mode=0o700, exist_ok=True)
-    # Even on a board whose own .gitignore was lost, git never picks the vault up.
-    (path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
-    with _locked(path.parent):
+    with board_lock(root):
         if path.exists():
             raise VaultError(f"{path} already exists; it was not changed")
         salt = nacl.utils.random(nacl.pwhash.argon2id.SALTBYTES)
@@ -168,8 +169,7 @@ def _read(path: Path, passphrase: str) -> Vault:
                 "upgrade quietboard to open it"
             )
         _check_kdf_settings(path, header)
-        key = _derive(passphrase, bytes.fromhex(header["salt"]), header["opslimit"],
-                      header["memlimit"])  # fmt: skip
+        key = _cached_key(passphrase, header)
         plaintext = nacl.secret.SecretBox(key).decrypt(bytes.fromhex(document["box"]))
         data = json.loads(plaintext)
     # RecursionError: JSON nested thousands deep, which no vault we wrote holds.
@@ -179,6 +179,27 @@ def _read(path: Path, passphrase: str) -> Vault:
     if not isinstance(data, dict):
         raise VaultError(UNOPENED_MESSAGE)
     return Vault(path, data, key, header)
+
+
+# The key of the vault opened last, so a command that opens it several times
+# (review: once per decision, to hold the lock only while writing) runs
+# Argon2id once. Only in this process's memory, as the key itself is anyway.
+_last_key: dict[tuple[Any, ...], bytes] = {}
+
+
+def _cached_key(passphrase: str, header: dict[str, Any]) -> bytes:
+    wanted = (
+        header["salt"],
+        header["opslimit"],
+        header["memlimit"],
+        hashlib.sha256(passphrase.encode("utf-8")).digest(),
+    )
+    if wanted not in _last_key:
+        key = _derive(passphrase, bytes.fromhex(header["salt"]), header["opslimit"],
+                      header["memlimit"])  # fmt: skip
+        _last_key.clear()
+        _last_key[wanted] = key
+    return _last_key[wanted]
 
 
 def _within(value: Any, bounds: tuple[int, int]) -> bool:
@@ -201,7 +222,7 @@ def _check_kdf_settings(path: Path, header: dict[str, Any]) -> None:
 
 @contextlib.contextmanager
 def _locked(directory: Path) -> Iterator[None]:
-    """Hold the board's vault lock; wait a little for another command to finish.
+    """Hold the board's lock; wait a little for another command to finish.
 
     On a board this user may not write to (a read-only disk, a backup) the
     lock file is opened for reading, or skipped if it is missing: reading
@@ -236,6 +257,71 @@ def _locked(directory: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+# Boards whose lock this process holds, and how deeply: an action that takes
+# the lock may call another that takes it too (flock would wait for itself).
+_held: dict[Path, int] = {}
+
+
+@contextlib.contextmanager
+def board_lock(root: Path) -> Iterator[None]:
+    """Hold ROOT's lock for the block: every write to the vault, board.toml or
+    content/posts happens under it. Taking it first removes what a killed
+    command left behind (temporary files, private editor folders)."""
+    directory = Path(root) / VAULT_DIR
+    directory.mkdir(mode=0o700, exist_ok=True)
+    key = directory.resolve()
+    if key in _held:
+        _held[key] += 1
+        try:
+            yield
+        finally:
+            _held[key] -= 1
+        return
+    # Even on a board whose own .gitignore was lost, git never picks the vault up.
+    guard = directory / ".gitignore"
+    if not guard.is_file():
+        guard.write_text("*\n", encoding="utf-8")
+    with _locked(directory):
+        _held[key] = 1
+        try:
+            remove_leftovers(Path(root))
+            yield
+        finally:
+            del _held[key]
+
+
+# What write_atomically's temporary files are called (tempfile.mkstemp: the
+# prefix ".<name>-" and 8 random characters). Only files written under the
+# lock are looked for, so no running command can own one.
+_TEMPORARY = re.compile(r"\.(?P<name>.+)-[a-z0-9_]{8}")
+
+
+def remove_leftovers(root: Path) -> list[Path]:
+    """Delete the temporary files and editor folders a killed command left behind.
+
+    A post's temporary file holds its plaintext, so it must not wait for
+    anyone to notice it. Returns what was removed.
+    """
+    candidates = [
+        *(root / VAULT_DIR).glob(".*-*"),
+        *root.glob(".board.toml-*"),
+        *(root / "content" / "posts").glob("*/.*.md-*"),
+    ]
+    removed = []
+    for path in candidates:
+        match = _TEMPORARY.fullmatch(path.name)
+        name = match["name"] if match else ""
+        ours = name in (VAULT_FILE, HELD_FILE, "board.toml") or (
+            name.endswith(".md") and path.parent.parent.name == "posts"
+        )
+        if ours and path.is_file() and not path.is_symlink():
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+                removed.append(path)
+    scratch.remove_stale_folders()
+    return removed
+
+
 @contextlib.contextmanager
 def open_vault(
     root: Path, passphrase: Passphrase, create_passphrase: Passphrase | None = None
@@ -255,5 +341,6 @@ def open_vault(
         chosen = create_passphrase()
         create_vault(root, chosen)
         passphrase = lambda: chosen  # noqa: E731 - asked once, used once more below
-    with _locked(path.parent):
-        yield _read(path, passphrase())
+    secret = passphrase()  # typed before the lock is taken, never while holding it
+    with board_lock(root):
+        yield _read(path, secret)

@@ -73,6 +73,30 @@ def section_add(
 
     Example: quietboard section add circle --members-only --title "Evening circle"
     """
+    from generator.board.state import locked  # noqa: PLC0415
+
+    passphrase = functools.cache(ask_passphrase)
+    if _vault_may_hold_sections(board_dir):
+        passphrase()  # typed before the lock is taken
+        if not yes:
+            _confirm_forgetting(board_dir, name, passphrase)  # asked before it too
+    # board.toml is read, checked and written under the board's lock: two
+    # "section add" at once each keep their section.
+    with locked(board_dir):
+        _add_section(board_dir, name, passphrase, members_only=members_only, title=title,
+                     expires_days=expires_days, publish_existing=publish_existing)  # fmt: skip
+
+
+def _add_section(
+    board_dir: Path,
+    name: str,
+    passphrase: Any,
+    *,
+    members_only: bool,
+    title: str,
+    expires_days: int | None,
+    publish_existing: bool,
+) -> None:
     from generator.board.edit import add_section, check_new_section  # noqa: PLC0415
 
     check_new_section(board_dir, name)
@@ -80,7 +104,7 @@ def section_add(
     add_section(board_dir, name, **options, check_only=True)  # before the vault changes
     folder = board_dir / "content" / "posts" / name
     posts = sum(1 for _ in folder.glob("*.md")) if folder.is_dir() else 0
-    _forget_earlier_section(board_dir, name, public_posts=0 if members_only else posts, yes=yes)
+    _forget_earlier_section(board_dir, name, passphrase, public_posts=0 if members_only else posts)
     if posts and not members_only and not publish_existing:
         raise click.ClickException(
             f"content/posts/{name}/ holds {posts} post(s), which a public section publishes at "
@@ -101,7 +125,9 @@ def _vault_may_hold_sections(board_dir: Path) -> bool:
     return vault_exists(board_dir) and sections_held(board_dir) != 0
 
 
-def _forget_earlier_section(board_dir: Path, name: str, *, public_posts: int, yes: bool) -> None:
+def _forget_earlier_section(
+    board_dir: Path, name: str, passphrase: Any, *, public_posts: int
+) -> None:
     """A new section starts with new keys and no codes.
 
     The vault is saved before board.toml changes: a crash in between leaves
@@ -110,32 +136,33 @@ def _forget_earlier_section(board_dir: Path, name: str, *, public_posts: int, ye
     the vault held NAME as members-only: they were written for its members.
     """
     from generator.board.access import forget_section, held_codes  # noqa: PLC0415
-    from generator.board.vault import open_vault  # noqa: PLC0415
+    from generator.board.state import transaction  # noqa: PLC0415
     from generator.errors import AccessError  # noqa: PLC0415
 
     if not _vault_may_hold_sections(board_dir):
         return
-    with open_vault(board_dir, ask_passphrase) as vault:
-        if public_posts and held_codes(vault.data, name) is not None:
+    with transaction(board_dir, passphrase) as state:
+        if public_posts and held_codes(state.data, name) is not None:
             raise AccessError(
                 f'the vault holds "{name}" as a members-only section, and content/posts/{name}/ '
                 f"holds {public_posts} post(s) written for its members: move or delete them "
                 "first, then add the public section (or add it members-only again)"
             )
-        codes = held_codes(vault.data, name)
-    if codes and not yes:
-        _confirm_forgetting(name, codes)
-    with open_vault(board_dir, ask_passphrase) as vault:
-        said = forget_section(vault.data, name)
-        if said:
-            vault.save()
-            click.echo(said)
+        said = forget_section(state.data, name)
+    if said:
+        click.echo(said)
 
 
-def _confirm_forgetting(name: str, codes: int) -> None:
-    """Asked with the vault unlocked: members lose their codes only when a person says so."""
+def _confirm_forgetting(board_dir: Path, name: str, passphrase: Any) -> None:
+    """Members lose their codes only when a person says so, asked with the board unlocked."""
+    from generator.board.access import held_codes  # noqa: PLC0415
+    from generator.board.vault import open_vault  # noqa: PLC0415
     from generator.errors import AccessError  # noqa: PLC0415
 
+    with open_vault(board_dir, passphrase) as vault:
+        codes = held_codes(vault.data, name)
+    if not codes:
+        return
     warning = (
         f'the vault still holds {codes} access code(s) of an earlier section "{name}", which a '
         "new section never reuses: adding it deletes them for good"
@@ -164,12 +191,11 @@ def section_restore(name: str, board_dir: Path) -> None:
     Example: quietboard section restore circle
     """
     from generator.board.access import restore_section  # noqa: PLC0415
-    from generator.board.vault import open_vault  # noqa: PLC0415
+    from generator.board.state import transaction  # noqa: PLC0415
 
     board = load_board(board_dir)
-    with open_vault(board_dir, ask_passphrase) as vault:
-        codes = restore_section(vault.data, board, name)
-        vault.save()
+    with transaction(board_dir, ask_passphrase) as state:
+        codes = restore_section(state.data, board, name)
     click.echo(
         f'Restored "{name}": its {codes} access code(s) open it again after the next build. '
         'Run "quietboard build" and deploy.'
@@ -190,12 +216,12 @@ def section_forget(name: str, yes: bool, board_dir: Path) -> None:
     Example: quietboard section forget circle --yes
     """
     from generator.board.access import held_codes  # noqa: PLC0415
-    from generator.board.vault import open_vault  # noqa: PLC0415
+    from generator.board.state import transaction  # noqa: PLC0415
     from generator.errors import AccessError  # noqa: PLC0415
 
     passphrase = functools.cache(ask_passphrase)
-    with open_vault(board_dir, passphrase) as vault:
-        codes = held_codes(vault.data, name)
+    with transaction(board_dir, passphrase) as state:
+        codes = held_codes(state.data, name)
     if codes is None:
         raise AccessError(f'the vault holds no keys for a section "{name}"; nothing was forgotten')
     warning = f'this deletes the keys and {codes} access code(s) of "{name}" for good'
@@ -205,14 +231,13 @@ def section_forget(name: str, yes: bool, board_dir: Path) -> None:
         # Asked with the vault unlocked, so another command may run meanwhile.
         if not click.confirm(f"{warning[0].upper()}{warning[1:]}. Go ahead?", err=True):
             raise AccessError("nothing was forgotten")
-    with open_vault(board_dir, passphrase) as vault:
-        codes = held_codes(vault.data, name)
+    with transaction(board_dir, passphrase) as state:
+        codes = held_codes(state.data, name)
         if codes is None:
             raise AccessError(
                 f'the vault holds no keys for a section "{name}"; nothing was forgotten'
             )
-        vault.data["members"]["sections"].pop(name)
-        vault.save()
+        state.member_sections.pop(name)
     board = load_board(board_dir)
     again = (
         f' It starts again with new keys and no codes: "quietboard access issue {name} --label L".'
@@ -225,12 +250,10 @@ def section_forget(name: str, yes: bool, board_dir: Path) -> None:
     )
 
 
-def _retire_gone_sections(vault: Any, board: Any) -> None:
+def _retire_gone_sections(state: Any, board: Any) -> None:
     from generator.board.access import retire_gone_sections  # noqa: PLC0415
 
-    said = retire_gone_sections(vault.data, board)
-    if said:
-        vault.save()
+    said = retire_gone_sections(state.data, board)
     for sentence in said:
         click.echo(f"Warning: {sentence}", err=True)
 
@@ -269,20 +292,19 @@ def access_issue(
     Example: quietboard access issue circle --label "R." --expires 2027-03-01
     """
     from generator.board.access import issue_code  # noqa: PLC0415
-    from generator.board.vault import open_vault  # noqa: PLC0415
+    from generator.board.state import transaction  # noqa: PLC0415
 
     board = load_board(board_dir)
-    with open_vault(board_dir, ask_passphrase, ask_new_passphrase) as vault:
-        _retire_gone_sections(vault, board)
+    with transaction(board_dir, ask_passphrase, ask_new_passphrase) as state:
+        _retire_gone_sections(state, board)
         code = issue_code(
-            vault.data,
+            state.data,
             board,
             section_name,
             label,
             expires=expires.date() if expires else None,
             today=clock.today(),
         )
-        vault.save()
     link = f"{board.base_url}/members/#code={code}" if board.base_url else ""
     until = f", until {expires.date().isoformat()}" if expires else ""
     click.echo(f'Access code for "{label}" in "{section_name}"{until}. It is shown only once:')
@@ -351,13 +373,12 @@ def access_revoke(section_name: str, label: str, board_dir: Path) -> None:
     Example: quietboard access revoke circle "R."
     """
     from generator.board.access import revoke_code  # noqa: PLC0415
-    from generator.board.vault import open_vault  # noqa: PLC0415
+    from generator.board.state import transaction  # noqa: PLC0415
 
     board = load_board(board_dir)
-    with open_vault(board_dir, ask_passphrase) as vault:
-        _retire_gone_sections(vault, board)
-        left = revoke_code(vault.data, board, section_name, label)
-        vault.save()
+    with transaction(board_dir, ask_passphrase) as state:
+        _retire_gone_sections(state, board)
+        left = revoke_code(state.data, board, section_name, label)
     click.echo(
         f'Revoked "{label}" in "{section_name}"; {left} other code(s) keep working. '
         'Run "quietboard build" and deploy now: until then the old site still opens for it.'
@@ -376,13 +397,12 @@ def access_rotate(section_name: str, board_dir: Path) -> None:
     Example: quietboard access rotate circle
     """
     from generator.board.access import rotate_key  # noqa: PLC0415
-    from generator.board.vault import open_vault  # noqa: PLC0415
+    from generator.board.state import transaction  # noqa: PLC0415
 
     board = load_board(board_dir)
-    with open_vault(board_dir, ask_passphrase) as vault:
-        _retire_gone_sections(vault, board)
-        rotate_key(vault.data, board, section_name)
-        vault.save()
+    with transaction(board_dir, ask_passphrase) as state:
+        _retire_gone_sections(state, board)
+        rotate_key(state.data, board, section_name)
     click.echo(f'"{section_name}" has a new key. Run "quietboard build" and deploy now.')
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -11,7 +10,6 @@ from typing import Any
 
 import click
 
-from generator.board import clock
 from generator.errors import QuietboardError, VaultError, printable
 
 UNEXPECTED = (
@@ -270,20 +268,9 @@ def load_board(board_dir: Path) -> Any:
     return read_board(board_dir)
 
 
-def withdraw_and_save(board: Any, vault: Any) -> None:
-    """Carry out the withdrawal requests the vault knows of, then save it.
-
-    Post files are deleted only after the vault is saved, so a crash in
-    between leaves the request on record to be carried out next time.
-    """
-    from generator.board.moderation import apply_withdrawals, remove_files  # noqa: PLC0415
-
-    before = json.dumps(vault.data, sort_keys=True)
-    withdrawals = apply_withdrawals(board, vault.data, clock.today())
-    if json.dumps(vault.data, sort_keys=True) != before:
-        vault.save()
-    remove_files(withdrawals.removed_posts)
-    if withdrawals.count:
+def say_withdrawals(withdrawals: Any) -> None:
+    """Tell the moderator what an action's withdrawals took away (on stderr)."""
+    if withdrawals is not None and withdrawals.count:
         click.echo(
             f"Withdrawn at the member's request: {withdrawals.matched} published post(s), "
             f"{len(withdrawals.removed_posts) - withdrawals.matched} reply(ies) below them and "

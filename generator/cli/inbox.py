@@ -11,12 +11,7 @@ from typing import Any
 import click
 
 from generator.board import clock
-from generator.cli.common import (
-    ask_passphrase,
-    board_option,
-    load_board,
-    withdraw_and_save,
-)
+from generator.cli.common import ask_passphrase, board_option, load_board, say_withdrawals
 from generator.errors import QuietboardError
 
 
@@ -50,26 +45,28 @@ def _read_inputs(files: tuple[str, ...]) -> list[Any]:
     return found
 
 
-def _import(board: Any, found: list[Any], vault: Any) -> Any:
-    from generator.board.inbox import import_found  # noqa: PLC0415
+def _import(board: Any, found: list[Any], board_dir: Path) -> Any:
+    """Open FOUND into the queue in one transaction (withdrawals carried out too)."""
+    from generator.board import actions  # noqa: PLC0415
+    from generator.board.state import transaction  # noqa: PLC0415
 
-    with (
-        click.progressbar(length=len(found), label="Opening submissions", file=sys.stderr)
-        if len(found) >= PROGRESS_FROM
-        else contextlib.nullcontext() as bar
-    ):
-        report = import_found(
-            vault.data,
-            found,
-            pow_bits=board.submissions.pow_bits,
-            today=clock.today(),
-            progress=(lambda done: bar.update(done - bar.pos)) if bar else None,
-        )
-        if bar:
-            bar.update(len(found) - bar.pos)
-    if report.imported:
-        vault.save()
-    withdraw_and_save(board, vault)
+    with transaction(board_dir, ask_passphrase) as state:
+        with (
+            click.progressbar(length=len(found), label="Opening submissions", file=sys.stderr)
+            if len(found) >= PROGRESS_FROM
+            else contextlib.nullcontext() as bar
+        ):
+            report = actions.import_submissions(
+                board,
+                state,
+                found,
+                clock.today(),
+                progress=(lambda done: bar.update(done - bar.pos)) if bar else None,
+            )
+            if bar:
+                bar.update(len(found) - bar.pos)
+        withdrawals = actions.withdraw(board, state, clock.today())
+    say_withdrawals(withdrawals)
     for problem in report.problem_lines():
         click.echo(f"  {problem}", err=True)
     return report
@@ -96,12 +93,9 @@ def inbox_import(files: tuple[str, ...], board_dir: Path) -> None:
 
     Example: quietboard inbox import ~/Downloads/quietboard-submissions.csv
     """
-    from generator.board.vault import open_vault  # noqa: PLC0415
-
     board = load_board(board_dir)
     found = _read_inputs(files)
-    with open_vault(board_dir, ask_passphrase) as vault:
-        report = _import(board, found, vault)
+    report = _import(board, found, board_dir)
     click.echo(report.summary())
     if report.imported:
         click.echo('See them with "quietboard queue list".')
@@ -134,7 +128,6 @@ def inbox_fetch(delete_remote: bool, board_dir: Path) -> None:
     """
     from generator.board.inbox import FORM_NAME, from_submissions  # noqa: PLC0415
     from generator.board.netlify import API, NetlifyClient  # noqa: PLC0415
-    from generator.board.vault import open_vault  # noqa: PLC0415
 
     board = load_board(board_dir)
     site = board.submissions.netlify_site_id
@@ -157,8 +150,7 @@ def inbox_fetch(delete_remote: bool, board_dir: Path) -> None:
         click.echo("Imported 0, duplicates 0, spam 0, unreadable 0.")
         return
     found = from_submissions("Netlify", submissions)
-    with open_vault(board_dir, ask_passphrase) as vault:
-        report = _import(board, found, vault)
+    report = _import(board, found, board_dir)
     click.echo(report.summary())
     if delete_remote:
         _delete_settled(client, found, report)

@@ -34,20 +34,22 @@ def keys_init(board_dir: Path) -> None:
     """Make your key pair and add its public key to board.toml.
 
     Each moderator runs this once, with their own vault, and commits the
-    changed board.toml. Submissions can be sealed to you after the next build
+    changed board.toml. If it was stopped before board.toml changed, running
+    it again finishes the job. Submissions can be sealed to you after the next build
     and deploy.
 
     Example: quietboard keys init
     """
-    from generator.board.edit import add_moderator_key  # noqa: PLC0415
-    from generator.board.moderators import create_key  # noqa: PLC0415
-    from generator.board.vault import open_vault  # noqa: PLC0415
+    from generator.board.actions import init_key  # noqa: PLC0415
 
     load_board(board_dir)
-    with open_vault(board_dir, ask_passphrase, ask_new_passphrase) as vault:
-        public = create_key(vault.data, clock.today())
-        vault.save()
-    add_moderator_key(board_dir, public)
+    made = init_key(board_dir, ask_passphrase, ask_new_passphrase, clock.today())
+    public = made.public
+    if made.completed:
+        click.echo(
+            "The vault already had your key, but board.toml did not list it (an earlier "
+            '"keys init" was stopped); it is listed now.'
+        )
     click.echo(f"Your public key, now in board.toml under [submissions] keys:\n\n    {public}\n")
     click.echo(
         'Commit board.toml, then run "quietboard build" and deploy: from then on members\' '

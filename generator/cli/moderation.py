@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,15 +19,12 @@ from typing import Any
 import click
 
 from generator.board import clock
-from generator.cli.common import ask_passphrase, board_option, load_board, withdraw_and_save
+from generator.cli.common import ask_passphrase, board_option, load_board, say_withdrawals
 from generator.errors import ContentError, ModerationError
 
 # Control, format (bidi overrides, zero-width) and private-use characters from
 # a submission could move the cursor, retitle the terminal or disguise text.
 HIDDEN_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
-# Where an edited submission is written for $EDITOR: memory, not disk, where
-# the system offers it.
-MEMORY_DIRS = ("/dev/shm",)  # noqa: S108 - a private directory is made inside it
 
 
 def visible(text: str, keep: str = "") -> str:
@@ -40,17 +36,20 @@ def visible(text: str, keep: str = "") -> str:
 
 
 @contextlib.contextmanager
-def open_queue(board_dir: Path) -> Iterator[tuple[Any, Any]]:
-    """The board and its open vault, with withdrawals carried out; saved after the block."""
-    from generator.board.vault import open_vault  # noqa: PLC0415
+def open_queue(board_dir: Path, passphrase: Any = ask_passphrase) -> Iterator[tuple[Any, Any]]:
+    """The board and its state in one transaction, withdrawals carried out first.
+
+    Saved once at the end if anything changed; the files of withdrawn posts
+    are deleted after that.
+    """
+    from generator.board.actions import withdraw  # noqa: PLC0415
+    from generator.board.state import transaction  # noqa: PLC0415
 
     board = load_board(board_dir)
-    with open_vault(board_dir, ask_passphrase) as vault:
-        withdraw_and_save(board, vault)
-        before = json.dumps(vault.data, sort_keys=True)
-        yield board, vault
-        if json.dumps(vault.data, sort_keys=True) != before:
-            vault.save()
+    with transaction(board_dir, passphrase) as state:
+        withdrawals = withdraw(board, state, clock.today())
+        yield board, state
+    say_withdrawals(withdrawals)
 
 
 def warn_without_region(board: Any) -> None:
@@ -64,10 +63,12 @@ def warn_without_region(board: Any) -> None:
 
 @contextlib.contextmanager
 def private_file(name: str, text: str) -> Iterator[Path]:
-    """TEXT in a file only this user can read, in a new directory removed afterwards."""
-    base = next((d for d in MEMORY_DIRS if os.access(d, os.W_OK)), None)
-    with tempfile.TemporaryDirectory(prefix="quietboard-", dir=base) as folder:
-        path = Path(folder) / name
+    """TEXT in a file only this user can read, in a new directory removed afterwards
+    (also when the terminal is closed; see generator/board/scratch.py)."""
+    from generator.board.scratch import private_folder  # noqa: PLC0415
+
+    with private_folder() as folder:
+        path = folder / name
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -134,8 +135,10 @@ def queue_list(as_json: bool, board_dir: Path) -> None:
     """
     from generator.board.moderation import pending  # noqa: PLC0415
 
-    with open_queue(board_dir) as (board, vault):
-        rows = [queue_row(item_report) for item_report in pending(board, vault.data)]
+    with open_queue(board_dir) as (board, state):
+        # Reports are made at import; one made again (an older item, a changed
+        # watch list) is stored by this transaction, so it is made once.
+        rows = [queue_row(item_report) for item_report in pending(board, state.data)]
     if as_json:
         click.echo(visible(json.dumps({"items": rows}, indent=2, ensure_ascii=False), "\n"))
         return
@@ -170,8 +173,8 @@ def queue_log(as_json: bool, board_dir: Path) -> None:
     """
     from generator.board.moderation import LOG_ACTIONS, log_rows  # noqa: PLC0415
 
-    with open_queue(board_dir) as (_, vault):
-        rows = log_rows(vault.data)
+    with open_queue(board_dir) as (_, state):
+        rows = log_rows(state.data)
     if as_json:
         click.echo(json.dumps({"days": rows}, indent=2))
         return
@@ -243,8 +246,8 @@ def approve(
 
     Example: quietboard approve k3m9qz --redact --cw "self-harm"
     """
+    from generator.board.actions import approve as approve_item  # noqa: PLC0415
     from generator.board.moderation import Approval  # noqa: PLC0415
-    from generator.board.moderation import approve as approve_item  # noqa: PLC0415
 
     choice = Approval(
         section=section_name,
@@ -254,8 +257,8 @@ def approve(
         keep_flagged=keep_flagged,
         pseudonym=pseudonym,
     )
-    with open_queue(board_dir) as (board, vault):
-        approved = approve_item(board, vault.data, item_id, choice, clock.today())
+    with open_queue(board_dir) as (board, state):
+        approved = approve_item(board, state, item_id, choice, clock.today())
     if as_json:
         post = approved.post
         click.echo(json.dumps({
@@ -278,10 +281,10 @@ def reject(item_id: str, board_dir: Path) -> None:
 
     Example: quietboard reject k3m9qz
     """
-    from generator.board.moderation import reject as reject_item  # noqa: PLC0415
+    from generator.board.actions import reject as reject_item  # noqa: PLC0415
 
-    with open_queue(board_dir) as (_, vault):
-        kind = reject_item(vault.data, item_id, clock.today())
+    with open_queue(board_dir) as (board, state):
+        kind = reject_item(board, state, item_id, clock.today())
     done = "Rejected" if kind in ("post", "reply") else "Dismissed"
     click.echo(f"{done} {item_id}; it is deleted from the queue.")
 
@@ -298,16 +301,18 @@ def takedown(post_id: str, yes: bool, board_dir: Path) -> None:
 
     Example: quietboard takedown 3f9a1c0b2e
     """
-    from generator.board.moderation import log, remove_files, take_down  # noqa: PLC0415
+    from generator.board import actions, moderation  # noqa: PLC0415
 
-    with open_queue(board_dir) as (board, vault):
-        files = take_down(board, post_id)
-        if not yes and not click.confirm(
-            f"Delete {len(files)} post file(s) (the post and its replies) for good?", err=True
-        ):
-            raise click.ClickException("nothing was deleted")
-        log(vault.data, "rejected", clock.today(), len(files))
-    remove_files(files)
+    with open_queue(board_dir) as (board, _):
+        pass  # finishes a take-down that a killed run saved but did not complete
+    # Asked with nothing locked; the action checks the post again.
+    files = moderation.take_down(board, post_id)
+    if not yes and not click.confirm(
+        f"Delete {len(files)} post file(s) (the post and its replies) for good?", err=True
+    ):
+        raise click.ClickException("nothing was deleted")
+    with open_queue(board_dir) as (board, state):
+        files = actions.take_down(board, state, post_id, clock.today())
     click.echo(
         f'Took down {len(files)} post(s). Run "quietboard build" and deploy to take '
         "them off the site."
@@ -357,6 +362,7 @@ def post_command(
         keep_draft,
         write_own_post,
     )
+    from generator.board.state import locked  # noqa: PLC0415
 
     board = load_board(board_dir)
     role = role or ("moderator" if "moderator" in board.roles else "")
@@ -379,15 +385,16 @@ def post_command(
     else:
         text = edit_privately(POST_TEMPLATE)
     try:
-        written = write_own_post(
-            board,
-            text,
-            section=section_name,
-            role=role,
-            pseudonym=pseudonym,
-            expires_days=expires_days,
-            today=clock.today(),
-        )
+        with locked(board.root):
+            written = write_own_post(
+                board,
+                text,
+                section=section_name,
+                role=role,
+                pseudonym=pseudonym,
+                expires_days=expires_days,
+                today=clock.today(),
+            )
     except (ContentError, ModerationError) as exc:
         problem = str(exc) if isinstance(exc, ModerationError) else f"{exc}; nothing was written"
         if source or text.strip() == POST_TEMPLATE.strip():
@@ -448,8 +455,8 @@ def watch_add(board_dir: Path) -> None:
     from generator.board.moderation import add_watch  # noqa: PLC0415
 
     names = _read_names("Type the names to watch for.")
-    with open_queue(board_dir) as (_, vault):
-        added = add_watch(vault.data, names)
+    with open_queue(board_dir) as (_, state):
+        added = add_watch(state.data, names)
     click.echo(f"Added {added} name(s) to the watch list.")
 
 
@@ -462,8 +469,8 @@ def watch_list_command(board_dir: Path) -> None:
     """
     from generator.board.moderation import watch_list  # noqa: PLC0415
 
-    with open_queue(board_dir) as (_, vault):
-        names = watch_list(vault.data)
+    with open_queue(board_dir) as (_, state):
+        names = watch_list(state.data)
     if not names:
         click.echo('The watch list is empty; add names with "quietboard watch add".')
     for number, name in enumerate(names, 1):
@@ -480,10 +487,9 @@ def watch_remove(board_dir: Path) -> None:
     from generator.board.moderation import remove_watch  # noqa: PLC0415
 
     names = _read_names("Type the names to remove.")
-    with open_queue(board_dir) as (_, vault):
-        removed = remove_watch(vault.data, names)
+    with open_queue(board_dir) as (_, state):
+        removed = remove_watch(state.data, names)
     click.echo(f"Removed {removed} name(s) from the watch list.")
-
 
 
 COMMANDS = (queue_group, approve, reject, takedown, post_command, watch_group)

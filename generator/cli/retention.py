@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from generator.board import clock
-from generator.cli.common import ask_passphrase, board_option, load_board, withdraw_and_save
+from generator.cli.common import ask_passphrase, board_option, load_board, say_withdrawals
 from generator.errors import ConfigError
 
 if TYPE_CHECKING:  # the library is imported where it is used, to keep --help fast
@@ -22,8 +22,7 @@ def run_prune(
     board_dir: Path, passphrase: Passphrase, *, dry_run: bool = False, yes: bool = False
 ) -> PruneReport:
     """Prune BOARD_DIR as of today and say what went (or would go)."""
-    from generator.board.retention import prune  # noqa: PLC0415
-    from generator.board.vault import open_vault, vault_exists  # noqa: PLC0415
+    from generator.board.actions import prune  # noqa: PLC0415
 
     board = load_board(board_dir)
     today = clock.today()
@@ -32,15 +31,8 @@ def run_prune(
             f"QUIETBOARD_TODAY ({today}) is after this computer's date, and prune deletes for "
             "good; unset QUIETBOARD_TODAY, or add --yes if you mean to prune as of that day"
         )
-    if vault_exists(board.root):
-        with open_vault(board.root, passphrase) as vault:
-            if not dry_run:  # a dry run changes nothing, withdrawals included
-                withdraw_and_save(board, vault)
-            report = prune(board, today, vault.data, dry_run=dry_run)
-            if not dry_run:
-                vault.save()
-    else:
-        report = prune(board, today, None, dry_run=dry_run)
+    report, withdrawals = prune(board, passphrase, today, dry_run=dry_run)
+    say_withdrawals(withdrawals)
     _say_pruned(board, report, dry_run)
     return report
 

@@ -3,13 +3,19 @@
 Each item is shown with its scrub report and its flagged words highlighted
 where they are; crisis-flagged items come first, beside the board's
 escalation guidance and crisis services. Every action is saved at once, so
-quitting (or a crash) keeps what was decided. Submitted text is only ever
+quitting (or a crash) keeps what was decided. The board's lock is held only
+while an item is read and while a decision is saved, never while the
+moderator reads or types: other commands (the nightly build) run meanwhile,
+and a decision on an item someone else decided first is refused. Submitted text is only ever
 put on screen as plain `rich.text.Text` (never as markup), after clean-up
 and `visible()`, so it cannot style the terminal or hide words.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +25,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from generator.board import clock
-from generator.cli.common import board_option
+from generator.cli.common import ask_passphrase, board_option
 from generator.cli.moderation import (
     describe_approval,
     edit_privately,
@@ -139,9 +145,30 @@ def _post_in_context(console: Console, board: Any, item: dict[str, Any]) -> None
                         title=f"{what}: {item['post']}"))  # fmt: skip
 
 
-def _approve(board: Any, vault: Any, item_report: Any) -> Any:
-    from generator.board.moderation import Approval, approve  # noqa: PLC0415
+class Decision:
+    """One item as the moderator was shown it, and how to save a decision on it."""
 
+    def __init__(self, board_dir: Path, passphrase: Any, item_report: Any) -> None:
+        self.board_dir = board_dir
+        self.passphrase = passphrase
+        self.report = item_report
+        self.item_id = item_report.item_id
+        self.shown = copy.deepcopy(dict(item_report.item))
+
+    def save(self, change: Callable[[Any, Any], Any]) -> Any:
+        """Run CHANGE(board, state) in a transaction, if the item is still as shown."""
+        from generator.board.actions import check_unchanged  # noqa: PLC0415
+
+        with open_queue(self.board_dir, self.passphrase) as (board, state):
+            check_unchanged(state, self.item_id, self.shown)
+            return change(board, state)
+
+
+def _approve(decision: Decision) -> Any:
+    from generator.board.actions import approve  # noqa: PLC0415
+    from generator.board.moderation import Approval  # noqa: PLC0415
+
+    item_report = decision.report
     item = item_report.item
     section = None
     if item["kind"] == "post":
@@ -163,84 +190,92 @@ def _approve(board: Any, vault: Any, item_report: Any) -> Any:
         if not keep:
             raise ModerationError('not approved; choose "r" to redact or "e" to edit first')
     choice = Approval(section=section, warnings=warnings, keep_flagged=keep)
-    return approve(board, vault.data, item_report.item_id, choice, clock.today())
+    return decision.save(
+        lambda board, state: approve(board, state, decision.item_id, choice, clock.today())
+    )
 
 
-def _do_approve(board: Any, vault: Any, item_report: Any) -> bool:
-    approved = _approve(board, vault, item_report)
-    vault.save()
-    click.echo(describe_approval(approved))
+def _do_approve(decision: Decision) -> bool:
+    click.echo(describe_approval(_approve(decision)))
     return True
 
 
-def _do_edit(board: Any, vault: Any, item_report: Any) -> bool:
-    from generator.board.moderation import apply_edit, edit_document  # noqa: PLC0415
+def _do_edit(decision: Decision) -> bool:
+    from generator.board.actions import Superseded, edit  # noqa: PLC0415
+    from generator.board.moderation import edit_document  # noqa: PLC0415
 
-    document = edit_document(item_report.item)
+    document = edit_document(decision.report.item)
     while True:
         document = edit_privately(document)
         try:
-            changed = apply_edit(item_report.item, document)
+            changed = decision.save(
+                lambda _, state, text=document: edit(state, decision.item_id, text)
+            )
+        except Superseded:
+            raise
         except QuietboardError as problem:
             click.echo(f"Error: {problem}", err=True)
             if click.confirm("Open your edit again to fix it?", default=True, err=True):
                 continue
             return False
         break
-    if changed:
-        vault.save()
-        click.echo("Saved your edit.")
-    else:
-        click.echo("No change.")
+    click.echo("Saved your edit." if changed else "No change.")
     return False
 
 
-def _do_redact(board: Any, vault: Any, item_report: Any) -> bool:
-    from generator.board.moderation import redact_item  # noqa: PLC0415
+def _do_redact(decision: Decision) -> bool:
+    from generator.board.actions import redact  # noqa: PLC0415
 
-    in_name = sum(1 for name, _ in item_report.identifying if name == "pseudonym")
-    count = redact_item(board, vault.data, item_report.item_id) - in_name
-    vault.save()
+    def change(board: Any, state: Any) -> tuple[int, str]:
+        count = redact(board, state, decision.item_id)
+        return count, state.items[decision.item_id].get("pseudonym", "")
+
+    in_name = sum(1 for name, _ in decision.report.identifying if name == "pseudonym")
+    count, renamed = decision.save(change)
+    count -= in_name
     if count:
         click.echo(f"Replaced {count} detail(s) with [removed].")
     if in_name:
-        renamed = vault.data["queue"]["items"][item_report.item_id]["pseudonym"]
         click.echo(f"The pseudonym is now {renamed}, a random friendly name.")
     if not (count or in_name):
         click.echo("Nothing to redact.")
     return False
 
 
-def _do_reject(board: Any, vault: Any, item_report: Any) -> bool:
-    from generator.board.moderation import reject  # noqa: PLC0415
+def _do_reject(decision: Decision) -> bool:
+    from generator.board.actions import reject  # noqa: PLC0415
 
-    if item_report.item["kind"] in ("post", "reply") and not click.confirm(
+    if decision.report.item["kind"] in ("post", "reply") and not click.confirm(
         "Reject it and delete it for good?", default=False, err=True
     ):
         return False
-    reject(vault.data, item_report.item_id, clock.today())
-    vault.save()
+    decision.save(lambda board, state: reject(board, state, decision.item_id, clock.today()))
     click.echo("Deleted from the queue.")
     return True
 
 
-def _do_take_down(board: Any, vault: Any, item_report: Any) -> bool:
-    from generator.board.moderation import log, reject, remove_files, take_down  # noqa: PLC0415
+def _do_take_down(decision: Decision) -> bool:
+    from generator.board import actions, moderation  # noqa: PLC0415
+    from generator.cli.common import load_board  # noqa: PLC0415
 
-    item = item_report.item
-    files = take_down(board, item["post"], item["section"])
+    item = decision.report.item
+    files = moderation.take_down(load_board(decision.board_dir), item["post"], item["section"])
     if not click.confirm(
         f"Take down the post and its replies ({len(files)} file(s)) for good?",
         default=False,
         err=True,
     ):
         return False
-    # Files first: a crash before the save leaves the report to dismiss, never
-    # a reported post still up with its report gone.
-    remove_files(files)
-    log(vault.data, "rejected", clock.today(), len(files))
-    reject(vault.data, item_report.item_id, clock.today())
-    vault.save()
+    decision.save(
+        lambda board, state: actions.take_down(
+            board,
+            state,
+            item["post"],
+            clock.today(),
+            section=item["section"],
+            report_id=decision.item_id,
+        )
+    )
     click.echo('Taken down. Run "quietboard build" and deploy to take it off the site.')
     return True
 
@@ -252,7 +287,7 @@ DO = {
     "r": _do_redact,
     "x": _do_reject,
     "t": _do_take_down,
-    "s": lambda board, vault, item_report: True,
+    "s": lambda decision: True,
 }
 
 
@@ -264,49 +299,55 @@ def review(board_dir: Path) -> None:
     Each item shows what the clean-up will remove and highlights possible
     identifying details (red), watch-list names (purple) and crisis language
     (yellow) in place. Edit opens your $EDITOR on a private temporary file
-    that is deleted afterwards. Every decision is saved at once.
+    that is deleted afterwards (also if the terminal is closed). Every
+    decision is saved at once. The board is locked only while a decision is
+    saved, so other commands (a nightly build) run while you read; a
+    decision on an item another command settled meanwhile is refused.
 
     Example: quietboard review
     """
-    from generator.board.moderation import pending, report  # noqa: PLC0415
+    from generator.board.moderation import pending, stored_report  # noqa: PLC0415
 
     console = Console(highlight=False, emoji=False, markup=False)
-    with open_queue(board_dir) as (board, vault):
-        warn_without_region(board)
-        reports = pending(board, vault.data)
-        if not reports:
-            click.echo("The queue is empty.")
-            return
-        done = 0
-        for number, first in enumerate(reports, 1):
-            item_id = first.item_id
-            while item_id in vault.data["queue"]["items"]:
-                item_report = report(
-                    board, vault.data, item_id, vault.data["queue"]["items"][item_id]
-                )
-                show(console, board, item_report, f"{number}/{len(reports)}")
-                kind = item_report.item["kind"]
-                if kind in ("report", "reply"):
-                    _post_in_context(console, board, item_report.item)
-                letters = ACTIONS[kind]
-                words = (
-                    ACTION_WORDS if kind in ("post", "reply") else {**ACTION_WORDS, "x": "dismiss"}
-                )
-                click.echo("  ".join(f"[{k}] {words[k]}" for k in letters))
-                action = click.prompt(
-                    "Action", type=click.Choice(letters), show_choices=False, err=True
-                )
-                if action == "q":
-                    click.echo(f"Stopped; {done} item(s) settled this time.")
-                    return
-                try:
-                    if DO[action](board, vault, item_report):
-                        if action != "s":
-                            done += 1
-                        break
-                except QuietboardError as exc:
-                    click.echo(f"Error: {exc}", err=True)
-        click.echo(f"End of the queue; {done} item(s) settled this time.")
+    passphrase = functools.cache(ask_passphrase)
+    with open_queue(board_dir, passphrase) as (board, state):
+        order = [item_report.item_id for item_report in pending(board, state.data)]
+    warn_without_region(board)
+    if not order:
+        click.echo("The queue is empty.")
+        return
+    done = 0
+    for number, item_id in enumerate(order, 1):
+        while True:
+            # Read under the lock, shown and decided without it.
+            with open_queue(board_dir, passphrase) as (board, state):
+                item = state.items.get(item_id)
+                item_report = None if item is None else stored_report(
+                    board, state.data, item_id, item
+                )  # fmt: skip
+            if item_report is None:
+                break  # decided meanwhile by another command
+            show(console, board, item_report, f"{number}/{len(order)}")
+            kind = item_report.item["kind"]
+            if kind in ("report", "reply"):
+                _post_in_context(console, board, item_report.item)
+            letters = ACTIONS[kind]
+            words = ACTION_WORDS if kind in ("post", "reply") else {**ACTION_WORDS, "x": "dismiss"}
+            click.echo("  ".join(f"[{k}] {words[k]}" for k in letters))
+            action = click.prompt(
+                "Action", type=click.Choice(letters), show_choices=False, err=True
+            )
+            if action == "q":
+                click.echo(f"Stopped; {done} item(s) settled this time.")
+                return
+            try:
+                if DO[action](Decision(board_dir, passphrase, item_report)):
+                    if action != "s":
+                        done += 1
+                    break
+            except QuietboardError as exc:  # Superseded too: the item is read again
+                click.echo(f"Error: {exc}", err=True)
+    click.echo(f"End of the queue; {done} item(s) settled this time.")
 
 
 COMMANDS = (review,)
