@@ -78,7 +78,9 @@ def section_add(
     passphrase = functools.cache(ask_passphrase)
     if _vault_may_hold_sections(board_dir):
         passphrase()  # typed before the lock is taken
-        if not yes:
+        folder = board_dir / "content" / "posts" / name
+        members_posts = 0 if members_only or not folder.is_dir() else len(list(folder.glob("*.md")))
+        if not yes and not members_posts:  # with them there, the add is refused anyway
             _confirm_forgetting(board_dir, name, passphrase)  # asked before it too
     # board.toml is read, checked and written under the board's lock: two
     # "section add" at once each keep their section.

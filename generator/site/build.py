@@ -25,7 +25,6 @@ import datetime as dt
 import errno
 import fcntl
 import functools
-import json
 import os
 import re
 import shutil
@@ -469,10 +468,11 @@ def settle(board: Board, vault: Any, today: dt.date) -> Settled:
     withdrawn posts' files deleted, so a crash in between leaves the request
     on record for the next command to finish.
     """
-    from generator.board.moderation import apply_withdrawals, remove_files  # noqa: PLC0415
+    from generator.board.actions import withdraw  # noqa: PLC0415
+    from generator.board.state import State  # noqa: PLC0415
 
     access.check_returning(vault.data, board)
-    before = json.dumps(vault.data, sort_keys=True)
+    state = State(vault)
     earlier = sorted(
         name for name, state in access.held_sections(vault.data).items() if state.get("retired")
     )
@@ -489,10 +489,11 @@ def settle(board: Board, vault: Any, today: dt.date) -> Settled:
         "has a new key, which every other code opens"
         for section, label in access.drop_expired(vault.data, today)
     ]
-    withdrawals = apply_withdrawals(board, vault.data, today)
-    if json.dumps(vault.data, sort_keys=True) != before or sections_held(board.root) is None:
-        vault.save()
-    remove_files(withdrawals.removed_posts)
+    # The one withdrawal action every command uses: saved once, then the files go.
+    withdrawals = withdraw(board, state, today)
+    if sections_held(board.root) is None:
+        state.save()  # an older vault: write its count of held sections
+    state.commit()
     settled.removed = {(path.parent.name, path.stem) for path in withdrawals.removed_posts}
     if withdrawals.removed_posts:
         settled.warnings.append(
