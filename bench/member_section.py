@@ -179,9 +179,9 @@ def member_board(root: Path, posts: int, today: dt.date) -> tuple[str, str]:
     return passphrase, code
 
 
-def sealed_file(output: Path) -> Path:
-    (found,) = (output / MEMBERS_DIR).glob("*.bin")
-    return found
+def sealed_bytes(output: Path) -> int:
+    """Bytes of the section's sealed chunks, all together."""
+    return sum(path.stat().st_size for path in (output / MEMBERS_DIR).glob("*.bin"))
 
 
 @dataclass
@@ -541,10 +541,10 @@ def main() -> None:
         for posts in (200, 1000):
             root = boards[posts][0]
             document = section_json(root, today)
-            size = sealed_file(root / "output").stat().st_size
+            size = sealed_bytes(root / "output")
             rows.append(
                 (
-                    f"sealed section file, {posts} posts (its JSON before padding)",
+                    f"sealed section chunks together, {posts} posts (v1 document JSON, unpadded)",
                     f"{size:,} bytes ({plaintext_bytes(document):,})",
                     "",
                 )
