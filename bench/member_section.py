@@ -1,6 +1,7 @@
 """Figures for docs/benchmarks.md: members-only sections.
 
 Run: python -m bench.member_section  (prints a Markdown table; times vary by machine)
+     python -m bench.member_section --browser  (only the browser figures, 200 and 2,000 posts)
 
 Needs the playwright package and Chromium (/usr/bin/chromium, or the path in
 QUIETBOARD_CHROMIUM); `playwright install` is not used. Measures:
@@ -22,6 +23,7 @@ import os
 import random
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -177,9 +179,9 @@ def member_board(root: Path, posts: int, today: dt.date) -> tuple[str, str]:
     return passphrase, code
 
 
-def sealed_file(output: Path) -> Path:
-    (found,) = (output / MEMBERS_DIR).glob("*.bin")
-    return found
+def sealed_bytes(output: Path) -> int:
+    """Bytes of the section's sealed chunks, all together."""
+    return sum(path.stat().st_size for path in (output / MEMBERS_DIR).glob("*.bin"))
 
 
 @dataclass
@@ -271,13 +273,125 @@ def unlock_runs(output: Path, code: str, posts: int) -> list[dict[str, float]]:
             page.wait_for_selector("#unlock", state="visible")
             page.evaluate(INSTRUMENT)
             run = page.evaluate(UNLOCK, code)
-            if run["posts"] != posts or run["fetches"] != 2:
+            if run["posts"] != posts or run["fetches"] < 2:
                 raise RuntimeError(f"unexpected unlock: {run}")
             run["derive alone"] = page.evaluate(DERIVE_ALONE, code)
             runs.append(run)
             context.close()
         browser.close()
     return runs
+
+
+# A phone on mobile data, as Chrome's DevTools simulate one: the CPU four times
+# slower, 150 ms added to every request, 1.6 Mbps down and 750 kbps up.
+PHONE_CPU = 4
+PHONE_NETWORK = {
+    "offline": False,
+    "latency": 150,
+    "downloadThroughput": 1_600_000 / 8,
+    "uploadThroughput": 750_000 / 8,
+}
+
+# Before the page's own scripts: the promise was agreed earlier in the tab, and
+# the moment the first post title (or the share form) is on screen is noted.
+WATCH_FIRST_WORDS = """
+sessionStorage.setItem("quietboard-promised", "yes");
+new MutationObserver((changes, observer) => {
+  const ready = document.querySelector("#member-view li.summary a, #compose:not([hidden])");
+  if (ready && window.__qbFirst === undefined) {
+    window.__qbFirst = -1;
+    observer.disconnect();
+    requestAnimationFrame(() => { window.__qbFirst = performance.now(); });
+  }
+}).observe(document, { childList: true, subtree: true, attributes: true });
+"""
+
+# Bytes the page moved over the network: the document and every resource.
+TRANSFERRED = """() => performance.getEntriesByType("navigation")
+  .concat(performance.getEntriesByType("resource"))
+  .reduce((sum, entry) => sum + entry.transferSize, 0)"""
+
+# Open the first post of the list and wait for its text: time and bytes.
+OPEN_POST = """async () => {
+  const moved = () =>
+    performance.getEntriesByType("resource").reduce((s, e) => s + e.transferSize, 0);
+  const bytesBefore = moved();
+  const start = performance.now();
+  document.querySelector("#member-view li.summary a").click();
+  await new Promise((resolve, reject) => {
+    const check = () => document.querySelector("#member-view article.post .text")
+      ? resolve() : setTimeout(check, 5);
+    setTimeout(() => reject(new Error("no post after 30 s")), 30000);
+    check();
+  });
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  return { ms: performance.now() - start, bytes: moved() - bytesBefore };
+}"""
+
+
+def phone_runs(output: Path, code: str, runs: int = RUNS) -> dict[str, list[float]]:
+    """On the simulated phone, in a fresh context each time: the invite link to the
+    first post title on screen (and the bytes it took), opening a post, and the
+    share page to its form ready to type."""
+    from urllib.parse import quote  # noqa: PLC0415
+
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 (optional dependency)
+
+    executable = os.environ.get("QUIETBOARD_CHROMIUM") or "/usr/bin/chromium"
+    figures: dict[str, list[float]] = {"invite": [], "bytes": [], "post": [], "post bytes": []}
+    figures["share"] = []
+    with serving_in_background(output) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        for _ in range(runs):
+            for target in ("invite", "share"):
+                context = browser.new_context()
+                context.add_init_script(WATCH_FIRST_WORDS)
+                page = context.new_page()
+                cdp = context.new_cdp_session(page)
+                cdp.send("Network.enable")
+                cdp.send("Network.emulateNetworkConditions", PHONE_NETWORK)
+                cdp.send("Emulation.setCPUThrottlingRate", {"rate": PHONE_CPU})
+                if target == "invite":
+                    page.goto(f"{base}/members/#code={quote(code)}", wait_until="commit")
+                else:
+                    page.goto(f"{base}/share/#section={SECTION}", wait_until="commit")
+                page.wait_for_function("() => window.__qbFirst > 0", timeout=60_000, polling=50)
+                figures[target].append(page.evaluate("window.__qbFirst"))
+                if target == "invite":
+                    figures["bytes"].append(page.evaluate(TRANSFERRED))
+                    opened = page.evaluate(OPEN_POST)
+                    figures["post"].append(opened["ms"])
+                    figures["post bytes"].append(opened["bytes"])
+                context.close()
+        browser.close()
+    return figures
+
+
+def phone_rows(figures: dict[str, list[float]], posts: int) -> list[Row]:
+    def mid(name: str) -> float:
+        return statistics.median(figures[name])
+
+    return [
+        (
+            f"simulated phone (CPU x{PHONE_CPU}, 150 ms, 1.6 Mbps): invite link to the first "
+            f"of {posts} post titles on screen, median of {len(figures['invite'])}",
+            f"{mid('invite'):.0f} ms ({min(figures['invite']):.0f}–{max(figures['invite']):.0f})",
+            "under 2 s",
+        ),
+        ("… bytes moved (page, styles, modules, keyring, sealed data)", f"{mid('bytes'):,.0f}", ""),
+        (
+            "… then opening the newest post: click to its text on screen",
+            f"{mid('post'):.0f} ms ({mid('post bytes'):,.0f} bytes more)",
+            "",
+        ),
+        (
+            "simulated phone: share page to its form ready to type",
+            f"{mid('share'):.0f} ms ({min(figures['share']):.0f}–{max(figures['share']):.0f})",
+            "under 1 s",
+        ),
+    ]
 
 
 def median(runs: list[dict[str, float]], figure: Callable[[dict[str, float]], float]) -> float:
@@ -378,7 +492,34 @@ def build_rows(builds: dict[int, BuildTimes]) -> list[Row]:
     ]
 
 
+def browser_main(runs: int) -> None:
+    """Only the browser figures: unlock of 200 and 2,000 posts, and the simulated phone."""
+    today = dt.date.today()
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for posts in (200, 2000):
+            root = Path(tmp) / f"m{posts}"
+            passphrase, code = member_board(root, posts, today)
+            build_board(root, render_with_pelican, today=today, passphrase=lambda p=passphrase: p)
+            output = root / "output"
+            keyring = json.loads((output / MEMBERS_DIR / KEYRING_FILE).read_text(encoding="utf-8"))
+            unlocked = browser_rows(unlock_runs(output, code, posts), keyring["iterations"])
+            rows += [
+                (figure.replace("200 posts", f"{posts} posts"), *rest)
+                for figure, *rest in unlocked[:4]
+            ]
+            if posts == 200:
+                rows += phone_rows(phone_runs(output, code, runs), posts)
+                rows += size_rows(output)
+    print("| figure | value | target |\n| --- | --- | --- |")
+    for figure, value, target in rows:
+        print(f"| {figure} | {value} | {target} |")
+
+
 def main() -> None:
+    if "--browser" in sys.argv[1:]:
+        browser_main(RUNS)
+        return
     today = dt.date.today()  # the browser hides posts by its own clock, so use the real day
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -395,14 +536,15 @@ def main() -> None:
         output = boards[200][0] / "output"
         keyring = json.loads((output / MEMBERS_DIR / KEYRING_FILE).read_text(encoding="utf-8"))
         rows += browser_rows(unlock_runs(output, boards[200][2], 200), keyring["iterations"])
+        rows += phone_rows(phone_runs(output, boards[200][2]), 200)
         rows += size_rows(output)
         for posts in (200, 1000):
             root = boards[posts][0]
             document = section_json(root, today)
-            size = sealed_file(root / "output").stat().st_size
+            size = sealed_bytes(root / "output")
             rows.append(
                 (
-                    f"sealed section file, {posts} posts (its JSON before padding)",
+                    f"sealed section chunks together, {posts} posts (v1 document JSON, unpadded)",
                     f"{size:,} bytes ({plaintext_bytes(document):,})",
                     "",
                 )

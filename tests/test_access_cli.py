@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from generator.board import vault
 from generator.cli import cli
 from generator.formats import members as memberformat
+from generator.site.seal import open_sealed_section
 
 from .conftest import fast_vault, issue, post_text
 
@@ -69,8 +70,7 @@ def test_issue_prints_a_code_once_and_the_build_lets_it_open_the_section(board):
     grant = memberformat.open_keyring(
         keyring, code.upper().replace("-", " "), dt.date(2026, 11, 21)
     )
-    sealed = (board / "output/members" / f"{memberformat.b64(grant.slot)}.bin").read_bytes()
-    section = json.loads(memberformat.open_item(grant.content_key, grant.slot, "section", sealed))
+    section = open_sealed_section(board / "output", grant.slot, grant.content_key)
     assert [post["title"] for post in section["posts"]] == ["Our circle's first meeting"]
     # Nothing readable of the section anywhere in output/.
     for path in (board / "output").rglob("*"):

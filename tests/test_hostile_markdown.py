@@ -19,6 +19,7 @@ import pytest
 from generator.formats import members as memberformat
 from generator.site.build import build_board
 from generator.site.render import render_with_pelican
+from generator.site.seal import open_sealed_section
 from generator.text.sanitise import clean_html, markdown_to_html
 
 from .conftest import PAGE, BoardMaker, fast_vault, issue
@@ -75,8 +76,7 @@ def rendered(tmp_path_factory) -> dict[str, dict[str, str]]:
     ).output
     keyring = json.loads((output / "members" / "keyring.json").read_text())
     grant = memberformat.open_keyring(keyring, code, BUILT_ON)
-    sealed = (output / "members" / f"{memberformat.b64(grant.slot)}.bin").read_bytes()
-    section = json.loads(memberformat.open_item(grant.content_key, grant.slot, "section", sealed))
+    section = open_sealed_section(output, grant.slot, grant.content_key)
     sealed_html = {post["id"]: post["html"] for post in section["posts"]}
     result: dict[str, dict[str, str]] = {"public": {}, "members": {}}
     for index, (key, _) in enumerate(bodies):

@@ -1,4 +1,4 @@
-"""Member-section format v1: the published vectors, codes, padding and keyrings."""
+"""Member-section format v2: the published vectors, codes, padding, keyrings and chunks."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from generator.formats.primitives import Unopenable, hkdf_sha256, padded_size, u
 from tests.vectors.make_members_vectors import vectors
 
 VECTORS = json.loads(
-    (Path(__file__).parent / "vectors" / "members-v1.json").read_text(encoding="utf-8")
+    (Path(__file__).parent / "vectors" / "members-v2.json").read_text(encoding="utf-8")
 )
 
 
@@ -71,6 +71,70 @@ def test_damaged_items_do_not_open(case):
             case["item_id"],
             bytes.fromhex(case["envelope"]),
         )
+
+
+@pytest.mark.parametrize("case", VECTORS["sections"], ids=lambda c: c["desc"])
+def test_sections_are_cut_into_chunks_as_the_vectors_say(case):
+    key, slot = bytes.fromhex(case["content_key"]), bytes.fromhex(case["slot"])
+    listing = bytes.fromhex(case["listing"])
+    posts = bytes.fromhex(case["posts_byte"]) * case["posts_repeat"]
+    stream = fmt.section_stream(listing, posts)
+    nonces = [bytes.fromhex(n) for n in case["nonces"]]
+    edition = bytes.fromhex(case["edition"])
+    chunks = fmt.seal_section_from_parts(key, slot, stream, edition, nonces)
+    assert [fmt.b64(c) for c in chunks] == case["chunks"]
+    assert fmt.open_section(key, slot, chunks) == (listing, posts)
+
+
+@pytest.mark.parametrize("case", VECTORS["invalid_chunks"], ids=lambda c: c["desc"])
+def test_damaged_chunks_do_not_open(case):
+    with pytest.raises(Unopenable):
+        fmt.open_chunk(
+            bytes.fromhex(case["content_key"]),
+            bytes.fromhex(case["slot"]),
+            case["number"],
+            bytes.fromhex(case["envelope"]),
+        )
+
+
+def _two_chunks(edition: bytes) -> list[bytes]:
+    stream = fmt.section_stream(b"{}", b"x" * 70_000)
+    return fmt.seal_section_from_parts(
+        KEY, SLOT, stream, edition, [bytes(12), bytes([1]) + bytes(11)]
+    )
+
+
+KEY, SLOT = bytes(range(32)), bytes(range(16))
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        pytest.param(_two_chunks(bytes(16))[:1], id="the last chunk missing"),
+        pytest.param(
+            [_two_chunks(bytes(16))[0], _two_chunks(b"\x01" * 16)[1]],
+            id="a chunk of another build",
+        ),
+        pytest.param(_two_chunks(bytes(16))[::-1], id="chunks swapped"),
+        pytest.param([], id="no chunks"),
+    ],
+)
+def test_a_section_opens_only_from_all_its_own_chunks_in_order(chunks):
+    assert fmt.open_section(KEY, SLOT, _two_chunks(bytes(16))) == (b"{}", b"x" * 70_000)
+    with pytest.raises(Unopenable):
+        fmt.open_section(KEY, SLOT, chunks)
+
+
+def test_chunk_sizes_show_only_the_padded_size_of_the_whole_section():
+    """Every chunk but the last is the same size, and the sizes depend only on
+    the padded size of the stream, as the one file of version 1 did."""
+    for listed, texts in ((10, 200_000), (150_000, 50_010), (100_000, 100_010)):
+        stream = fmt.section_stream(b"l" * listed, b"t" * texts)
+        sizes = [len(c) for c in fmt.seal_section(KEY, SLOT, b"l" * listed, b"t" * texts)]
+        assert len(set(sizes[:-1])) <= 1
+        assert sizes[:-1] == [fmt.CHUNK_FRAMED + 29] * (len(sizes) - 1)
+        same_total = fmt.seal_section(KEY, SLOT, b"", b"u" * (len(stream) - 8 - 4 - 60))
+        assert [len(c) for c in same_total] == sizes
 
 
 def test_hkdf_passes_rfc_5869_case_1():

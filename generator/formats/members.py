@@ -1,10 +1,12 @@
-"""Member sections, format v1: keyring entries and sealed items.
+"""Member sections, format v2: keyring entries, sealed items and section chunks.
 
 docs/formats/members.md is the specification; this module and
 theme/static/js/formats/members.js are its two implementations, held together
-by tests/vectors/members-v1.json. Every public function that draws random
-bytes has a `_from_parts` twin that takes them as arguments, so vectors are
-reproducible without mocking.
+by tests/vectors/members-v2.json. Version 2 changes only how a section is laid
+out (a list first, then the posts, cut into equal chunks); the keyring and the
+item envelope keep their version-1 markers, so codes issued before still open.
+Every public function that draws random bytes has a `_from_parts` twin that
+takes them as arguments, so vectors are reproducible without mocking.
 
 PBKDF2 comes from the standard library, everything else from primitives.py.
 Nothing here logs or raises a secret: every failure to open something is the
@@ -218,3 +220,84 @@ def is_envelope_size(size: int) -> bool:
     """Whether SIZE is the size of some sealed item (for the output audit)."""
     body = size - 1 - NONCE_BYTES - TAG_BYTES
     return body >= MIN_PADDED and padded_size(body, MIN_PADDED) == body
+
+
+# Format v2: a section is one padded byte stream (its list, then its posts),
+# cut into chunks that are sealed as items "section-0", "section-1", ... Every
+# chunk but the last seals exactly CHUNK_FRAMED bytes, so the files show the
+# stream's padded size (as version 1 did) and nothing of where posts begin.
+SECTION_VERSION = 2
+EDITION_BYTES = 16
+CHUNK_HEAD = 1 + EDITION_BYTES + 4
+CHUNK_FRAMED = 64 * 1024
+CHUNK_PIECE = CHUNK_FRAMED - 4 - CHUNK_HEAD
+
+
+def chunk_item_id(number: int) -> str:
+    return f"section-{number}"
+
+
+def section_stream(listing: bytes, posts: bytes) -> bytes:
+    """uint32be(len(listing)) || listing || posts, framed and padded as one item."""
+    payload = struct.pack(">I", len(listing)) + listing + posts
+    if padded_size(len(payload) + 4, MIN_PADDED) > MAX_ITEM_BYTES:
+        raise ValueError("section too large")
+    return frame(payload, MIN_PADDED)
+
+
+def seal_section_from_parts(
+    content_key: bytes, slot: bytes, stream: bytes, edition: bytes, nonces: list[bytes]
+) -> list[bytes]:
+    """The chunk envelopes of STREAM, in order; one nonce per chunk."""
+    pieces = [stream[at : at + CHUNK_PIECE] for at in range(0, len(stream), CHUNK_PIECE)]
+    if len(nonces) != len(pieces) or len(edition) != EDITION_BYTES:
+        raise ValueError("one nonce per chunk, and a 16-byte edition")
+    head = bytes([SECTION_VERSION]) + edition + struct.pack(">I", len(pieces))
+    return [
+        seal_item_from_parts(content_key, slot, chunk_item_id(number), head + piece, nonce)
+        for number, (piece, nonce) in enumerate(zip(pieces, nonces, strict=True))
+    ]
+
+
+def chunk_count(stream_length: int) -> int:
+    return -(-stream_length // CHUNK_PIECE)
+
+
+def seal_section(content_key: bytes, slot: bytes, listing: bytes, posts: bytes) -> list[bytes]:
+    """Seal a section (its list and its posts, JSON bytes) as chunks, with a fresh
+    edition and nonces; `ValueError` if it is too big for any reader to open."""
+    stream = section_stream(listing, posts)
+    nonces = [os.urandom(NONCE_BYTES) for _ in range(chunk_count(len(stream)))]
+    return seal_section_from_parts(content_key, slot, stream, os.urandom(EDITION_BYTES), nonces)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    edition: bytes
+    count: int
+    piece: bytes
+
+
+def open_chunk(content_key: bytes, slot: bytes, number: int, envelope: bytes) -> Chunk:
+    """Verify steps for one chunk; `Unopenable` on any failure."""
+    plaintext = open_item(content_key, slot, chunk_item_id(number), envelope)
+    if len(plaintext) <= CHUNK_HEAD or plaintext[0] != SECTION_VERSION:
+        raise Unopenable
+    (count,) = struct.unpack(">I", plaintext[1 + EDITION_BYTES : CHUNK_HEAD])
+    if not number < count <= chunk_count(MAX_ITEM_BYTES):
+        raise Unopenable
+    return Chunk(plaintext[1 : 1 + EDITION_BYTES], count, plaintext[CHUNK_HEAD:])
+
+
+def open_section(content_key: bytes, slot: bytes, envelopes: list[bytes]) -> tuple[bytes, bytes]:
+    """Open every chunk of a section: its (listing, posts) bytes."""
+    chunks = [open_chunk(content_key, slot, n, e) for n, e in enumerate(envelopes)]
+    if not chunks or any((c.edition, c.count) != (chunks[0].edition, len(chunks)) for c in chunks):
+        raise Unopenable
+    payload = unframe(b"".join(c.piece for c in chunks))
+    if len(payload) < 4:
+        raise Unopenable
+    (listed,) = struct.unpack(">I", payload[:4])
+    if listed > len(payload) - 4:
+        raise Unopenable
+    return payload[4 : 4 + listed], payload[4 + listed :]

@@ -488,7 +488,7 @@ def check_leaks(rel: str, text: str, needles: Iterable[Needle]) -> Iterator[Find
 
 
 MEMBERS_PREFIX = "members/"
-SEALED_NAME = re.compile(r"^members/[A-Za-z0-9_-]{22}\.bin$")
+SEALED_NAME = re.compile(r"^members/[A-Za-z0-9_-]{22}\.[0-9]{1,4}\.bin$")
 MEMBER_FILES = {"members/index.html", "members/keyring.json"}
 # In sealed bytes only long needles are searched: a short one (a two-letter
 # section name) would turn up by chance in random bytes.

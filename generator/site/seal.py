@@ -3,13 +3,17 @@
 What is written, for every members-only section that has access codes:
 - members/keyring.json: one entry per live code (plus decoys), each wrapping
   the section's content key and file name under a key only that code derives;
-- members/<slot>.bin: the whole section (its title and every current post
-  with its replies, rendered and sanitised) as one sealed, padded item.
+- members/<slot>.<n>.bin: the whole section as one padded stream (first its
+  list: title, and each thread's title, day, byline and where its text is;
+  then every current post with its replies, rendered and sanitised), cut
+  into equal chunks, each sealed on its own.
 
-One item per section, not one per post, so that neither the number of posts
-nor their sizes show; the padding rounds the total (docs/formats/members.md). Each
-post carries its expiry inside the sealed item, and the browser refuses to
-show it after that day whatever the page around it says.
+A reader downloads the chunks that hold the list, then the one or two that
+hold a post when it is opened. The chunks are cut from the stream without
+regard to where posts begin, so neither the number of posts nor their sizes
+show; the padding rounds the total (docs/formats/members.md). Each post
+carries its expiry inside the sealed data, and the browser refuses to show it
+after that day whatever the page around it says.
 """
 
 from __future__ import annotations
@@ -32,7 +36,11 @@ from generator.text.sanitise import clean_html, markdown_to_html
 
 MEMBERS_DIR = "members"
 KEYRING_FILE = "keyring.json"
-SECTION_ITEM = "section"
+LIST_FIELDS = ("id", "title", "day", "day_label", "expires", "cw", "byline", "role_label")
+
+
+def chunk_name(slot: bytes, number: int) -> str:
+    return f"{fmt.b64(slot)}.{number}.bin"
 
 
 @dataclass
@@ -82,7 +90,7 @@ def section_document(board: Board, section: Section, posts: list[Post]) -> dict[
     ]
     ordered = sorted(threads, key=lambda t: (t["day"], t["id"]), reverse=True)
     return {
-        "v": fmt.VERSION,
+        "v": fmt.SECTION_VERSION,
         "section": {
             "name": section.name,
             "title": section.title,
@@ -90,6 +98,54 @@ def section_document(board: Board, section: Section, posts: list[Post]) -> dict[
         },
         "posts": ordered,
     }
+
+
+def _json(document: Any) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def split_document(document: dict[str, Any]) -> tuple[bytes, bytes]:
+    """A section document as format v2 lays it out: (list, posts), JSON bytes.
+
+    The list holds what the list view shows of each thread, the expiry of each
+    reply (to count the current ones) and where the thread's text is in the
+    posts part: `at` and `len`, in bytes. Each thread's text is a JSON object
+    of its own: id, expires_label, html and the replies in full.
+    """
+    listing, texts, at = [], [], 0
+    for thread in document["posts"]:
+        text = _json(
+            {
+                "id": thread["id"],
+                "expires_label": thread["expires_label"],
+                "html": thread["html"],
+                "replies": thread["replies"],
+            }
+        )
+        summary = {name: thread[name] for name in LIST_FIELDS}
+        summary["replies"] = [reply["expires"] for reply in thread["replies"]]
+        listing.append(dict(summary, at=at, len=len(text)))
+        texts.append(text)
+        at += len(text)
+    head = {"v": fmt.SECTION_VERSION, "section": document["section"], "posts": listing}
+    return _json(head), b"".join(texts)
+
+
+def open_sealed_section(site: Path, slot: bytes, content_key: bytes) -> dict[str, Any]:
+    """The section document sealed in SITE's members/ under SLOT, whole again:
+    every thread with its html and replies, as `section_document` made it.
+    (What a member's browser does a piece at a time; `Unopenable` if it fails.)"""
+    folder, envelopes = site / MEMBERS_DIR, []
+    while (path := folder / chunk_name(slot, len(envelopes))).is_file():
+        envelopes.append(path.read_bytes())
+    listing, texts = fmt.open_section(content_key, slot, envelopes)
+    head = json.loads(listing)
+    threads = []
+    for summary in head["posts"]:
+        text = json.loads(texts[summary["at"] : summary["at"] + summary["len"]])
+        thread = {name: summary[name] for name in LIST_FIELDS}
+        threads.append(dict(thread, **{k: v for k, v in text.items() if k != "id"}))
+    return dict(head, posts=threads)
 
 
 def seal_member_sections(
@@ -109,15 +165,16 @@ def seal_member_sections(
     for grant in grants:
         section = board.sections[grant.name]
         section_posts = [post for post in posts if post.section == grant.name]
-        document = section_document(board, section, section_posts)
+        listing, texts = split_document(section_document(board, section, section_posts))
         try:
-            sealed = fmt.seal_item(grant.content_key, grant.slot, SECTION_ITEM, document)
+            chunks = fmt.seal_section(grant.content_key, grant.slot, listing, texts)
         except ValueError:
             raise BuildError(
                 f'members-only section "{grant.name}" is too large to seal (over 64 MiB); '
                 "prune old posts or split it into two sections"
             ) from None
-        (folder / f"{fmt.b64(grant.slot)}.bin").write_bytes(sealed)
+        for number, chunk in enumerate(chunks):
+            (folder / chunk_name(grant.slot, number)).write_bytes(chunk)
         for keys, expires in grant.code_keys:
             entries.append((keys, fmt.Grant(grant.slot, grant.content_key, expires)))
         report.sections += 1

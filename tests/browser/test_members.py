@@ -285,14 +285,15 @@ def test_without_javascript_the_page_explains_itself(members, watched):
 
 def test_the_browser_passes_the_format_vectors(members, watched):
     vectors = json.loads(
-        (Path(__file__).parents[1] / "vectors" / "members-v1.json").read_text(encoding="utf-8")
+        (Path(__file__).parents[1] / "vectors" / "members-v2.json").read_text(encoding="utf-8")
     )
     watch = open_members(watched, members["base"])
     failures = watch.page.evaluate(RUN_VECTORS, vectors)
     assert failures == []
     assert watch.page.evaluate("window.__vectorCount") == sum(
-        len(vectors[k]) for k in ("canonical", "derive", "keyrings", "items", "invalid_items")
-    )
+        len(vectors[k])
+        for k in ("canonical", "derive", "keyrings", "items", "invalid_items", "invalid_chunks")
+    ) + sum(len(case["chunks"]) for case in vectors["sections"])
 
 
 RUN_VECTORS = """
@@ -333,7 +334,95 @@ async (v) => {
       check("invalid item " + c.desc, e instanceof Unopenable);
     }
   }
+  const { unb64, unframe, concat } = await import("/theme/js/formats/primitives.js");
+  for (const c of v.sections) {
+    const opened = [];
+    for (const [n, chunk] of c.chunks.entries()) {
+      const out = await f.openChunk(hex(c.content_key), hex(c.slot), n, unb64(chunk));
+      check("section " + c.desc + " chunk " + n,
+        out.count === c.chunks.length && toHex(unb64(out.edition)) === c.edition);
+      opened.push(out.piece);
+    }
+    const payload = unframe(concat(...opened));
+    const listed = new DataView(payload.buffer).getUint32(0);
+    const posts = payload.subarray(4 + listed);
+    if (toHex(payload.subarray(4, 4 + listed)) !== c.listing || posts.length !== c.posts_repeat ||
+        posts.some((b) => b !== parseInt(c.posts_byte, 16))) failures.push("section " + c.desc);
+  }
+  for (const c of v.invalid_chunks) {
+    try {
+      await f.openChunk(hex(c.content_key), hex(c.slot), c.number, hex(c.envelope));
+      check("invalid chunk " + c.desc, false);
+    } catch (e) {
+      check("invalid chunk " + c.desc, e instanceof Unopenable);
+    }
+  }
   window.__vectorCount = count;
   return failures;
 }
 """
+
+
+# Enough text that the sealed section spans several 64 KiB chunks: the
+# oldest post's text sits in the last one, the list in the first.
+def _long_section() -> dict[str, str]:
+    posts = {}
+    for n in range(60):
+        words = " ".join(f"word{n}x{i}" for i in range(500))
+        day = (BUILT_ON - dt.timedelta(days=1 + n % 20)).isoformat()
+        posts[f"circle/qx{n:04d}zzkq.md"] = post_text(f"Long post number {n}", words, date=day)
+    posts["circle/qx9999zzkq.md"] = post_text(
+        "The oldest post of all", "Its words are at the very end.", date="2026-10-01"
+    )
+    return posts
+
+
+@pytest.fixture(scope="module")
+def long_section(tmp_path_factory):
+    root = BoardMaker(tmp_path_factory.mktemp("long") / "board")(posts=_long_section())
+    passphrase = fast_vault(root)
+    code = issue(root, passphrase, "circle", "A.")
+    output = build(root, passphrase).output
+    chunks = sorted((output / "members").glob("*.bin"), key=lambda p: int(p.name.split(".")[1]))
+    assert len(chunks) >= 3
+    return {"output": output, "code": code, "chunks": chunks}
+
+
+def _fetched(watch, path: Path) -> bool:
+    return any(url.endswith("/members/" + path.name) for url in watch.requests)
+
+
+def test_a_member_gets_the_list_first_and_a_post_when_it_is_opened(long_section, watched):
+    with serving(long_section["output"]) as base:
+        watch = open_members(watched, base)
+        unlock(watch.page, long_section["code"])
+        titles = watch.page.locator("#member-view li.summary a")
+        expect(titles).to_have_count(61)
+        expect(titles.last).to_have_text("The oldest post of all")
+        first, last = long_section["chunks"][0], long_section["chunks"][-1]
+        assert _fetched(watch, first) and not _fetched(watch, last)
+        titles.last.click()
+        expect(watch.page.locator("article.post")).to_contain_text("Its words are at the very end.")
+        assert _fetched(watch, last)
+        watch.page.go_back()
+        watch.page.get_by_role("link", name="Long post number 0", exact=True).click()
+        expect(watch.page.locator("article.post")).to_contain_text("word0x499")
+        watch.assert_clean()
+
+
+def test_a_damaged_post_file_gives_the_one_calm_message(long_section, watched, tmp_path):
+    damaged = tmp_path / "site"
+    shutil.copytree(long_section["output"], damaged)
+    last = damaged / "members" / long_section["chunks"][-1].name
+    data = bytearray(last.read_bytes())
+    data[40] ^= 0x01
+    last.write_bytes(bytes(data))
+    with serving(damaged) as base:
+        watch = open_members(watched, base)
+        unlock(watch.page, long_section["code"])
+        expect(watch.page.locator("#member-view li.summary")).to_have_count(61)
+        watch.page.get_by_role("link", name="The oldest post of all").click()
+        expect(watch.page.get_by_role("status")).to_contain_text(OPAQUE)
+        expect(watch.page.locator("#member-view")).to_be_empty()
+        assert "Its words" not in watch.page.content()
+        assert storage(watch.page) == {"local": "{}", "session": "{}"}

@@ -1,4 +1,4 @@
-"""Write tests/vectors/members-v1.json: member-section format v1 test vectors.
+"""Write tests/vectors/members-v2.json: member-section format v2 test vectors.
 
 Run from the repository root: python -m tests.vectors.make_members_vectors
 Every random input is fixed here, so running it again gives the same file.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from generator.formats import members as fmt
 
-OUT = Path(__file__).with_name("members-v1.json")
+OUT = Path(__file__).with_name("members-v2.json")
 ITERATIONS = 600_000
 SALT = bytes(range(16))
 CODE_A = "maple-orbit-candle-velvet-sprout-harbor"
@@ -150,15 +150,63 @@ def vectors() -> dict:
         for desc, envelope, item_id, slot in invalid_items
     ]  # fmt: skip
 
+    sections, invalid_chunks = chunk_vectors()
     return {
-        "format": "quietboard members v1 (docs/formats/members.md)",
+        "format": "quietboard members v2 (docs/formats/members.md)",
         "made_by": "tests/vectors/make_members_vectors.py",
         "canonical": canonical,
         "derive": derive,
         "keyrings": keyrings,
         "items": items,
         "invalid_items": invalid,
+        "sections": sections,
+        "invalid_chunks": invalid_chunks,
     }
+
+
+def chunk_vectors() -> tuple[list, list]:
+    """Sections cut into chunks (one, and two; chunks in b64u, and the posts
+    part as one byte repeated, to keep the file small), and chunks that must
+    not open."""
+    edition = fixed(0xE0, 16)
+    sections = []
+    for desc, listing, repeat in (
+        ("one chunk", b'{"v":2,"posts":[]}', 0),
+        ("two chunks", b'{"v":2,"posts":[{"at":0,"len":70000}]}', 70000),
+    ):
+        posts = b"x" * repeat
+        stream = fmt.section_stream(listing, posts)
+        nonces = [fixed(0x30 + n, 12) for n in range(fmt.chunk_count(len(stream)))]
+        chunks = fmt.seal_section_from_parts(CONTENT_KEY, SLOT, stream, edition, nonces)
+        sections.append({"desc": desc, "content_key": CONTENT_KEY.hex(), "slot": SLOT.hex(),
+                         "edition": edition.hex(), "nonces": [n.hex() for n in nonces],
+                         "listing": listing.hex(), "posts_byte": "78", "posts_repeat": repeat,
+                         "chunks": [fmt.b64(c) for c in chunks]})  # fmt: skip
+
+    def seal_chunk(number: int, plaintext: bytes) -> bytes:
+        return fmt.seal_item_from_parts(
+            CONTENT_KEY, SLOT, fmt.chunk_item_id(number), plaintext, fixed(0x40, 12)
+        )
+
+    one = fmt.unb64(sections[0]["chunks"][0])
+    piece = b"\x00" * 100
+
+    def head(version: int, count: int) -> bytes:
+        return bytes([version]) + edition + struct.pack(">I", count)
+
+    invalid_chunks = [
+        {"desc": desc, "content_key": CONTENT_KEY.hex(), "slot": SLOT.hex(), "number": number,
+         "envelope": envelope.hex()}
+        for desc, number, envelope in (
+            ("chunk 0 opened as chunk 1", 1, one),
+            ("section version 1", 0, seal_chunk(0, head(1, 1) + piece)),
+            ("a count of 0", 0, seal_chunk(0, head(2, 0) + piece)),
+            ("chunk 1 of 1", 1, seal_chunk(1, head(2, 1) + piece)),
+            ("head only, no bytes of the stream", 0, seal_chunk(0, head(2, 1))),
+        )
+    ]  # fmt: skip
+
+    return sections, invalid_chunks
 
 
 def main() -> None:

@@ -1,8 +1,8 @@
 // The members' area: unlock with a code or an invite link, read, lock.
 // Decryption happens here, in the reader's browser; see docs/formats/members.md.
 
-import { dayNumber, openItem, openKeyring } from "./formats/members.js";
-import { b64, unb64 } from "./formats/primitives.js";
+import { CHUNK_PIECE, SECTION_VERSION, dayNumber, openChunk, openKeyring } from "./formats/members.js";
+import { Unopenable, b64, concat, unb64 } from "./formats/primitives.js";
 import { forget, forgetAll, keep, storedGrants } from "./members-keys.js";
 
 // The page's words live in the template (translatable with the rest of the
@@ -18,7 +18,6 @@ const around = (name, key) => {
   const at = text.indexOf("\u0000");
   return at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at + 1)];
 };
-const SECTION_ITEM = "section";
 // Set for this tab once the member confirms the group's confidentiality promise.
 const PROMISED = "quietboard-promised";
 const here = (name) => new URL(`../../members/${name}`, import.meta.url);
@@ -27,6 +26,9 @@ let opened = [];
 
 class Offline extends Error {}
 
+// Never from or into the HTTP cache: sealed files are ciphertext, but a cached
+// copy would tell whoever uses this browser next that it opened the members'
+// area, and which parts of a section (docs/threat-model.md, "Caching").
 async function fetchBytes(name) {
   let response;
   try {
@@ -38,13 +40,69 @@ async function fetchBytes(name) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
+const json = (bytes) => JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+const u32 = (bytes, at) => new DataView(bytes.buffer, bytes.byteOffset).getUint32(at);
+
+// One section, read a chunk at a time: the list first, a post's text when it
+// is opened (docs/formats/members.md, "Reading a section").
+class Sealed {
+  constructor(grant) {
+    this.grant = grant;
+    this.key = unb64(grant.key, 32);
+    this.slot = unb64(grant.slot, 16);
+    this.chunks = new Map();
+  }
+
+  chunk(number) {
+    if (!this.chunks.has(number)) {
+      const opening = fetchBytes(`${this.grant.slot}.${number}.bin`)
+        .then((envelope) => openChunk(this.key, this.slot, number, envelope))
+        .then((chunk) => {
+          if (this.head && (chunk.edition !== this.head.edition || chunk.count !== this.head.count)) {
+            throw new Unopenable(); // another build's chunk
+          }
+          return chunk;
+        });
+      opening.catch(() => this.chunks.delete(number));
+      this.chunks.set(number, opening);
+    }
+    return this.chunks.get(number);
+  }
+
+  // Bytes START..END of the section's stream, from the chunks that hold them.
+  async bytes(start, end) {
+    const first = Math.floor(start / CHUNK_PIECE);
+    const last = Math.floor((end - 1) / CHUNK_PIECE);
+    if (end > this.end || start > end) throw new Unopenable();
+    const numbers = Array.from({ length: last - first + 1 }, (_, i) => first + i);
+    const pieces = (await Promise.all(numbers.map((n) => this.chunk(n)))).map((c) => c.piece);
+    const from = start - first * CHUNK_PIECE;
+    return concat(...pieces).subarray(from, from + end - start);
+  }
+
+  async list() {
+    this.head = await this.chunk(0);
+    const length = u32(this.head.piece, 0); // the stream's frame: its payload's length
+    const listed = u32(this.head.piece, 4);
+    this.end = 4 + length;
+    if (this.end > this.head.count * CHUNK_PIECE || 8 + listed > this.end) throw new Unopenable();
+    this.textsAt = 8 + listed;
+    const section = json(await this.bytes(8, this.textsAt));
+    if (section.v !== SECTION_VERSION || !Array.isArray(section.posts)) throw new Unopenable();
+    return section;
+  }
+
+  async text(post) {
+    const start = this.textsAt + post.at;
+    const text = json(await this.bytes(start, start + post.len));
+    if (text.id !== post.id || !Array.isArray(text.replies)) throw new Unopenable();
+    return text;
+  }
+}
+
 async function openSection(grant) {
-  const envelope = await fetchBytes(`${grant.slot}.bin`);
-  const key = unb64(grant.key, 32);
-  const payload = await openItem(key, unb64(grant.slot, 16), SECTION_ITEM, envelope);
-  const section = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(payload));
-  if (section.v !== 1 || !Array.isArray(section.posts)) throw new Error("format");
-  return section;
+  const reader = new Sealed(grant);
+  return { ...(await reader.list()), reader, slot: grant.slot };
 }
 
 function el(tag, attrs = {}, ...children) {
@@ -97,7 +155,7 @@ function listView() {
     if (!posts.length) view.push(el("p", {}, say("nothing")));
     const list = el("ul", { class: "posts" });
     for (const post of posts) {
-      const replies = post.replies.filter(current).length;
+      const replies = post.replies.filter((expires) => expires > today()).length;
       const item = el("li", { class: "summary", ...cwData(post.cw) }, el("a", { class: "title", href: `#p=${post.id}` }, post.title));
       item.append(byline(post, replies ? ` · ${plural(replies)}` : ""));
       if (post.cw.length) {
@@ -118,10 +176,25 @@ const actions = (id, name) =>
     el("a", { href: share(`reply=${id}&section=${name}`) }, say("replyTo")),
     el("a", { href: share(`report=${id}&section=${name}`) }, say("report")));
 
-function postView(id) {
-  for (const section of opened) {
-    const post = section.posts.find((p) => p.id === id && current(p));
+// A post's text comes from its section's chunks when it is opened. If they
+// no longer open, the site may have been rebuilt since the list was read:
+// the list is read again once, and only then is the key given up.
+async function postView(id) {
+  for (const [at, section] of opened.entries()) {
+    let post = section.posts.find((p) => p.id === id && current(p));
     if (!post) continue;
+    let text;
+    try {
+      text = await section.reader.text(post);
+    } catch (error) {
+      if (error instanceof Offline) return [el("p", {}, say("offline"))];
+      const again = await openSection(section.reader.grant);
+      opened[at] = again;
+      post = again.posts.find((p) => p.id === id && current(p));
+      if (!post) break;
+      text = await again.reader.text(post);
+    }
+    post = { ...post, ...text, replies: text.replies };
     const replies = post.replies.filter(current);
     const heading = el("h2", { id: "post-title", tabindex: "-1" }, post.title);
     const [before, after] = around("leaves", "day");
@@ -139,10 +212,29 @@ function postView(id) {
   return [el("p", {}, say("gone")), el("p", {}, el("a", { href: "#" }, say("back")))];
 }
 
-function render() {
+let shown = 0;
+
+async function render() {
+  const turn = ++shown;
   const match = /^#p=([a-z0-9]{8,32})$/.exec(location.hash);
-  $("member-view").replaceChildren(...(match ? postView(match[1]) : listView()));
-  const heading = match && $("post-title");
+  if (!match) {
+    $("member-view").replaceChildren(...listView());
+    return;
+  }
+  $("member-view").replaceChildren(el("p", { class: "status" }, say("opening")));
+  let view;
+  try {
+    view = await postView(match[1]);
+  } catch (error) {
+    if (turn !== shown) return;
+    const slots = opened.map((section) => section.slot);
+    slots.forEach(forget); // the one opaque error, as for a section that does not open
+    showLocked(say(error instanceof Offline ? "offline" : "opaque"));
+    return;
+  }
+  if (turn !== shown) return; // the reader moved on meanwhile
+  $("member-view").replaceChildren(...view);
+  const heading = $("post-title");
   if (heading) heading.focus();
 }
 
@@ -199,9 +291,15 @@ async function unlockWith(code, remember) {
     const keyring = JSON.parse(new TextDecoder().decode(await fetchBytes("keyring.json")));
     const grant = await openKeyring(keyring, code, dayNumber());
     const stored = { slot: b64(grant.slot), key: b64(grant.contentKey), expires: grant.expires };
-    const section = await openSection(stored);
     keep(stored, remember);
-    opened = opened.filter((s) => s.slot !== stored.slot).concat([{ ...section, slot: stored.slot }]);
+    let section;
+    try {
+      section = await openSection(stored);
+    } catch (error) {
+      forget(stored.slot);
+      throw error;
+    }
+    opened = opened.filter((s) => s.slot !== stored.slot).concat([section]);
     $("code").value = "";
     showUnlocked(true);
   } catch (error) {
@@ -216,7 +314,7 @@ async function reopen() {
   for (const grant of grants) {
     try {
       if (grant.expires && grant.expires <= dayNumber()) throw new Error("expired");
-      opened.push({ ...(await openSection(grant)), slot: grant.slot });
+      opened.push(await openSection(grant));
     } catch (error) {
       if (!(error instanceof Offline)) forget(grant.slot);
     }

@@ -1,6 +1,6 @@
-// Member sections, format v1 (docs/formats/members.md), reader's side,
+// Member sections, format v2 (docs/formats/members.md), reader's side,
 // WebCrypto only. Twin of generator/formats/members.py
-// (tests/vectors/members-v1.json). Every failure is the same opaque Unopenable.
+// (tests/vectors/members-v2.json). Every failure is the same opaque Unopenable.
 
 import { canonicalCode } from "./codes.js";
 import {
@@ -100,4 +100,21 @@ export async function openItem(contentKey, slot, itemId, envelope) {
   if (envelope[0] !== VERSION) throw new Unopenable();
   const aad = concat(AAD_ITEM, slot, utf8(itemId));
   return unframe(await aesOpen(contentKey, envelope.subarray(1, 1 + NONCE), envelope.subarray(1 + NONCE), aad));
+}
+
+// Format v2: a section is a padded stream (its list, then its posts) cut into
+// chunks sealed as items "section-0", "section-1", ...
+export const SECTION_VERSION = 2;
+const EDITION = 16;
+const CHUNK_HEAD = 1 + EDITION + 4;
+export const CHUNK_PIECE = 64 * 1024 - 4 - CHUNK_HEAD;
+const MAX_CHUNKS = Math.ceil(MAX_ITEM / CHUNK_PIECE);
+
+// One chunk: { edition (b64u), count, piece }; Unopenable on any failure.
+export async function openChunk(contentKey, slot, number, envelope) {
+  const plain = await openItem(contentKey, slot, `section-${number}`, envelope);
+  if (plain.length <= CHUNK_HEAD || plain[0] !== SECTION_VERSION) throw new Unopenable();
+  const count = new DataView(plain.buffer, plain.byteOffset).getUint32(1 + EDITION);
+  if (!(number < count && count <= MAX_CHUNKS)) throw new Unopenable();
+  return { edition: b64(plain.subarray(1, 1 + EDITION)), count, piece: plain.subarray(CHUNK_HEAD) };
 }
