@@ -653,3 +653,11 @@ def test_the_cli_knows_how_the_vaults_refusal_starts():
     from generator.cli.common import UNOPENED_START
 
     assert UNOPENED_MESSAGE.startswith(UNOPENED_START)
+
+
+def test_a_mistyped_section_gets_the_closest_name(board):
+    assert_error(
+        run("access", "issue", "circel", "--label", "R.", "--board", board),
+        'there is no section "circel" in board.toml (members-only sections: circle); '
+        'did you mean "circle"?',
+    )

@@ -251,6 +251,10 @@ def test_an_unknown_section_is_a_clear_error(board):
         '"nowhere" is not a section in board.toml (sections: share, circle); choose one '
         "with --section",
     )
+    assert_error(
+        approve(board, item, "--section", "shaer"),
+        '"shaer" is not a section in board.toml (sections: share, circle); did you mean "share"?',
+    )
 
 
 def test_expiry_beyond_the_board_maximum_is_refused(board):

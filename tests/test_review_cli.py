@@ -142,3 +142,15 @@ def test_a_redacted_role_like_pseudonym_becomes_a_friendly_name(board):
     [signed] = [line for line in reply.read_text().splitlines() if line.startswith("Pseudonym:")]
     name = signed.removeprefix("Pseudonym:").strip()
     assert name and "[removed]" not in name and "Moderator" not in name and "Kim" not in name
+
+
+def test_a_mistyped_section_is_asked_again_before_anything_else(board):
+    item = submit(board, body="A post for the sharing section.")
+    # a, then "shaer" (a typo), then the right name, then the warnings.
+    result = review(board, "a\nshaer\nshare\n\n")
+    assert result.exit_code == 0, result.output
+    assert '"shaer" is not a section here (share, circle). Did you mean "share"?' in result.output
+    assert "--section" not in result.output
+    assert result.output.index("is not a section here") < result.output.index("Content warnings")
+    assert [path.parent.name for path in post_files(board)] == ["share"]
+    assert item not in json.dumps(opened(board)["queue"])

@@ -10,6 +10,7 @@ build wraps for every remaining code, so nobody else needs a new code.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +57,12 @@ def _member_section(board: Board, name: str, data: dict[str, Any]) -> None:
                 f'there is no section "{name}" in board.toml (members-only sections: {known}); '
                 f"the vault keeps its keys and {codes} access code(s): put [sections.{name}] back "
                 f'in board.toml to use them, or delete them with "quietboard section forget {name}"'
+            )
+        close = difflib.get_close_matches(name, [s.name for s in board.member_sections], n=1)
+        if close:
+            raise AccessError(
+                f'there is no section "{name}" in board.toml (members-only sections: {known}); '
+                f'did you mean "{close[0]}"?'
             )
         raise AccessError(
             f'there is no section "{name}" in board.toml (members-only sections: {known}); '

@@ -15,6 +15,7 @@ pseudonym is the member's choice or a random friendly name.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import html
 import json
@@ -503,9 +504,10 @@ def _section(
     section = chosen or item["section"]
     if section not in board.sections:
         names = ", ".join(board.sections) or "none yet"
+        close = difflib.get_close_matches(section, list(board.sections), n=1)
+        hint = f'did you mean "{close[0]}"?' if close else "choose one with --section"
         raise ModerationError(
-            f'"{section}" is not a section in board.toml (sections: {names}); choose one '
-            "with --section"
+            f'"{section}" is not a section in board.toml (sections: {names}); {hint}'
         )
     return section
 

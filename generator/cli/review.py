@@ -25,7 +25,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from generator.board import clock
-from generator.cli.common import ask_passphrase, board_option
+from generator.cli.common import ask_passphrase, board_option, load_board
 from generator.cli.moderation import (
     describe_approval,
     edit_privately,
@@ -172,7 +172,7 @@ def _approve(decision: Decision) -> Any:
     item = item_report.item
     section = None
     if item["kind"] == "post":
-        section = click.prompt("Section", default=item["section"], err=True)
+        section = _ask_section(load_board(decision.board_dir), item["section"])
     current = [f.text for f in item_report.fields if f.name == "content warning"]
     proposed = ", ".join(dict.fromkeys(current + item_report.suggested_warnings))
     typed = click.prompt(
@@ -193,6 +193,21 @@ def _approve(decision: Decision) -> Any:
     return decision.save(
         lambda board, state: approve(board, state, decision.item_id, choice, clock.today())
     )
+
+
+def _ask_section(board: Any, suggested: str) -> str:
+    """A section of the board, asked again (with the closest name) until it is one."""
+    import difflib  # noqa: PLC0415
+
+    names = list(board.sections)
+    default = suggested if suggested in names else None
+    while True:
+        typed = click.prompt("Section", default=default, err=True).strip()
+        if typed in names:
+            return typed
+        close = difflib.get_close_matches(typed, names, n=1)
+        hint = f' Did you mean "{close[0]}"?' if close else ""
+        click.echo(f'"{typed}" is not a section here ({", ".join(names)}).{hint}', err=True)
 
 
 def _do_approve(decision: Decision) -> bool:
@@ -256,7 +271,6 @@ def _do_reject(decision: Decision) -> bool:
 
 def _do_take_down(decision: Decision) -> bool:
     from generator.board import actions, moderation  # noqa: PLC0415
-    from generator.cli.common import load_board  # noqa: PLC0415
 
     item = decision.report.item
     files = moderation.take_down(load_board(decision.board_dir), item["post"], item["section"])
