@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import secrets
 
 import pytest
 from click.testing import CliRunner
@@ -65,7 +66,15 @@ def public_key(root) -> bytes:
     return unb64(opened(root)["moderator_keys"][-1]["public"], 32)
 
 
-def sealed(root, payload=POST, bits=4, keys=None) -> str:
+def sealed(root, payload=None, bits=4, keys=None) -> str:
+    """A sealed submission; without PAYLOAD, POST as another member wrote it.
+
+    Each call without PAYLOAD carries its own withdrawal code: the same words
+    with the same code are one draft sent twice, and import keeps one.
+    """
+    if payload is None:
+        code = secrets.token_hex(10)
+        payload = {**POST, "verifier": fmt.withdrawal_verifier(code)}
     return armor(fmt.seal(payload, keys or [public_key(root)], bits))
 
 
@@ -470,3 +479,15 @@ def test_crisis_language_as_members_write_it_is_flagged_on_import_and_sorted_fir
         topic = ISSUE_16_CRISIS[urgent[int(row["title"].split()[1])]["body"]]
         assert row["flags"][0] == "crisis", row
         assert topic in row["suggested_cw"], row
+
+
+def test_a_draft_sealed_twice_is_kept_once(board, tmp_path):
+    """Send pressed again after a failed send seals the same draft into a new envelope."""
+    first, again = sealed(board, POST), sealed(board, POST)
+    assert first != again  # two envelopes, so the envelope id does not catch it
+    other_writer = sealed(board)  # the same words from someone else: kept
+    export = tmp_path / "export.csv"
+    export.write_text(netlify_csv([{"envelope": e} for e in (first, again, other_writer)]))
+    result = run("inbox", "import", export, "--board", board)
+    assert "Imported 2, duplicates 1, spam 0, unreadable 0." in result.output
+    assert len(queue(board)) == 2

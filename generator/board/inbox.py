@@ -339,6 +339,7 @@ def import_found(
     secrets_by_id = moderators.secrets_by_key_id(data)
     queue = queue_of(data)
     seen = set(queue["seen"])
+    waiting = {_submission_key(item) for item in queue["items"].values()} - {None}
     report = ImportReport()
     for done, item in enumerate(found):
         if progress:
@@ -350,23 +351,7 @@ def import_found(
         try:
             identity, payload = _open_one(item, pow_bits, secrets_by_id, seen)
         except Rejected as rejected:
-            if rejected.code == "honeypot":
-                report.spam += 1
-                report.settled.add(done)
-            elif rejected.code == "spam":
-                # Not settled: a stamp that is too weak may come from a page
-                # deployed before pow_bits was raised, or be damage, so it is
-                # left on the form service for a moderator to decide.
-                report.no_work += 1
-            elif rejected.code == "duplicate":
-                report.duplicates += 1
-                report.settled.add(done)
-                continue
-            elif rejected.code == "oversize":
-                report.skipped += 1
-            else:
-                report.count_unreadable(rejected.code)
-            report.add_problem(f"{item.where}: {rejected}")
+            _count_rejected(report, done, item, rejected)
             continue
         except Exception:  # one envelope must never stop the others being imported
             report.count_unreadable("unexpected")
@@ -374,10 +359,12 @@ def import_found(
             continue
         seen.add(identity)
         queue["seen"].append(identity)
-        item_id = _new_id(queue["items"])
-        queue["items"][item_id] = {**_stored(payload), "imported": today.isoformat()}
-        report.imported.append(item_id)
+        item_id = _store(queue, _stored(payload), waiting, today)
         report.settled.add(done)
+        if item_id is None:
+            report.duplicates += 1
+        else:
+            report.imported.append(item_id)
     return report
 
 
@@ -402,6 +389,55 @@ def _open_one(
     if identity in seen:
         raise Rejected("duplicate")
     return identity, open_envelope(envelope, secrets_by_id)
+
+
+# What makes two payloads the same submission sent twice.
+SAME_SUBMISSION = ("kind", "section", "post", "title", "body", "cw", "pseudonym", "verifier")
+
+
+def _count_rejected(report: ImportReport, done: int, item: Found, rejected: Rejected) -> None:
+    if rejected.code == "duplicate":
+        report.duplicates += 1
+        report.settled.add(done)
+        return
+    if rejected.code == "honeypot":
+        report.spam += 1
+        report.settled.add(done)
+    elif rejected.code == "spam":
+        # Not settled: a stamp that is too weak may come from a page
+        # deployed before pow_bits was raised, or be damage, so it is
+        # left on the form service for a moderator to decide.
+        report.no_work += 1
+    elif rejected.code == "oversize":
+        report.skipped += 1
+    else:
+        report.count_unreadable(rejected.code)
+    report.add_problem(f"{item.where}: {rejected}")
+
+
+def _store(
+    queue: dict[str, Any], stored: dict[str, Any], waiting: set[str], today: dt.date
+) -> str | None:
+    """Add STORED to the queue under a new id; None if it is a copy of one waiting.
+
+    A copy is the same draft sealed again (a member pressing Send after a failed
+    send): its own envelope, but the same words and the same withdrawal code.
+    """
+    key = _submission_key(stored)
+    if key is not None:
+        if key in waiting:
+            return None
+        waiting.add(key)
+    item_id = _new_id(queue["items"])
+    queue["items"][item_id] = {**stored, "imported": today.isoformat()}
+    return item_id
+
+
+def _submission_key(item: dict[str, Any]) -> str | None:
+    """Who wrote what, with its withdrawal code: None for what carries no code."""
+    if not item.get("verifier"):
+        return None
+    return json.dumps([item.get(name) for name in SAME_SUBMISSION], sort_keys=True)
 
 
 def _stored(payload: dict[str, Any]) -> dict[str, Any]:
