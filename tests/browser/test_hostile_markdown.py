@@ -38,16 +38,17 @@ PAGE_STATE = """
   csp: (window.__cspViolations || []).splice(0),
 })
 """
-# Members' posts open by fragment: the area re-renders on hashchange, before this resolves
-# (or gives up after 5 s, when a payload has broken the page, so that the test never hangs).
+# Members' posts open by fragment: the area fetches the post's sealed part if it has not
+# yet, then shows it. This resolves once the post's title is on show (or gives up after
+# 5 s, when a payload has broken the page, so that the test never hangs).
 OPEN_MEMBER_POST = (
-    "async ([id, markers]) => {"
-    "  const shown = new Promise((resolve) => {"
-    '    addEventListener("hashchange", resolve, { once: true });'
-    "    setTimeout(resolve, 5000);"
-    "  });"
+    "async ([id, markers, title]) => {"
     '  location.hash = "p=" + id;'
-    "  await shown;"
+    "  const until = Date.now() + 5000;"
+    '  while (document.querySelector("#post-title")?.textContent !== title'
+    "         && Date.now() < until) {"
+    "    await new Promise((resolve) => setTimeout(resolve, 20));"
+    "  }"
     f"  return ({PAGE_STATE.strip()})(markers);"
     "}"
 )
@@ -145,7 +146,7 @@ def test_hostile_member_posts_run_nothing_and_load_nothing(hostile_board, watche
     area = f"{base}/members/"
     findings = trap.check("members' list", lambda: page.evaluate(PAGE_STATE, MARKERS), url=area)
     for index, payload in enumerate(PAYLOADS):
-        post = [post_id(index, "mem"), MARKERS]
+        post = [post_id(index, "mem"), MARKERS, f"Payload {index}"]
         show = lambda post=post: page.evaluate(OPEN_MEMBER_POST, post)  # noqa: E731
         findings += trap.check(payload.marker, show, f"Payload {index}", area)
         if not page.url.startswith(area):
