@@ -437,7 +437,13 @@ def test_a_withdrawal_is_kept_as_its_verifier_never_as_a_working_code(board, tmp
     request = {"v": 1, "kind": "withdraw", "code": "abcdefghijklmnopqrs2", "body": ""}
     text = tmp_path / "withdraw.txt"
     text.write_text(sealed(board, payload=request))
-    run("inbox", "import", text, "--board", board)
+    result = run("inbox", "import", text, "--board", board)
+    # The summary says so, and sends nobody to an empty queue.
+    assert (
+        "Of those imported, 1 were withdrawal requests, carried out at once (they never wait "
+        "in the queue)." in result.output
+    )
+    assert "queue list" not in result.output
     # Carried out at once: nothing left to read, only the verifier is remembered.
     assert queue(board) == []
     assert list(opened(board)["withdrawn"]) == [fmt.withdrawal_verifier("abcde-fghij-klmno-pqrs2")]

@@ -98,6 +98,7 @@ class ImportReport:
     no_work: int = 0  # no valid proof of work: spam or damaged, never opened
     skipped: int = 0  # fields over MAX_FIELD_CHARS, not searched
     over_limit: int = 0  # envelopes past MAX_ENVELOPES_PER_INPUT or _PER_FIELD, not opened
+    requests: int = 0  # of the imported: withdrawal requests, carried out, never queued
     problems: list[str] = field(default_factory=list)  # the first MAX_PROBLEMS_SHOWN
     more_problems: int = 0
     # Indexes of the inputs that are safely handled (imported now or before,
@@ -132,6 +133,11 @@ class ImportReport:
             f"Imported {len(self.imported)}, duplicates {self.duplicates}, "
             f"spam {self.spam}, unreadable {self.unreadable}" + (f" ({groups})." if groups else ".")
         )
+        if self.requests:
+            text += (
+                f" Of those imported, {self.requests} were withdrawal requests, carried out at "
+                "once (they never wait in the queue)."
+            )
         if self.no_work:
             text += (
                 f" No valid proof of work: {self.no_work} (spam, or damaged on the way; "
@@ -365,6 +371,7 @@ def import_found(
             report.duplicates += 1
         else:
             report.imported.append(item_id)
+            report.requests += payload["kind"] == "withdraw"
     return report
 
 

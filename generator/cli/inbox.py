@@ -97,7 +97,7 @@ def inbox_import(files: tuple[str, ...], board_dir: Path) -> None:
     found = _read_inputs(files)
     report = _import(board, found, board_dir)
     click.echo(report.summary())
-    if report.imported:
+    if len(report.imported) > report.requests:
         click.echo('See them with "quietboard queue list".')
 
 
