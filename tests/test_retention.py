@@ -381,9 +381,9 @@ def test_status_and_prune_never_name_a_members_only_section(keyed):
         "leaving_soon"
     ]
     text = run("status", "--board", keyed, env=on("2026-11-25")).output
-    assert "members-only/k7d2xq9p4m" in text and "circle" not in text
+    assert "k7d2xq9p4m (a members-only post)" in text and "circle" not in text
     pruned = run("prune", "--yes", "--board", keyed, env=on("2026-12-01")).output
-    assert "members-only/k7d2xq9p4m" in pruned and "circle" not in pruned
+    assert "k7d2xq9p4m (a members-only post)" in pruned and "circle" not in pruned
 
 
 def test_status_changes_nothing_and_strict_fails_when_something_needs_attention(keyed):

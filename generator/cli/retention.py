@@ -45,7 +45,7 @@ def _say_pruned(board: Board, report: PruneReport, dry_run: bool) -> None:
     if report.posts:
         click.echo(f"{verb} {len(report.posts)} expired post(s) from content/posts:")
         for listed in report.posts:
-            click.echo(f"  {listed.section}/{listed.id}  (left the board on {listed.until})")
+            click.echo(f"  {_where(listed)}  (left the board on {listed.until})")
     if report.lapsed:
         crisis = (
             f", {report.lapsed_crisis} of them flagged for crisis language"
@@ -61,6 +61,19 @@ def _say_pruned(board: Board, report: PruneReport, dry_run: bool) -> None:
             f"{verb} {report.drafts} draft(s) of your own posts kept "
             f"{board.privacy.pending_days} days or more (.quietboard/drafts/)."
         )
+
+
+def _where(listed: Any) -> str:
+    """A post as status and prune print it: SECTION/ID, the file's place under content/posts.
+
+    A members-only post's section is never named (the output may go to a log),
+    and "members-only/ID" would read as a folder that does not exist.
+    """
+    from generator.board.retention import MEMBERS_ONLY_LABEL  # noqa: PLC0415
+
+    if listed.section == MEMBERS_ONLY_LABEL:
+        return f"{listed.id} (a members-only post)"
+    return f"{listed.section}/{listed.id}"
 
 
 YES_HELP = "Prune even when QUIETBOARD_TODAY is set after this computer's date."
@@ -91,7 +104,7 @@ def _listed(title: str, items: list[Any], empty: str) -> list[str]:
     if not items:
         return [f"{title}: {empty}"]
     return [f"{title}: {len(items)}"] + [
-        f"  {item.until}  {item.section}/{item.id}" for item in items
+        f"  {item.until}  {_where(item)}" for item in items
     ]
 
 
