@@ -52,7 +52,7 @@ def keys_init(board_dir: Path) -> None:
         )
     click.echo(f"Your public key, now in board.toml under [submissions] keys:\n\n    {public}\n")
     click.echo(
-        'Commit board.toml, then run "quietboard build" and deploy: from then on members\' '
+        'Run "quietboard build" and deploy (and commit board.toml, if you keep the board in git): from then on members\' '
         "submissions are sealed to you too."
     )
 
