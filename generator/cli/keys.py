@@ -52,8 +52,8 @@ def keys_init(board_dir: Path) -> None:
         )
     click.echo(f"Your public key, now in board.toml under [submissions] keys:\n\n    {public}\n")
     click.echo(
-        'Run "quietboard build" and deploy (and commit board.toml, if you keep the board in git): from then on members\' '
-        "submissions are sealed to you too."
+        'Run "quietboard build" and deploy (and commit board.toml, if you keep the board in '
+        "git): from then on members' submissions are sealed to you too."
     )
 
 
