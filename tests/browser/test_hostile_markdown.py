@@ -18,9 +18,9 @@ from playwright.sync_api import expect
 
 from generator.site.build import build_board
 from generator.site.render import render_with_pelican
+from tests.helpers.boards import BoardMaker, fast_vault, issue
+from tests.helpers.hostile import body_problems, hostile_posts, load_hostile_corpus, post_id
 
-from ..conftest import BoardMaker, fast_vault, issue
-from ..hostile import body_problems, hostile_posts, load_hostile_corpus, post_id
 from .conftest import serving
 
 pytestmark = pytest.mark.browser

@@ -15,8 +15,8 @@ from generator.board.config import read_board
 from generator.board.vault import open_vault
 from generator.site.build import build_board
 from generator.site.render import render_with_pelican
+from tests.helpers.boards import BoardMaker, fast_vault, issue, post_text
 
-from ..conftest import BoardMaker, fast_vault, issue, post_text
 from .conftest import serving
 
 pytestmark = pytest.mark.browser

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from generator.site.build import build_board
 from generator.site.render import render_with_pelican
+from tests.helpers.boards import BoardMaker, post_text
 
-from ..conftest import BoardMaker, post_text
 from .conftest import serving
 
 pytestmark = pytest.mark.browser

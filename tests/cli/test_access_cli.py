@@ -16,8 +16,7 @@ from click.testing import CliRunner
 from generator.board import vault
 from generator.cli import cli
 from generator.formats import members as memberformat
-
-from .conftest import fast_vault, issue, post_text
+from tests.helpers.boards import fast_vault, issue, post_text
 
 PASSPHRASE = "correct horse battery staple"
 CIRCLE_POST = post_text("Our circle's first meeting", "We met in the usual place and talked.")

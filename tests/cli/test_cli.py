@@ -25,8 +25,7 @@ from generator import __version__
 from generator.board import clock
 from generator.cli import cli
 from generator.formats import members as memberformat
-
-from .conftest import post_text
+from tests.helpers.boards import post_text
 
 GOOD_POST = post_text("Weekends feel long", "Saturdays are the hardest.")
 
@@ -109,7 +108,7 @@ def test_the_repository_netlify_toml_matches_its_board():
     from generator.board.config import read_board
     from generator.board.hosting import netlify_toml
 
-    repo = Path(__file__).resolve().parents[1]
+    repo = Path(__file__).resolve().parents[2]
     expected = netlify_toml(read_board(repo), "pip install . && quietboard build")
     assert (repo / "netlify.toml").read_text() == expected
 
@@ -591,8 +590,8 @@ def read_only(folder):
 
 
 def test_reading_commands_work_on_a_read_only_board(keyed_board):
-    from .test_inbox_cli import POST, sealed
-    from .test_inbox_cli import run as run_with_vault
+    from tests.helpers.cli import POST, sealed
+    from tests.helpers.cli import run as run_with_vault
 
     (keyed_board / "post.txt").write_text(sealed(keyed_board, POST))
     assert (

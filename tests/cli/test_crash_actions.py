@@ -2,7 +2,7 @@
 
 Each test runs a command once to the end to count its os.replace, rename,
 unlink and rmdir calls, then on fresh copies of the same board kills it
-(SIGKILL, tests/faults.py) at each one in turn, runs it again, and checks
+(SIGKILL, tests/helpers/faults.py) at each one in turn, runs it again, and checks
 what a moderator would: nothing lost, nothing published twice, no plaintext
 left in a temporary file, and the rerun finished the job. The vaults use
 libsodium's smallest Argon2id cost, so each run is one process start.
@@ -23,11 +23,19 @@ import tomllib
 import pytest
 
 from generator.board import vault
-
-from .conftest import fast_vault, post_text
-from .faults import count_operations, killed, run_command
-from .test_inbox_cli import PASSPHRASE, POST, opened, run, sealed
-from .test_moderation_cli import approve, post_files, queue_ids, submit
+from tests.helpers.boards import fast_vault, post_text
+from tests.helpers.cli import (
+    PASSPHRASE,
+    POST,
+    approve,
+    opened,
+    post_files,
+    queue_ids,
+    run,
+    sealed,
+    submit,
+)
+from tests.helpers.faults import count_operations, killed, run_command
 
 ENV = {"QUIETBOARD_PASSPHRASE": PASSPHRASE, "QUIETBOARD_TODAY": "2026-11-20"}
 BODY = "A body that must be published exactly once."

@@ -20,8 +20,7 @@ from hypothesis import strategies as st
 from generator.board.config import parse_board, read_board
 from generator.cli import cli
 from generator.errors import ConfigError
-
-from .fuzzing import FUZZ, assert_one_line, assert_one_line_error, mutated, scratch
+from tests.helpers.fuzzing import FUZZ, assert_one_line, assert_one_line_error, mutated, scratch
 
 # Every table and key board.toml knows, with a valid value.
 FULL_TOML = """\

@@ -19,9 +19,8 @@ from generator.board.config import read_board
 from generator.board.post import read_pages, read_posts, render_post
 from generator.cli import cli
 from generator.errors import ContentError
-
-from .conftest import BOARD_TOML, BoardMaker, post_text
-from .fuzzing import FUZZ, assert_one_line, assert_one_line_error, mutated, scratch
+from tests.helpers.boards import BOARD_TOML, BoardMaker, post_text
+from tests.helpers.fuzzing import FUZZ, assert_one_line, assert_one_line_error, mutated, scratch
 
 POST = post_text(
     "A small good thing",

@@ -30,9 +30,15 @@ from generator.formats import hpke
 from generator.formats import submissions as fmt
 from generator.formats.armor import armor
 from generator.formats.primitives import unb64
-
-from .conftest import BOARD_TOML, BoardMaker, fast_vault
-from .fuzzing import FUZZ, assert_one_line, assert_one_line_error, mutated, mutated_bytes, scratch
+from tests.helpers.boards import BOARD_TOML, BoardMaker, fast_vault
+from tests.helpers.fuzzing import (
+    FUZZ,
+    assert_one_line,
+    assert_one_line_error,
+    mutated,
+    mutated_bytes,
+    scratch,
+)
 
 TODAY = dt.date(2026, 11, 20)
 PASSPHRASE = "correct horse battery staple"

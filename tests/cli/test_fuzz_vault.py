@@ -20,9 +20,14 @@ from hypothesis import strategies as st
 from generator.board.vault import UNOPENED_MESSAGE, open_vault, vault_path
 from generator.cli import cli
 from generator.errors import VaultError
-
-from .conftest import BOARD_TOML, BoardMaker, fast_vault
-from .fuzzing import FUZZ, assert_one_line, assert_one_line_error, mutated_bytes, scratch
+from tests.helpers.boards import BOARD_TOML, BoardMaker, fast_vault
+from tests.helpers.fuzzing import (
+    FUZZ,
+    assert_one_line,
+    assert_one_line_error,
+    mutated_bytes,
+    scratch,
+)
 
 PASSPHRASE = "correct horse battery staple"
 SMALL_OPS, SMALL_MEM = 4, 1024 * 1024

@@ -7,101 +7,35 @@ board.toml exactly as they were.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from generator.board import vault
-from generator.cli import cli
 from generator.formats import hpke
 from generator.formats import submissions as fmt
 from generator.formats.armor import BEGIN, END, armor, find_armored
-from generator.formats.primitives import unb64
-
-from .conftest import BOARD_TOML, fast_vault
-
-PASSPHRASE = "correct horse battery staple"
-IP, AGENT, REFERRER = (
-    "203.0.113.77",
-    "Mozilla/5.0 (Linux; Android 14) Quirky/1.0",
-    "https://x.example/",
+from tests.helpers.boards import BOARD_TOML, fast_vault
+from tests.helpers.cli import (
+    AGENT,
+    CREATED,
+    IP,
+    PASSPHRASE,
+    POST,
+    REFERRER,
+    assert_error,
+    netlify_csv,
+    opened,
+    public_key,
+    queue,
+    run,
+    sealed,
+    weakly_sealed,
 )
-CREATED = "2026-11-19T23:41:07.123Z"
-POST = {
-    "v": 1, "kind": "post", "section": "share", "title": "Small steps this week",
-    "body": "I went outside every day, even when it rained.", "cw": ["low mood"],
-    "pseudonym": "Wren", "verifier": fmt.withdrawal_verifier("abcde-fghij-klmno-pqrs2"),
-}  # fmt: skip
-
-
-def run(*args, env=None, **kwargs):
-    env = {"QUIETBOARD_PASSPHRASE": PASSPHRASE, "QUIETBOARD_TODAY": "2026-11-20", **(env or {})}
-    return CliRunner().invoke(
-        cli, [str(a) for a in args], prog_name="quietboard", env=env, **kwargs
-    )
-
-
-def assert_error(result, message):
-    assert result.exit_code == 1, result.output
-    last = result.output.strip().splitlines()[-1]
-    assert last == f"Error: {message}", last
-    assert "Traceback" not in result.output
 
 
 @pytest.fixture
 def board(keyed_board):
     return keyed_board
-
-
-def opened(root):
-    with vault.open_vault(root, lambda: PASSPHRASE) as v:
-        return v.data
-
-
-def public_key(root) -> bytes:
-    return unb64(opened(root)["moderator_keys"][-1]["public"], 32)
-
-
-def sealed(root, payload=POST, bits=4, keys=None) -> str:
-    return armor(fmt.seal(payload, keys or [public_key(root)], bits))
-
-
-def weakly_sealed(root) -> str:
-    """An envelope whose stamp has fewer than the board's 4 bits of work."""
-    while True:
-        text = sealed(root, bits=0)
-        if fmt.parse_envelope(fmt.unarmor(next(find_armored(text)))).stamp_bits() < 4:
-            return text
-
-
-def netlify_csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    fields = [
-        "envelope",
-        "website",
-        "created_at",
-        "ip",
-        "user_agent",
-        "referrer",
-        "id",
-        "form_name",
-    ]
-    writer = csv.DictWriter(out, fieldnames=fields)
-    writer.writeheader()
-    for number, row in enumerate(rows):
-        writer.writerow({"website": "", "created_at": CREATED, "ip": IP, "user_agent": AGENT,
-                         "referrer": REFERRER, "id": f"6740aa{number:018d}",
-                         "form_name": "quietboard", **row})  # fmt: skip
-    return out.getvalue()
-
-
-def queue(root) -> list[dict]:
-    result = run("queue", "list", "--json", "--board", root)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.output)["items"]
 
 
 def snapshot(root) -> tuple[bytes, bytes]:

@@ -18,8 +18,7 @@ import pytest
 from generator.formats import hpke
 from generator.formats import submissions as fmt
 from generator.formats.armor import armor
-
-from .test_inbox_cli import (
+from tests.helpers.cli import (
     AGENT,
     IP,
     POST,

@@ -9,17 +9,26 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import subprocess
-import sys
-import textwrap
 
 import pytest
 
 from generator.board import vault
 from generator.formats import submissions as fmt
-
-from .test_inbox_cli import POST, assert_error, opened, run, sealed
+from tests.helpers.cli import (
+    POST,
+    approve,
+    assert_error,
+    editor_writing,
+    in_terminal,
+    opened,
+    post_files,
+    queue_ids,
+    queue_rows,
+    run,
+    sealed,
+    submit,
+)
 
 CODE = "abcde-fghij-klmno-pqrs2"
 
@@ -27,42 +36,6 @@ CODE = "abcde-fghij-klmno-pqrs2"
 @pytest.fixture
 def board(keyed_board):
     return keyed_board
-
-
-def submit(root, **fields) -> str:
-    """Seal and import one payload; returns its queue id."""
-    payload = {**POST, **fields}
-    payload = {key: value for key, value in payload.items() if value is not None}
-    path = root / f"sub-{len(list(root.glob('sub-*')))}.txt"
-    path.write_text(sealed(root, payload))
-    result = run("inbox", "import", path, "--board", root)
-    assert result.exit_code == 0, result.output
-    return _newest(root, payload)
-
-
-def _newest(root, payload) -> str:
-    for item in queue_rows(root):
-        if item["body"] == payload["body"]:
-            return item["id"]
-    raise AssertionError("not imported")
-
-
-def queue_rows(root) -> list[dict]:
-    result = run("queue", "list", "--json", "--board", root)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.output)["items"]
-
-
-def queue_ids(root) -> list[str]:
-    return [row["id"] for row in queue_rows(root)]
-
-
-def post_files(root, section="share"):
-    return sorted((root / "content" / "posts" / section).glob("*.md"))
-
-
-def approve(root, item_id, *args):
-    return run("approve", item_id, *args, "--board", root)
 
 
 def test_approve_publishes_a_clean_post_dated_today_and_empties_the_queue(board):
@@ -355,35 +328,6 @@ def test_post_refuses_a_role_board_toml_does_not_have(board):
         "--role, or add it to [roles]",
     )
     assert post_files(board) == []
-
-
-def in_terminal(*args, editor: str, cwd=None) -> subprocess.CompletedProcess:
-    """Run quietboard with a real pseudo-terminal as standard input, as a person would."""
-    main, sub = os.openpty()
-    env = {**os.environ, "EDITOR": editor, "QUIETBOARD_TODAY": "2026-11-20"}
-    env.pop("VISUAL", None)
-    try:
-        return subprocess.run(
-            [sys.executable, "-m", "generator", *map(str, args)], check=False,
-            stdin=sub, capture_output=True, text=True, env=env, cwd=cwd, timeout=120,
-        )  # fmt: skip
-    finally:
-        os.close(sub)
-        os.close(main)
-
-
-def editor_writing(tmp_path, text: str, seen=None) -> str:
-    """An $EDITOR that types TEXT (and notes where it was opened, in SEEN)."""
-    editor = tmp_path / "editor.py"
-    editor.write_text(textwrap.dedent(f"""\
-        import os, pathlib, stat, sys
-        path = pathlib.Path(sys.argv[-1])
-        mode = stat.S_IMODE(os.stat(path.parent).st_mode), stat.S_IMODE(os.stat(path).st_mode)
-        if {str(seen or "")!r}:
-            pathlib.Path({str(seen or "")!r}).write_text(f"{{path}}\\n{{mode}}")
-        path.write_text({text!r})
-        """))  # fmt: skip
-    return f"{sys.executable} {editor}"
 
 
 def test_post_opens_the_editor_on_a_private_file_that_is_removed(board, tmp_path):

@@ -10,10 +10,8 @@ import pytest
 from generator.board import vault
 from generator.board.config import read_board
 from generator.board.hosting import header_rules
-
-from .conftest import BOARD_TOML, EXPIRING_THREAD, post_text
-from .test_inbox_cli import PASSPHRASE, assert_error, opened, run
-from .test_moderation_cli import queue_ids, submit
+from tests.helpers.boards import BOARD_TOML, EXPIRING_THREAD, post_text
+from tests.helpers.cli import PASSPHRASE, assert_error, opened, queue_ids, run, submit
 
 POSTS = EXPIRING_THREAD
 PUBLIC_BOARD = """\
@@ -444,7 +442,7 @@ def test_a_section_whose_posts_have_all_left_still_has_its_page(public):
 def test_prune_deletes_drafts_kept_longer_than_pending_days_and_status_counts_them(
     make_board, tmp_path
 ):
-    from .test_moderation_cli import editor_writing, in_terminal
+    from tests.helpers.cli import editor_writing, in_terminal
 
     root = make_board()
     toml = root / "board.toml"

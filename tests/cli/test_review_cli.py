@@ -8,8 +8,7 @@ import textwrap
 
 import pytest
 
-from .test_inbox_cli import opened, run
-from .test_moderation_cli import approve, post_files, queue_rows, submit
+from tests.helpers.cli import approve, opened, post_files, queue_rows, run, submit
 
 
 @pytest.fixture

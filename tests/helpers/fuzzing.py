@@ -1,4 +1,4 @@
-"""Shared pieces of the property-based and fuzz suite (tests/test_fuzz_*.py).
+"""Shared pieces of the property-based and fuzz suite (tests/cli/test_fuzz_*.py).
 
 The property every fuzz test checks: a moderator's command either succeeds or
 stops with one of our one-line errors (`Error: ...`, exit status 1, no

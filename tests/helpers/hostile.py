@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .conftest import post_text
+from tests.helpers.boards import post_text
 
-CORPUS = Path(__file__).parent / "corpus" / "hostile_markdown.json"
+CORPUS = Path(__file__).parents[1] / "corpus" / "hostile_markdown.json"
 LINK_REL = "nofollow noreferrer noopener"
 
 # What a post body may hold, restated here rather than imported from the
@@ -107,7 +107,7 @@ def post_id(index: int, where: str) -> str:
 
 def hostile_posts(bodies: list[str]) -> dict[str, str]:
     """Each body as a public post ("share") and a members-only post ("circle") of the
-    test board in tests/conftest.py, titled "Payload N", for a BoardMaker."""
+    test board in tests/helpers/boards.py, titled "Payload N", for a BoardMaker."""
     posts = {}
     for index, body in enumerate(bodies):
         posts[f"share/{post_id(index, 'pub')}.md"] = post_text(f"Payload {index}", body)

@@ -14,8 +14,7 @@ from generator.errors import AuditError, BuildError
 from generator.site.build import audit_board, build_board
 from generator.site.render import render_with_pelican
 from generator.site.settings import pelican_settings
-
-from .conftest import BOARD_TOML, post_text
+from tests.helpers.boards import BOARD_TOML, post_text
 
 PARENT = post_text(
     "Weekends feel long", "Saturdays are the hardest.", pseudonym="Wren", date="2026-11-08"
@@ -256,7 +255,7 @@ def test_an_output_that_is_a_git_checkout_is_not_replaced(make_board, today):
 def test_a_withheld_pseudonym_from_the_friendly_name_list_is_not_a_leak(make_board, today):
     # The share page publishes the word list, so "Otter" in a members-only post
     # must not make the audit think the sealed post leaked.
-    from .conftest import fast_vault, issue
+    from tests.helpers.boards import fast_vault, issue
 
     root = make_board(
         posts={

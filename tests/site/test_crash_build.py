@@ -1,6 +1,6 @@
 """A build killed at any file operation leaves output/ old or new, and no plaintext behind.
 
-Each test kills `quietboard build` (a real child process, tests/faults.py)
+Each test kills `quietboard build` (a real child process, tests/helpers/faults.py)
 at one file operation after another, then checks what a moderator would
 find: output/ is the last site or the new one (never missing, never a mix
 of both), and the next build leaves no work folder and no copy of a post
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import EXPIRING_THREAD, fast_vault, issue, post_text
-from .faults import count_operations, killed, run_command
+from tests.helpers.boards import EXPIRING_THREAD, fast_vault, issue, post_text
+from tests.helpers.faults import count_operations, killed, run_command
 
 PASSPHRASE = "correct horse battery staple"
 FIRST_DAY, SECOND_DAY = "2026-11-20", "2026-12-05"

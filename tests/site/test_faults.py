@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from .faults import count_operations, killed, run_command
+from tests.helpers.faults import count_operations, killed, run_command
 
 
 def test_the_harness_counts_and_kills_at_each_file_operation(make_board, tmp_path):

@@ -20,9 +20,8 @@ from generator.formats import members as memberformat
 from generator.site.build import build_board
 from generator.site.render import render_with_pelican
 from generator.text.sanitise import clean_html, markdown_to_html
-
-from .conftest import PAGE, BoardMaker, fast_vault, issue
-from .hostile import (
+from tests.helpers.boards import PAGE, BoardMaker, fast_vault, issue
+from tests.helpers.hostile import (
     LINK_REL,
     body_problems,
     hostile_posts,
@@ -164,7 +163,7 @@ def test_a_combining_mark_after_a_tag_stays_text(rendered):
 
 def test_the_corpus_file_is_plain_ascii_json():
     """Invisible characters in payloads are written as \\u escapes, so a reviewer sees them."""
-    raw = (Path(__file__).parent / "corpus" / "hostile_markdown.json").read_bytes()
+    raw = (Path(__file__).parents[1] / "corpus" / "hostile_markdown.json").read_bytes()
     assert raw.isascii()
 
 

@@ -23,8 +23,7 @@ from generator.errors import ImageError
 from generator.site.build import audit_board, build_board
 from generator.site.images import metadata_found, reencode
 from generator.site.render import render_with_pelican
-
-from .conftest import PAGE
+from tests.helpers.boards import PAGE
 
 ICC = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 XMP = (

@@ -20,10 +20,9 @@ from generator.site.translations import (
     load_translations,
     missing_catalog,
 )
+from tests.helpers.boards import BOARD_TOML, post_text
 
-from .conftest import BOARD_TOML, post_text
-
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 LANGUAGES = catalog_languages()
 
 

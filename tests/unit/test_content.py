@@ -9,8 +9,7 @@ import pytest
 from generator.board.config import read_board
 from generator.board.post import plan_publication, read_posts
 from generator.errors import ContentError
-
-from .conftest import post_text
+from tests.helpers.boards import post_text
 
 TODAY = dt.date(2026, 11, 20)
 

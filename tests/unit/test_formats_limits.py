@@ -13,7 +13,7 @@ import pytest
 from generator.board import config, moderation
 from generator.formats import members, primitives, pseudonyms, submissions
 
-THEME = Path(__file__).parent.parent / "theme"
+THEME = Path(__file__).parents[2] / "theme"
 JS = THEME / "static" / "js"
 CONSTANT = re.compile(r"^export const (\w+) = ([\d_ *]+);$", re.MULTILINE)
 

@@ -20,8 +20,8 @@ import pytest
 from generator.formats import hpke
 from generator.formats.primitives import Unopenable
 
-VECTOR_FILE = Path(__file__).parent / "vectors" / "hpke-x25519-sha256-base.json"
-PUBLISHED = Path(__file__).resolve().parents[2] / "shared" / "testvectors" / VECTOR_FILE.name
+VECTOR_FILE = Path(__file__).parents[1] / "vectors" / "hpke-x25519-sha256-base.json"
+PUBLISHED = Path(__file__).resolve().parents[3] / "shared" / "testvectors" / VECTOR_FILE.name
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "generator"
 # What each layer may import besides itself. The package's own __init__ (the
 # version), errors and resources sit under every layer and import nothing of ours.

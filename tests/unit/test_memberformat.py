@@ -15,7 +15,7 @@ from generator.formats.primitives import Unopenable, hkdf_sha256, padded_size, u
 from tests.vectors.make_members_vectors import vectors
 
 VECTORS = json.loads(
-    (Path(__file__).parent / "vectors" / "members-v1.json").read_text(encoding="utf-8")
+    (Path(__file__).parents[1] / "vectors" / "members-v1.json").read_text(encoding="utf-8")
 )
 
 

@@ -13,7 +13,7 @@ from generator.text.hits import KINDS, Hit
 from generator.text.pii import find_pii, lookalikes, redact
 from generator.text.scrub import clean_text
 
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = Path(__file__).parents[1] / "corpus"
 IDENTIFYING = json.loads((CORPUS / "identifying.json").read_text(encoding="utf-8"))
 ORDINARY = json.loads((CORPUS / "ordinary.json").read_text(encoding="utf-8"))
 

@@ -13,7 +13,7 @@ from generator.formats.codes import DISTRESSING
 from tests.vectors.make_pseudonym_vectors import vectors
 
 VECTORS = json.loads(
-    (Path(__file__).parent / "vectors" / "pseudonyms-v1.json").read_text(encoding="utf-8")
+    (Path(__file__).parents[1] / "vectors" / "pseudonyms-v1.json").read_text(encoding="utf-8")
 )
 ADJECTIVES, NOUNS = pseudonyms.load_names()
 DISPLAYED = re.compile(r"[A-Z][a-z]{2,8} [A-Z][a-z]{2,8}")

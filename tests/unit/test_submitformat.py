@@ -14,7 +14,7 @@ from generator.formats.primitives import unb64
 from tests.vectors.make_submission_vectors import vectors
 
 VECTORS = json.loads(
-    (Path(__file__).parent / "vectors" / "submissions-v1.json").read_text(encoding="utf-8")
+    (Path(__file__).parents[1] / "vectors" / "submissions-v1.json").read_text(encoding="utf-8")
 )
 HELD = {
     fmt.key_id(unb64(r["pk"])): unb64(r["sk"])

@@ -12,8 +12,7 @@ from generator.board.moderation import take_down
 from generator.board.post import Post, plan_publication, read_post_files, read_posts
 from generator.board.threads import MissingParent, ReplyLoop, ThreadTree
 from generator.errors import ContentError
-
-from .conftest import post_text
+from tests.helpers.boards import post_text
 
 TODAY = dt.date(2026, 11, 20)
 
