@@ -14,11 +14,9 @@ import pytest
 
 from generator.formats import submissions as fmt
 from generator.formats.armor import armor
+from tests.helpers.browser import Trap, check_post_pages, serving
 from tests.helpers.cli import POST, netlify_csv, public_key, run
 from tests.helpers.hostile import load_hostile_corpus
-
-from .conftest import serving
-from .test_hostile_markdown import Trap, check_post_pages
 
 pytestmark = pytest.mark.browser
 

@@ -16,8 +16,7 @@ from generator.board.vault import open_vault
 from generator.site.build import build_board
 from generator.site.render import render_with_pelican
 from tests.helpers.boards import BoardMaker, fast_vault, issue, post_text
-
-from .conftest import serving
+from tests.helpers.browser import serving
 
 pytestmark = pytest.mark.browser
 
