@@ -3,7 +3,7 @@
 Run: python -m bench.pii  (prints Markdown tables; times vary by machine)
 
 Measures, on the corpora the tests use (tests/corpus/*.json and the crisis
-sentences in tests/test_pii.py):
+sentences in tests/unit/test_pii.py):
 - the detection rate of find_pii on the identifying corpus, per kind (each entry
   counts when a hit of its kind is found in its cleaned text, with its region);
 - the false-positive rate of find_pii on the ordinary corpus, per kind and per
@@ -37,7 +37,7 @@ from generator.text.hits import KINDS
 from generator.text.phones import DATE
 from generator.text.pii import find_pii, lookalikes
 from generator.text.scrub import clean_text, fold
-from tests.test_pii import CRISIS, NOT_CRISIS
+from tests.unit.test_pii import CRISIS, NOT_CRISIS
 
 CORPUS = Path(__file__).parent.parent / "tests" / "corpus"
 REGIONS = ("GB", "US", "DE", "FR", "IE", "")

@@ -23,7 +23,7 @@ from generator.board.vault import open_vault
 from generator.cli import cli
 from generator.formats import submissions as fmt
 from generator.formats.members import unb64
-from tests.conftest import BOARD_TOML, BoardMaker, fast_vault
+from tests.helpers.boards import BOARD_TOML, BoardMaker, fast_vault
 
 SIZES = (3000,)
 ENV = {"QUIETBOARD_PASSPHRASE": "correct horse battery staple", "QUIETBOARD_TODAY": "2026-11-20"}

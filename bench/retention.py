@@ -14,7 +14,7 @@ from pathlib import Path
 from generator.board.config import read_board
 from generator.board.retention import board_status, prune
 from generator.resources import theme_dir
-from tests.conftest import BoardMaker, post_text
+from tests.helpers.boards import BoardMaker, post_text
 
 TODAY = dt.date(2026, 11, 20)
 SIZES = (200, 2000)

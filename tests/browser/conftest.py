@@ -50,9 +50,6 @@ def browser():
         chromium.close()
 
 
-serving = serving_in_background
-
-
 RECORD_CSP_VIOLATIONS = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", (event) => {
@@ -124,7 +121,7 @@ def _served_demo(root: Path, netlify: bool = False) -> Iterator[DemoBoard]:
         toml = root / "board.toml"
         toml.write_text(toml.read_text().replace('form = "none"', 'form = "netlify"\npow_bits = 8'))
     report = build_board(root, render_with_pelican, passphrase=lambda: passphrase)
-    with serving(report.output) as base:
+    with serving_in_background(report.output) as base:
         yield DemoBoard(base=base, root=root, code=code, passphrase=passphrase)
 
 

@@ -8,21 +8,11 @@ at test time and the page's CSP needs no exception.
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.browser
+from tests.helpers.browser import violations
 
-# Every WCAG 2.0, 2.1 and 2.2 rule at levels A and AA, and axe's best practices.
-RULES = {
-    "runOnly": {
-        "type": "tag",
-        "values": [
-            "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice",
-        ],
-    },
-    "resultTypes": ["violations"],
-}  # fmt: skip
+pytestmark = pytest.mark.browser
 
 PUBLIC_PAGES = {
     "home": "/",
@@ -41,14 +31,6 @@ PUBLIC_PAGES = {
     "missing page": "/p/gone0000000/",
 }
 SCHEMES = ["light", "dark"]
-
-_axe = Axe()
-
-
-def violations(page) -> str:
-    """axe's report of every violation on the page as it is now ('' when none)."""
-    results = _axe.run(page, options=RULES)
-    return results.generate_report() if results.violations_count else ""
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)

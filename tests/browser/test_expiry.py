@@ -13,10 +13,8 @@ from playwright.sync_api import expect
 
 from generator.site.build import build_board
 from generator.site.render import render_with_pelican
-
-from ..conftest import EXPIRING_THREAD, BoardMaker, fast_vault, issue, post_text
-from .conftest import serving
-from .test_members import OPAQUE, open_members, unlock
+from tests.helpers.boards import EXPIRING_THREAD, BoardMaker, fast_vault, issue, post_text
+from tests.helpers.browser import OPAQUE, open_members, serving, unlock
 
 pytestmark = pytest.mark.browser
 

@@ -12,10 +12,8 @@ from generator.board.moderators import create_key
 from generator.board.vault import open_vault
 from generator.site.build import build_board
 from generator.site.render import render_with_pelican
-
-from ..conftest import BOARD_TOML, BoardMaker, fast_vault, issue, post_text
-from .conftest import serving
-from .test_accessibility import violations
+from tests.helpers.boards import BOARD_TOML, BoardMaker, fast_vault, issue, post_text
+from tests.helpers.browser import serving, violations
 
 pytestmark = pytest.mark.browser
 

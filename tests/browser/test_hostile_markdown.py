@@ -13,31 +13,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from generator.site.build import build_board
 from generator.site.render import render_with_pelican
-
-from ..conftest import BoardMaker, fast_vault, issue
-from ..hostile import body_problems, hostile_posts, load_hostile_corpus, post_id
-from .conftest import serving
+from tests.helpers.boards import BoardMaker, fast_vault, issue
+from tests.helpers.browser import MARKERS, PAGE_STATE, PAYLOADS, Trap, check_post_pages, serving
+from tests.helpers.hostile import hostile_posts, post_id
 
 pytestmark = pytest.mark.browser
 
-PAYLOADS = load_hostile_corpus()
-MARKERS = [payload.marker for payload in PAYLOADS]
 BUILT_ON = dt.date(2026, 11, 20)
-BROWSER_DAY = "2026-11-21T10:00:00"
-# What a page shows and did, read in one round trip.
-PAGE_STATE = """
-(markers) => ({
-  title: document.querySelector("#post-title")?.textContent ?? null,
-  body: document.querySelector("article.post .text")?.innerHTML ?? null,
-  markers: markers.filter((marker) => marker in window),
-  csp: (window.__cspViolations || []).splice(0),
-})
-"""
 # Members' posts open by fragment: the area fetches the post's sealed part if it has not
 # yet, then shows it. This resolves once the post's title is on show (or gives up after
 # 5 s, when a payload has broken the page, so that the test never hangs).
@@ -64,70 +50,6 @@ def hostile_board(tmp_path_factory):
     report = build_board(root, render_with_pelican, today=BUILT_ON, passphrase=lambda: passphrase)
     with serving(report.output) as base:
         yield base, code
-
-
-class Trap:
-    """A watched page that also records dialogs and navigations, and refuses other origins."""
-
-    def __init__(self, watched, base: str) -> None:
-        self.watch = watched(base)
-        self.page = self.watch.page
-        self.dialogs: list[str] = []
-        self.navigations: list[str] = []
-        self.page.on("dialog", self._dialog)
-        self.page.on("framenavigated", self._navigated)
-        # Nothing may leave; the listener of `watched` has already recorded the URL.
-        self.page.route(lambda url: not url.startswith(base + "/"), lambda route: route.abort())
-        self.page.clock.set_fixed_time(BROWSER_DAY)
-
-    def _dialog(self, dialog) -> None:
-        self.dialogs.append(f"{dialog.type}: {dialog.message}")
-        dialog.dismiss()
-
-    def _navigated(self, frame) -> None:
-        self.navigations.append(frame.url if frame == self.page.main_frame else "a frame")
-
-    def check(self, where: str, show, title: str | None = None, url: str = "") -> list[str]:
-        """What went wrong while SHOW() shows a page and returns its PAGE_STATE; [] if nothing.
-
-        TITLE is the post that must be on show, URL the only address the page may go to.
-        """
-        try:
-            state = show()
-        except PlaywrightError as error:  # a payload navigated the page away under us
-            state = {"title": None, "body": None, "markers": [], "csp": []}
-            found = [f"{where}: {error.message.splitlines()[0]}"]
-        else:
-            found = []
-        found += [f"{where}: dialog {d}" for d in self.dialogs]
-        found += [f"{where}: console {e}" for e in self.watch.console_errors]
-        found += [f"{where}: CSP {v}" for v in state["csp"]]
-        found += [f"{where}: marker {m}" for m in state["markers"]]
-        found += [f"{where}: request {u}" for u in self.watch.foreign_requests()]
-        found += [f"{where}: navigated to {u}" for u in self.navigations if not u.startswith(url)]
-        if title is not None:
-            if state["title"] != title or state["body"] is None:
-                found.append(f"{where}: the post was not shown (title {state['title']!r})")
-            found += [f"{where}: {problem}" for problem in body_problems(state["body"] or "")]
-        self.dialogs.clear()
-        self.navigations.clear()
-        self.watch.console_errors.clear()
-        self.watch.requests.clear()
-        return found
-
-
-def check_post_pages(trap: Trap, base: str, slugs: list[str]) -> list[str]:
-    """Open the page of each payload's post (SLUGS in corpus order); what went wrong."""
-    findings = []
-    for index, (payload, slug) in enumerate(zip(PAYLOADS, slugs, strict=True)):
-        url = f"{base}/p/{slug}/"
-
-        def show(url=url):
-            trap.page.goto(url)
-            return trap.page.evaluate(PAGE_STATE, MARKERS)
-
-        findings += trap.check(payload.marker, show, f"Payload {index}", url)
-    return findings
 
 
 def test_hostile_public_posts_run_nothing_and_load_nothing(hostile_board, watched):

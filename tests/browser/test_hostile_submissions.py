@@ -14,11 +14,9 @@ import pytest
 
 from generator.formats import submissions as fmt
 from generator.formats.armor import armor
-
-from ..hostile import load_hostile_corpus
-from ..test_inbox_cli import POST, netlify_csv, public_key, run
-from .conftest import serving
-from .test_hostile_markdown import Trap, check_post_pages
+from tests.helpers.browser import Trap, check_post_pages, serving
+from tests.helpers.cli import POST, netlify_csv, public_key, run
+from tests.helpers.hostile import load_hostile_corpus
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +25,7 @@ PAYLOADS = load_hostile_corpus()
 
 @pytest.fixture(scope="module")
 def approved_board(tmp_path_factory):
-    from ..conftest import BOARD_TOML, BoardMaker, fast_vault
+    from tests.helpers.boards import BOARD_TOML, BoardMaker, fast_vault
 
     root = BoardMaker(tmp_path_factory.mktemp("submitted") / "board")(
         toml=BOARD_TOML + "\n[submissions]\npow_bits = 4\n"

@@ -15,15 +15,12 @@ from generator.board.config import read_board
 from generator.board.vault import open_vault
 from generator.site.build import build_board
 from generator.site.render import render_with_pelican
-
-from ..conftest import BoardMaker, fast_vault, issue, post_text
-from .conftest import serving
+from tests.helpers.boards import BoardMaker, fast_vault, issue, post_text
+from tests.helpers.browser import BROWSER_DAY, OPAQUE, open_members, serving, unlock
 
 pytestmark = pytest.mark.browser
 
 BUILT_ON = dt.date(2026, 11, 20)
-BROWSER_DAY = "2026-11-21T10:00:00"
-OPAQUE = "That code did not open anything here."
 MEMBER_POSTS = {
     "circle/k7d2xq9p4m.md": post_text(
         "Walking by the canal helped",
@@ -61,35 +58,6 @@ def members(tmp_path_factory):
     output = build(root, passphrase).output
     with serving(output) as base:
         yield {"base": base, "codes": codes, "root": root, "output": output}
-
-
-# The confidentiality promise (tested in test_safety.py) as already confirmed
-# in every tab, so these tests reach the section straight after unlocking.
-PROMISED = "sessionStorage.setItem('quietboard-promised', 'yes')"
-
-
-def open_members(
-    watched,
-    base: str,
-    *,
-    day: str = BROWSER_DAY,
-    path: str = "/members/",
-    promised: bool = True,
-    **opts,
-):
-    watch = watched(base, **opts)
-    if promised:
-        watch.page.context.add_init_script(PROMISED)
-    watch.page.clock.set_fixed_time(day)
-    watch.page.goto(base + path)
-    return watch
-
-
-def unlock(page, code: str, *, remember: bool = False) -> None:
-    page.get_by_label("Access code").fill(code)
-    if remember:
-        page.get_by_label("Remember on this device").check()
-    page.get_by_role("button", name="Open").click()
 
 
 def storage(page) -> dict[str, str]:

@@ -17,8 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from generator.formats import pseudonyms
-
-from .test_share import capture_posts, import_and_list
+from tests.helpers.browser import capture_posts, import_and_list
 
 pytestmark = pytest.mark.browser
 

@@ -10,9 +10,8 @@ from playwright.sync_api import expect
 
 from generator.site.build import build_board
 from generator.site.render import render_with_pelican
-
-from ..conftest import BoardMaker, post_text
-from .conftest import serving
+from tests.helpers.boards import BoardMaker, post_text
+from tests.helpers.browser import serving
 
 pytestmark = pytest.mark.browser
 

@@ -9,72 +9,31 @@ and none of those columns reaches the vault.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import urllib.parse
 
 import pytest
-from click.testing import CliRunner
 from playwright.sync_api import expect
 
 from generator.board.vault import open_vault
-from generator.cli import cli
-
-from .test_accessibility import violations
+from tests.helpers.browser import (
+    AGENT,
+    CREATED,
+    IP,
+    REFERRER,
+    capture_posts,
+    import_and_list,
+    violations,
+)
 
 pytestmark = pytest.mark.browser
 
-IP, AGENT, REFERRER = "198.51.100.23", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1)", "https://t.co/x"
-CREATED = "2026-11-21T02:13:44.512Z"
 TITLE = "Three good things today"
 BODY = "The **sun** came out.\n\n- tea with my sister\n- a walk\n\nThat is all, and it was enough."
 PSEUDONYM = "Kestrel"
 WARNING = "family worries"
 ALLOWED_FIELDS = {"form-name", "envelope", "website"}
-
-
-def capture_posts(page, status=200):
-    """Answer POSTs to the share page as Netlify would; keep what was sent.
-
-    STATUS may be a list: the answer to each POST in turn.
-    """
-    sent = []
-    answers = status if isinstance(status, list) else [status] * 100
-
-    def handle(route):
-        if route.request.method != "POST":
-            route.continue_()
-            return
-        sent.append(route.request.post_data)
-        code = answers[len(sent) - 1]
-        route.fulfill(status=code, body="<p>Thank you</p>", content_type="text/html")
-
-    page.route("**/share/", handle)
-    return sent
-
-
-def netlify_csv(envelopes):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["envelope", "website", "created_at", "ip", "user_agent", "referrer", "id"])
-    for number, envelope in enumerate(envelopes):
-        writer.writerow([envelope, "", CREATED, IP, AGENT, REFERRER, f"673ef{number:019d}"])
-    return out.getvalue()
-
-
-def import_and_list(board, tmp_path, envelopes):
-    export = tmp_path / "netlify-export.csv"
-    export.write_text(netlify_csv(envelopes), encoding="utf-8")
-    env = {"QUIETBOARD_PASSPHRASE": board.passphrase}
-    runner = CliRunner()
-    imported = runner.invoke(cli, ["inbox", "import", str(export), "--board", str(board.root)],
-                             env=env)  # fmt: skip
-    assert imported.exit_code == 0, imported.output
-    listed = runner.invoke(cli, ["queue", "list", "--json", "--board", str(board.root)], env=env)
-    assert listed.exit_code == 0, listed.output
-    return imported.output, json.loads(listed.output)["items"]
 
 
 def fill_post(page):

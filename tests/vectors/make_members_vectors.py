@@ -2,7 +2,7 @@
 
 Run from the repository root: python -m tests.vectors.make_members_vectors
 Every random input is fixed here, so running it again gives the same file.
-Python (tests/test_memberformat.py) and the browser
+Python (tests/unit/test_memberformat.py) and the browser
 (tests/browser/test_members.py) both check every case.
 """
 

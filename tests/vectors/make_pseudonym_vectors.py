@@ -2,7 +2,7 @@
 
 Run from the repository root: python -m tests.vectors.make_pseudonym_vectors
 Nothing here is random, so running it again gives the same file. Python
-(tests/test_pseudonyms.py) and the browser (tests/browser/test_pseudonym.py)
+(tests/unit/test_pseudonyms.py) and the browser (tests/browser/test_pseudonym.py)
 must both give every name, every canonical form and every refusal.
 """
 

@@ -2,7 +2,7 @@
 
 Run from the repository root: python -m tests.vectors.make_submission_vectors
 Every random input is fixed here, so running it again gives the same file.
-Python (tests/test_submitformat.py) opens every valid case and refuses every
+Python (tests/unit/test_submitformat.py) opens every valid case and refuses every
 invalid one; the browser (tests/browser/test_hpke.py) must seal the same
 envelopes from the same parts.
 """

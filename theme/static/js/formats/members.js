@@ -22,7 +22,7 @@ import {
 export const VERSION = 1;
 const KEYRING_KIND = "quietboard-members-keyring";
 const KDF_NAME = "pbkdf2-sha256";
-// Pinned to generator/formats/members.py by tests/test_formats_limits.py.
+// Pinned to generator/formats/members.py by tests/unit/test_formats_limits.py.
 export const MIN_ITERATIONS = 600000;
 export const MAX_ITERATIONS = 10000000;
 const SALT = 16;

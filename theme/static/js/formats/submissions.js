@@ -16,7 +16,7 @@ const WITHDRAWAL_PREFIX = utf8("quietboard withdrawal v1");
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
 
 // The limits. Each is pinned to its one home in generator/formats/submissions.py
-// by tests/test_formats_limits.py, and the share page's form takes its own
+// by tests/unit/test_formats_limits.py, and the share page's form takes its own
 // (maxlength, the messages) from these.
 export const MAX_RECIPIENTS = 8;
 export const MIN_PADDED = 1024;

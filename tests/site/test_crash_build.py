@@ -1,0 +1,112 @@
+"""A build killed at any file operation leaves output/ old or new, and no plaintext behind.
+
+Each test kills `quietboard build` (a real child process, tests/helpers/faults.py)
+at one file operation after another, then checks what a moderator would
+find: output/ is the last site or the new one (never missing, never a mix
+of both), and the next build leaves no work folder and no copy of a post
+that has expired or was taken down anywhere outside content/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.boards import EXPIRING_THREAD, fast_vault, issue, post_text
+from tests.helpers.faults import count_operations, killed, run_command
+
+PASSPHRASE = "correct horse battery staple"
+FIRST_DAY, SECOND_DAY = "2026-11-20", "2026-12-05"
+TAKEN_DOWN = "A post a moderator takes down between the builds"
+EXPIRED = "The first of December is its last day."
+GONE_TEXTS = (TAKEN_DOWN, EXPIRED, "A reply that asked to stay until spring.")
+
+POSTS = {
+    **EXPIRING_THREAD,
+    "share/t1t2t3t4t5.md": post_text("Taken down", TAKEN_DOWN + " It says too much."),
+    "circle/c1c2c3c4c5.md": post_text("Inside the circle", "Only members read this sentence."),
+}
+
+
+def build(board: Path, day: str, **kwargs):
+    env = {"QUIETBOARD_PASSPHRASE": PASSPHRASE, "QUIETBOARD_TODAY": day}
+    return run_command(["build", "--board", board], env=env, **kwargs)
+
+
+def index(output: Path) -> dict[str, str]:
+    """Every file of OUTPUT by path, with a digest of its bytes (sealed files: only their path)."""
+    return {
+        path.relative_to(output).as_posix(): (
+            "sealed" if "members" in path.relative_to(output).parts
+            else hashlib.sha256(path.read_bytes()).hexdigest()
+        )
+        for path in sorted(output.rglob("*"))
+        if path.is_file()
+    }  # fmt: skip
+
+
+def texts_outside_content(board: Path, texts: tuple[str, ...]) -> list[str]:
+    found = []
+    for path in board.rglob("*"):
+        if path.is_file() and "content" not in path.relative_to(board).parts[:1]:
+            data = path.read_bytes()
+            found += [f"{path}: {text}" for text in texts if text.encode() in data]
+    return found
+
+
+@pytest.fixture
+def built_once(make_board) -> Path:
+    """A board built on the first day, then a post taken down (its file deleted)."""
+    root = make_board(posts=POSTS)
+    fast_vault(root, PASSPHRASE)
+    issue(root, PASSPHRASE, "circle", "first member")
+    result = build(root, FIRST_DAY)
+    assert result.returncode == 0, result.stderr
+    (root / "content/posts/share/t1t2t3t4t5.md").unlink()
+    return root
+
+
+def test_a_build_killed_at_any_file_operation_leaves_the_old_or_the_new_site(built_once, tmp_path):
+    old = index(built_once / "output")
+    reference = shutil.copytree(built_once, tmp_path / "reference")
+    operations, result = count_operations(
+        ["build", "--board", reference],
+        tmp_path,
+        env={"QUIETBOARD_PASSPHRASE": PASSPHRASE, "QUIETBOARD_TODAY": SECOND_DAY},
+    )
+    assert result.returncode == 0, result.stderr
+    new = index(reference / "output")
+    assert old != new
+
+    for kill_at in range(1, operations + 1):
+        board = shutil.copytree(built_once, tmp_path / f"killed-at-{kill_at}")
+        assert killed(build(board, SECOND_DAY, kill_at=kill_at)), kill_at
+        assert (board / "output").is_dir(), f"no output/ after a kill at operation {kill_at}"
+        assert index(board / "output") in (old, new), f"a mixed output/ at operation {kill_at}"
+
+        rerun = build(board, SECOND_DAY)
+        assert rerun.returncode == 0, rerun.stderr
+        assert index(board / "output") == new
+        assert not list(board.glob(".quietboard-build-*")), kill_at
+        assert texts_outside_content(board, GONE_TEXTS) == [], kill_at
+        shutil.rmtree(board)
+
+
+def test_a_site_a_dead_build_had_moved_aside_is_put_back_by_the_next_build(built_once):
+    # Where folders cannot be exchanged in one step, the swap takes two renames:
+    # this is the board after a crash between them.
+    old = index(built_once / "output")
+    dead = built_once / ".quietboard-build-dead1234"
+    (dead / "content" / "posts").mkdir(parents=True)
+    (dead / "content" / "posts" / "t1t2t3t4t5.md").write_text(TAKEN_DOWN)
+    (built_once / "output").rename(dead / "previous-output")
+    (built_once / "content/posts/share/bad0000001.md").write_text("Title: no dates\n\nBody.\n")
+
+    result = build(built_once, SECOND_DAY)
+    assert result.returncode == 1  # this build fails, and must still leave the last site
+    assert result.stderr.startswith("Error: ") and "bad0000001" in result.stderr
+    assert index(built_once / "output") == old
+    assert not list(built_once.glob(".quietboard-build-*"))
