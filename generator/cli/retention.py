@@ -103,9 +103,7 @@ def prune_command(dry_run: bool, yes: bool, board_dir: Path) -> None:
 def _listed(title: str, items: list[Any], empty: str) -> list[str]:
     if not items:
         return [f"{title}: {empty}"]
-    return [f"{title}: {len(items)}"] + [
-        f"  {item.until}  {_where(item)}" for item in items
-    ]
+    return [f"{title}: {len(items)}"] + [f"  {item.until}  {_where(item)}" for item in items]
 
 
 def _status_lines(status: Status, board: Board) -> list[str]:
