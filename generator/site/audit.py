@@ -528,7 +528,7 @@ def check_leaks(rel: str, text: str, needles: Iterable[Needle] | LeakSearch) -> 
         return  # nothing withheld: the file need not even be read for words
     found = search.words.found_in(leak_haystack(rel, text))
     found |= search.words.found_in(normalise(re.sub(r"[-_/.]+", " ", rel)))
-    for needle in search.needles:
+    for needle in search.needles if found else ():
         if needle.text in found:
             of = "from" if needle.part == "text" else "of"
             yield Finding(
