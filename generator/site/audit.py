@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+import ahocorasick
+
 from generator.board import hosting as hardening
 from generator.board.config import Board
 from generator.errors import printable
@@ -471,16 +473,63 @@ def leak_haystack(rel: str, text: str) -> str:
     return words + " " + normalise(values)
 
 
-def check_leaks(rel: str, text: str, needles: Iterable[Needle]) -> Iterator[Finding]:
-    haystack = leak_haystack(rel, text)
-    name = normalise(re.sub(r"[-_/.]+", " ", rel))
-    for needle in needles:
-        # A plain substring test first: the regex can only match where it does,
-        # and one regex per needle over every file is what made large boards slow.
-        if needle.text not in haystack and needle.text not in name:
-            continue
-        pattern = rf"(?<!\w){re.escape(needle.text)}(?!\w)"
-        if re.search(pattern, haystack) or re.search(pattern, name):
+_WORD_CHARACTER = re.compile(r"\w")
+
+
+class WholeWords:
+    r"""Which of many texts occur in a string as whole words, found in one pass.
+
+    For each text the same test as re.search(rf"(?<!\w){re.escape(text)}(?!\w)",
+    string), made for all of them at once with an Aho-Corasick automaton, so
+    the cost grows with the string and not with the number of texts times its
+    length (one regex per text over every file made large boards quadratic).
+    """
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        for text in texts:
+            if text:  # withheld_needles never makes an empty needle (it needs a word)
+                self._automaton.add_word(text, text)
+        if len(self._automaton):
+            self._automaton.make_automaton()
+
+    def __bool__(self) -> bool:
+        return len(self._automaton) > 0
+
+    def found_in(self, string: str) -> set[str]:
+        found: set[str] = set()
+        if not self:
+            return found
+        for end, text in self._automaton.iter(string):
+            if text in found:
+                continue
+            start = end - len(text) + 1
+            if not (start and _WORD_CHARACTER.match(string, start - 1)) and not (
+                _WORD_CHARACTER.match(string, end + 1)
+            ):
+                found.add(text)
+        return found
+
+
+class LeakSearch:
+    """The needles, searched for in every file at once."""
+
+    def __init__(self, needles: Iterable[Needle]) -> None:
+        self.needles = list(needles)
+        self.words = WholeWords(needle.text for needle in self.needles)
+
+    def __bool__(self) -> bool:
+        return bool(self.words)
+
+
+def check_leaks(rel: str, text: str, needles: Iterable[Needle] | LeakSearch) -> Iterator[Finding]:
+    search = needles if isinstance(needles, LeakSearch) else LeakSearch(needles)
+    if not search:
+        return  # nothing withheld: the file need not even be read for words
+    found = search.words.found_in(leak_haystack(rel, text))
+    found |= search.words.found_in(normalise(re.sub(r"[-_/.]+", " ", rel)))
+    for needle in search.needles if found else ():
+        if needle.text in found:
             of = "from" if needle.part == "text" else "of"
             yield Finding(
                 rel, "leak", f"holds {needle.part} {of} {needle.source}, which is {needle.why}"
@@ -495,8 +544,14 @@ MEMBER_FILES = {"members/index.html", "members/keyring.json"}
 MIN_SEALED_NEEDLE = 12
 
 
-def check_member_file(rel: str, data: bytes, needles: Iterable[Needle]) -> Iterator[Finding]:
-    """members/ holds the shell page, the keyring and sealed items, and nothing else."""
+def check_member_file(
+    rel: str, data: bytes, needles: Iterable[Needle] | LeakSearch
+) -> Iterator[Finding]:
+    """members/ holds the shell page, the keyring and sealed items, and nothing else.
+
+    NEEDLES are searched for in sealed items; those shorter than MIN_SEALED_NEEDLE
+    are left out there (pass them already filtered as a LeakSearch to search once).
+    """
     if rel == "members/keyring.json":
         yield from _check_keyring(rel, data)
     elif SEALED_NAME.match(rel):
@@ -506,12 +561,17 @@ def check_member_file(rel: str, data: bytes, needles: Iterable[Needle]) -> Itera
             or not memberformat.is_envelope_size(len(data))
         ):
             yield Finding(rel, "member-file", "is not a sealed item of format v1")
-        long_needles = [n for n in needles if len(n.text) >= MIN_SEALED_NEEDLE]
-        yield from check_leaks(rel, data.decode("latin-1"), long_needles)
+        if not isinstance(needles, LeakSearch):
+            needles = _sealed_search(needles)
+        yield from check_leaks(rel, data.decode("latin-1"), needles)
     elif rel not in MEMBER_FILES:
         yield Finding(
             rel, "member-file", "members/ may only hold the page, keyring and sealed items"
         )
+
+
+def _sealed_search(needles: Iterable[Needle]) -> LeakSearch:
+    return LeakSearch(n for n in needles if len(n.text) >= MIN_SEALED_NEEDLE)
 
 
 def _check_keyring(rel: str, data: bytes) -> Iterator[Finding]:
@@ -562,7 +622,8 @@ def check_image(rel: str, data: bytes) -> Iterator[Finding]:
 def audit_output(output: Path, board: Board, needles: Iterable[Needle] = ()) -> list[Finding]:
     """Every finding for the output directory OUTPUT, in file order."""
     output = Path(output)
-    needles = list(needles)
+    search = LeakSearch(needles)
+    sealed_search = _sealed_search(search.needles)
     findings = list(check_host_files(output, board))
     for path in sorted(p for p in output.rglob("*") if p.is_file()):
         rel = path.relative_to(output).as_posix()
@@ -571,11 +632,11 @@ def audit_output(output: Path, board: Board, needles: Iterable[Needle] = ()) -> 
             continue
         findings.extend(check_image(rel, path.read_bytes()))
         if rel.startswith(MEMBERS_PREFIX):
-            findings.extend(check_member_file(rel, path.read_bytes(), needles))
+            findings.extend(check_member_file(rel, path.read_bytes(), sealed_search))
             if path.suffix != ".html":
                 continue
         if path.suffix.lower() not in TEXT_SUFFIXES and path.name not in HOST_FILES:
-            findings.extend(check_leaks(rel, "", needles))
+            findings.extend(check_leaks(rel, "", search))
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         suffix = path.suffix.lower()
@@ -586,7 +647,7 @@ def audit_output(output: Path, board: Board, needles: Iterable[Needle] = ()) -> 
         elif suffix in {".xml", ".svg"}:
             findings.extend(check_xml(rel, text, board))
         if not _shipped_with_theme(rel, path):
-            findings.extend(check_leaks(rel, text, needles))
+            findings.extend(check_leaks(rel, text, search))
     return findings
 
 

@@ -30,7 +30,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -53,7 +53,14 @@ from generator.board.vault import Passphrase, open_vault, sections_held, vault_e
 from generator.errors import AuditError, BuildError
 from generator.formats.pseudonyms import load_names
 from generator.resources import theme_dir
-from generator.site.audit import Needle, audit_output, leak_haystack, normalise, visible_text
+from generator.site.audit import (
+    Needle,
+    WholeWords,
+    audit_output,
+    leak_haystack,
+    normalise,
+    visible_text,
+)
 from generator.site.images import read_images, write_images
 from generator.site.seal import SealReport, seal_member_sections
 from generator.site.settings import pelican_settings
@@ -88,9 +95,14 @@ class BuildReport:
     sealed: SealReport = field(default_factory=SealReport)
 
 
+def staged_name(post: Post) -> str:
+    """Where a published post is staged, relative to the staging folder."""
+    return f"posts/{post.section}/{post.id}.md"
+
+
 def stage(plan: Publication, pages: list[Page], staging: Path) -> None:
     for post in plan.published:
-        target = staging / "posts" / post.section / f"{post.id}.md"
+        target = staging / staged_name(post)
         target.parent.mkdir(parents=True, exist_ok=True)
         # Staged with the day it leaves the board (a reply: its thread's, if
         # earlier), which the pages carry for robots and for expiry.js.
@@ -107,29 +119,38 @@ def _plain_text(markdown_text: str) -> str:
     return visible_text(markdown_to_html(markdown_text))
 
 
-def _fragments(post: Post) -> list[tuple[str, int, str]]:
-    """(normalised text, minimum length, what it is) for what identifies a post."""
+def _fragments(post: Post, published_html: str | None = None) -> list[tuple[str, int, str]]:
+    """(normalised text, minimum length, what it is) for what identifies a post.
+
+    PUBLISHED_HTML is the post's body as Pelican published it, if at hand.
+    """
+    text = _plain_text(post.body) if published_html is None else visible_text(published_html)
     parts = [
         (normalise(post.title), ANY_LENGTH, "the title"),
         (normalise(post.pseudonym), ANY_LENGTH, "the pseudonym"),
     ]
     parts += [(normalise(tag), MIN_TITLE, "a content warning") for tag in post.cw]
-    parts += [
-        (part.strip(), MIN_FRAGMENT, "text")
-        for part in SENTENCE_BREAK.split(_plain_text(post.body))
-    ]
+    parts += [(part.strip(), MIN_FRAGMENT, "text") for part in SENTENCE_BREAK.split(text)]
     return parts
 
 
-def withheld_needles(board: Board, plan: Publication, pages: list[Page]) -> list[Needle]:
+def withheld_needles(
+    board: Board,
+    plan: Publication,
+    pages: list[Page],
+    published_html: Mapping[str, str] | None = None,
+) -> list[Needle]:
     """Text that exists only in withheld sources and so must not be in the output.
 
     Anything that also occurs in published text (a pseudonym used in public
     too, a common phrase) is not a leak and is left out of the search.
+    PUBLISHED_HTML holds the bodies Pelican published, by staged_name; a post
+    not in it is rendered here.
     """
+    published_html = published_html or {}
     public = [_plain_text(page.body) + " " + normalise(page.title) for page in pages]
     for post in plan.published:
-        public += [text for text, _, _ in _fragments(post)]
+        public += [text for text, _, _ in _fragments(post, published_html.get(staged_name(post)))]
     public += [normalise(board.name), normalise(board.description), normalise(board.members_label)]
     # The share page ships the friendly-name word list: its words are public.
     public.append(" ".join(word for words in load_names() for word in words))
@@ -146,8 +167,7 @@ def withheld_needles(board: Board, plan: Publication, pages: list[Page]) -> list
     public += [_theme_text(board.language), _output_names(board)]
     corpus = " \n ".join(public)
 
-    needles: dict[str, Needle] = {}
-    sources: list[tuple[str, str, list[tuple[str, int]]]] = []
+    sources: list[tuple[str, str, list[tuple[str, int, str]]]] = []
     for post, why in plan.withheld:
         sources.append((str(post.source), why, _fragments(post)))
     for section in board.member_sections:
@@ -157,22 +177,18 @@ def withheld_needles(board: Board, plan: Publication, pages: list[Page]) -> list
             (normalise(section.description), MIN_TITLE, "the description"),
         ]
         sources.append((f"board.toml [sections.{section.name}]", "members-only", parts))
+    needles: dict[str, Needle] = {}  # the first source of each text
     for source, why, parts in sources:
         for text, minimum, part in parts:
             if (
                 len(text) >= minimum
                 and re.search(r"\w", text)  # "?" as a title names nothing
                 and text not in needles
-                and not _in_words(text, corpus)
             ):
                 needles[text] = Needle(text=text, source=source, why=why, part=part)
-    return list(needles.values())
-
-
-def _in_words(text: str, corpus: str) -> bool:
-    """Whether TEXT occurs in CORPUS as whole words (as the audit searches for it)."""
-    # The substring test is cheap and rules most texts out before the regex runs.
-    return text in corpus and re.search(rf"(?<!\w){re.escape(text)}(?!\w)", corpus) is not None
+    # All of them looked for at once, in one pass over the public text.
+    public_too = WholeWords(needles).found_in(corpus)
+    return [needle for text, needle in needles.items() if text not in public_too]
 
 
 _JINJA_COMMENT_OR_STATEMENT = re.compile(r"\{#.*?#\}|\{%.*?%\}", re.DOTALL)
@@ -391,7 +407,8 @@ def build_board(
         plan = plan_publication(board, posts, today)
         staging, rendered = work / "content", work / "site"
         stage(plan, pages, staging)
-        warnings += render(pelican_settings(board, staging, rendered)) or []
+        settings = pelican_settings(board, staging, rendered)
+        warnings += render(settings) or []
         # Written straight into the rendered site: Pelican never sees the
         # board's own image files, so no Pelican path can publish them as they are.
         write_images(images, rendered)
@@ -400,9 +417,7 @@ def build_board(
             if vault
             else SealReport(unopenable=[s.name for s in board.member_sections])
         )
-        findings = audit_output(rendered, board, withheld_needles(board, plan, pages))
-        if findings:
-            raise AuditError(findings)
+        _audit(rendered, board, plan, pages, settings["QUIETBOARD"]["published_html"])
         files = sum(1 for p in rendered.rglob("*") if p.is_file())
         _swap_in(rendered, output, work / PREVIOUS_OUTPUT)
         swapped = True
@@ -438,6 +453,15 @@ def build_board(
             "match output/_headers (or delete them: output/_headers already carries them)"
         )
     return report
+
+
+def _audit(
+    site: Path, board: Board, plan: Publication, pages: list[Page], published_html: dict[str, str]
+) -> None:
+    """Audit the rendered SITE; any finding stops the build before output/ is touched."""
+    findings = audit_output(site, board, withheld_needles(board, plan, pages, published_html))
+    if findings:
+        raise AuditError(findings)
 
 
 def _needs_vault(board: Board) -> bool:

@@ -131,6 +131,9 @@ def pelican_settings(board: Board, content_dir: Path, output_dir: Path) -> dict[
             "robots": hardening.robots_directives(board),
             "headers_file": hardening.headers_file(board),
             "robots_txt": hardening.robots_txt(board),
+            # Filled by the content plugin: each post's sanitised HTML by its
+            # path in the content folder ("posts/share/ID.md"), for the leak search.
+            "published_html": {},
         },
     )
     return settings

@@ -29,6 +29,8 @@ COMBINING_KEYCAP = "\u20e3"
 KEYCAP_BASES = frozenset("0123456789#*")
 LINE_BREAKS = frozenset({"\u2028", "\u2029"})
 NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# What clean_text keeps as it is wherever it stands: printable ASCII and "\n".
+NOT_PLAIN = re.compile(r"[^\x20-\x7e\n]")
 
 # Invisible characters that Unicode files under letters or symbols, so that a
 # category test alone would keep them: the combining grapheme joiner, the
@@ -95,11 +97,12 @@ def _is_virama(char: str) -> bool:
 
 
 def _emoji_before(kept: list[str]) -> bool:
-    """Whether the text kept so far ends in an emoji (skipping its modifiers)."""
-    for char in reversed(kept):
-        if char == EMOJI_PRESENTATION or ord(char) in SKIN_TONES:
-            continue
-        return is_emoji(char)
+    """Whether the text kept so far (in runs) ends in an emoji (skipping its modifiers)."""
+    for run in reversed(kept):
+        for char in reversed(run):
+            if char == EMOJI_PRESENTATION or ord(char) in SKIN_TONES:
+                continue
+            return is_emoji(char)
     return False
 
 
@@ -153,42 +156,44 @@ def clean_text(text: str) -> Cleaned:
     counted in `spaces`.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    kept: list[str] = []
-    removed = spaces = 0
-    for index, char in enumerate(text):
+    # Printable ASCII and "\n" are kept as they are whatever surrounds them, and
+    # most text is mostly that: copy their runs whole, and decide only the rest.
+    kept: list[str] = []  # runs of kept text, never empty
+    removed = spaces = done = 0
+    for match in NOT_PLAIN.finditer(text):
+        index = match.start()
+        if index > done:
+            kept.append(text[done:index])
+        done = index + 1
+        char = match.group()
+        last = kept[-1][-1] if kept else ""
         following = text[index + 1] if index + 1 < len(text) else ""
-        if char == "\n":
-            kept.append(char)
-        elif char == "\t":
+        if char == "\t":
             kept.append(" ")
         elif char in LINE_BREAKS:
             kept.append("\n")
             spaces += 1
-        elif unicodedata.category(char) == "Zs" and char != " ":
+        elif unicodedata.category(char) == "Zs":
             kept.append(" ")
             spaces += 1
-        elif char == EMOJI_PRESENTATION and kept and is_emoji(kept[-1]):
+        elif char == EMOJI_PRESENTATION and last and is_emoji(last):
             kept.append(char)
-        elif (
-            char == EMOJI_PRESENTATION
-            and kept
-            and kept[-1] in KEYCAP_BASES
-            and following == COMBINING_KEYCAP
-        ):
+        elif char == EMOJI_PRESENTATION and last in KEYCAP_BASES and following == COMBINING_KEYCAP:
             kept.append(char)
         elif char == ZWJ and following and _emoji_before(kept) and is_emoji(following):
             kept.append(char)
         elif (
             char in (ZWJ, ZWNJ)
-            and kept
-            and _needs_joiner(kept[-1])
-            and (_is_virama(kept[-1]) or (following != "" and _needs_joiner(following)))
+            and last
+            and _needs_joiner(last)
+            and (_is_virama(last) or (following != "" and _needs_joiner(following)))
         ):
             kept.append(char)
         elif _is_removed(char):
             removed += 1
         else:
             kept.append(char)
+    kept.append(text[done:])
     return Cleaned(unicodedata.normalize("NFC", "".join(kept)), removed, spaces)
 
 

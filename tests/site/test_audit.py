@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.board import hosting as hardening
 from generator.board.config import parse_board
-from generator.site.audit import Needle, audit_output
+from generator.site.audit import Needle, WholeWords, audit_output
+
+from .fuzzing import FUZZ
 
 BOARD = parse_board({"name": "B", "base_url": "https://board.example.org"}, root=None)
 
@@ -393,3 +399,28 @@ def test_withheld_text_in_cdata_or_embedded_attributes_of_a_feed_is_found(site, 
     (site / "feeds").mkdir()
     (site / "feeds" / "share.atom.xml").write_text(f"<feed><entry>{content}</entry></feed>")
     assert rules(site, [DOG]) == ["leak"]
+
+
+# The leak search looks for every needle at once; it must find exactly what one
+# regex per needle finds, word boundaries included, whatever the alphabet.
+WORDY = "ab _-é1\U0001f600\u0301 .\n"
+
+
+@FUZZ
+@given(
+    texts=st.lists(st.text(alphabet=WORDY, min_size=1, max_size=4), max_size=8),
+    string=st.text(alphabet=WORDY, max_size=40),
+)
+def test_all_needles_at_once_find_what_one_regex_each_finds(texts, string):
+    expected = {text for text in texts if re.search(rf"(?<!\w){re.escape(text)}(?!\w)", string)}
+    assert WholeWords(texts).found_in(string) == expected
+
+
+def test_every_withheld_text_in_a_file_is_reported_in_the_needles_order(site):
+    needles = [Needle(f"secret number {n}", f"x{n}.md", "members-only") for n in range(300)]
+    (site / "p.html").write_text(page("<p>secret number 7; Secret Number 42, secret number 4</p>"))
+    sources = [
+        str(finding).split(" from ")[1].split(",")[0]
+        for finding in audit_output(site, BOARD, needles)
+    ]
+    assert sources == ["x4.md", "x7.md", "x42.md"]
