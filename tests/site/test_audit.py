@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from generator.board import hosting as hardening
 from generator.board.config import parse_board
 from generator.site.audit import Needle, WholeWords, audit_output
-
-from .fuzzing import FUZZ
+from tests.helpers.fuzzing import FUZZ
 
 BOARD = parse_board({"name": "B", "base_url": "https://board.example.org"}, root=None)
 

@@ -51,6 +51,7 @@ PINNED = {
         "MIN_PADDED": members.MIN_PADDED,
         "MAX_ITEM": members.MAX_ITEM_BYTES,
         "VERSION": members.VERSION,
+        "SECTION_VERSION": members.SECTION_VERSION,
     },
     "formats/pseudonyms.js": {
         "MIN_SECRET_CHARS": pseudonyms.MIN_SECRET_CHARS,
