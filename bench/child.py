@@ -15,6 +15,7 @@ import datetime as dt
 import os
 import runpy
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -61,31 +62,40 @@ def build_with_pelican(site: Path) -> None:
 def profile(board: Path, day: dt.date, top: int = 10) -> None:
     """A quietboard build under pyinstrument; prints the TOP frames by their own time."""
     from pyinstrument import Profiler  # noqa: PLC0415 (the bench extra)
+    from pyinstrument.stack_sampler import get_stack_sampler  # noqa: PLC0415
 
+    # Sampled by CPU time, not wall time: on a shared machine the wall clock
+    # also counts other people's work, unevenly over the build.
+    get_stack_sampler().timer_func = time.process_time
     profiler = Profiler(interval=0.005)
     profiler.start()
     build_with_quietboard(board, day)
     profiler.stop()
     session = profiler.last_session
-    own: dict[tuple[str, str, int], float] = {}
+    own: dict[tuple[str, str], float] = {}
 
-    def walk(frame: Any) -> None:
-        key = (frame.function, frame.file_path_short or "", frame.line_no or 0)
+    def walk(frame: Any, caller: str) -> None:
+        where = frame.file_path_short or ""
+        if where == "<built-in>":  # Pattern.search: say whose
+            where = f"called by `{caller}`"
+        elif where:
+            where = f"{where}:{frame.line_no or 0}"
+        key = (frame.function, where)
         own[key] = own.get(key, 0.0) + frame.total_self_time
         for child in frame.children:
-            walk(child)
+            walk(child, frame.function)
 
     root = session.root_frame()
-    walk(root)
-    total = session.duration
-    print(f"total {total:.1f} s (wall), {session.cpu_time:.1f} s CPU")
-    print("| own time | share | function | where |\n| ---: | ---: | --- | --- |")
+    walk(root, "")
+    total = root.time
+    print(f"{total:.1f} s of CPU time sampled, {session.cpu_time:.1f} s CPU in all")
+    print("| own CPU time | share | function | where |\n| ---: | ---: | --- | --- |")
     ranked = sorted(own.items(), key=lambda item: -item[1])
     shown = 0
-    for (function, path, line), seconds in ranked:
-        if function.startswith("[") or not path:  # pyinstrument's own markers
+    for (function, where), seconds in ranked:
+        if function.startswith("[") or not where:  # pyinstrument's own markers
             continue
-        print(f"| {seconds:.2f} s | {seconds / total:.0%} | `{function}` | {path}:{line} |")
+        print(f"| {seconds:.2f} s | {seconds / total:.0%} | `{function}` | {where} |")
         shown += 1
         if shown == top:
             break

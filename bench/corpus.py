@@ -22,7 +22,6 @@ from pathlib import Path
 
 from generator.board.demo import prepare_demo
 from generator.board.vault import VAULT_DIR
-from generator.resources import template_pages_dir
 
 PUBLIC_SECTION = "share"
 MEMBER_SECTION = "circle"
@@ -294,6 +293,3 @@ def extra_post(today: dt.date, number: int = 0) -> GeneratedPost:
     )
     return GeneratedPost(PUBLIC_SECTION, post_id(-1, number), text)
 
-
-def template_pages() -> list[Path]:
-    return sorted(template_pages_dir().glob("*.md"))
