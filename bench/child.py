@@ -15,7 +15,6 @@ import datetime as dt
 import os
 import runpy
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +61,11 @@ def build_with_pelican(site: Path) -> None:
 def profile(board: Path, day: dt.date, top: int = 10) -> None:
     """A quietboard build under pyinstrument; prints the TOP frames by their own time."""
     from pyinstrument import Profiler  # noqa: PLC0415 (the bench extra)
-    from pyinstrument.stack_sampler import get_stack_sampler  # noqa: PLC0415
 
-    # Sampled by CPU time, not wall time: on a shared machine the wall clock
-    # also counts other people's work, unevenly over the build.
-    get_stack_sampler().timer_func = time.process_time
+    # Wall-clock sampling, pyinstrument's own: sampling by CPU time (its timer_func)
+    # calls a timer on every Python call and doubled the build's time, skewing the
+    # shares towards functions called often. So profile on a quiet machine: the
+    # load average is printed with the result.
     profiler = Profiler(interval=0.005)
     profiler.start()
     build_with_quietboard(board, day)
@@ -88,8 +87,9 @@ def profile(board: Path, day: dt.date, top: int = 10) -> None:
     root = session.root_frame()
     walk(root, "")
     total = root.time
-    print(f"{total:.1f} s of CPU time sampled, {session.cpu_time:.1f} s CPU in all")
-    print("| own CPU time | share | function | where |\n| ---: | ---: | --- | --- |")
+    load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"{total:.1f} s (wall) sampled, {session.cpu_time:.1f} s CPU; load average {load}")
+    print("| own time (wall) | share | function | where |\n| ---: | ---: | --- | --- |")
     ranked = sorted(own.items(), key=lambda item: -item[1])
     shown = 0
     for (function, where), seconds in ranked:

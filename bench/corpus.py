@@ -292,4 +292,3 @@ def extra_post(today: dt.date, number: int = 0) -> GeneratedPost:
         f"Expires: {today + dt.timedelta(days=KEEP_DAYS)}\n\n{writer.body()}"
     )
     return GeneratedPost(PUBLIC_SECTION, post_id(-1, number), text)
-
