@@ -374,12 +374,15 @@ def access_revoke(section_name: str, label: str, board_dir: Path) -> None:
 
     Example: quietboard access revoke circle "R."
     """
-    from generator.board.access import revoke_code  # noqa: PLC0415
+    from generator.board.access import list_codes, revoke_code  # noqa: PLC0415
     from generator.board.state import transaction  # noqa: PLC0415
 
     board = load_board(board_dir)
     with transaction(board_dir, ask_passphrase) as state:
         _retire_gone_sections(state, board)
+        wanted = " ".join(label.split()).casefold()
+        stored = [r.label for r in list_codes(state.data, board, section_name)]
+        label = next((name for name in stored if name.casefold() == wanted), label)
         left = revoke_code(state.data, board, section_name, label)
     click.echo(
         f'Revoked "{label}" in "{section_name}"; {left} other code(s) keep working. '
