@@ -358,7 +358,8 @@ class Approval:
 class Approved:
     post: Post
     path: Path
-    redacted: int = 0
+    redacted: int = 0  # details in the text that became [removed]
+    renamed: bool = False  # a pseudonym that had to go, replaced by a friendly name
     added_warnings: list[str] = field(default_factory=list)
 
 
@@ -459,8 +460,15 @@ def approve(
     log(data, "approved", today)
     if item.get("edited") or (choice.redact and flagged):
         log(data, "edited", today)
-    redacted = sum(1 for _ in flagged) if choice.redact else 0
-    return Approved(post=read_post(path, board), path=path, redacted=redacted, added_warnings=added)
+    renamed = choice.redact and any(name == "pseudonym" for name, _ in flagged)
+    redacted = sum(1 for name, _ in flagged if name != "pseudonym") if choice.redact else 0
+    return Approved(
+        post=read_post(path, board),
+        path=path,
+        redacted=redacted,
+        renamed=renamed and choice.pseudonym is None,
+        added_warnings=added,
+    )
 
 
 def _publish_again(board: Board, post: Post) -> Path:

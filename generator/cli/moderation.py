@@ -200,6 +200,8 @@ def describe_approval(approved: Any) -> str:
         lines.append(f"Content warnings: {', '.join(post.cw)}.")
     if approved.redacted:
         lines.append(f"Replaced {approved.redacted} identifying detail(s) with [removed].")
+    if approved.renamed:
+        lines.append("The pseudonym looked identifying, so it shows a random friendly name.")
     lines.append('Run "quietboard build" and deploy to publish it.')
     return visible(" ".join(lines))
 

@@ -515,3 +515,17 @@ def test_a_draft_on_a_board_without_a_vault_stays_out_of_git(make_board, tmp_pat
     assert "board.toml" in tracked
     assert draft.relative_to(root).as_posix() not in tracked
     assert ".quietboard" not in tracked
+
+
+def test_redact_counts_details_in_the_text_and_says_when_the_pseudonym_was_replaced(board):
+    toml = (board / "board.toml").read_text()
+    (board / "board.toml").write_text(toml + '\n[moderation]\nregion = "GB"\n')
+    item = submit(board, body="Text me on 07400 123456 any time.", pseudonym="jo@example.org")
+    result = approve(board, item, "--redact")
+    assert result.exit_code == 0, result.output
+    assert "Replaced 1 identifying detail(s) with [removed]." in result.output
+    assert "The pseudonym looked identifying, so it shows a random friendly name." in result.output
+    [path] = post_files(board)
+    text = path.read_text()
+    assert "Text me on [removed] any time." in text
+    assert "jo@example.org" not in text and "[removed]" not in text.split("\n\n")[0]
