@@ -22,6 +22,7 @@ from generator.board.moderators import create_key
 from generator.board.vault import open_vault
 from generator.cli import cli
 from generator.formats import submissions as fmt
+from generator.formats.armor import armor
 from generator.formats.members import unb64
 from tests.helpers.boards import BOARD_TOML, BoardMaker, fast_vault
 
@@ -41,7 +42,7 @@ def keyed_board(root: Path) -> Path:
 
 def envelopes(public: bytes, count: int) -> str:
     return "\n".join(
-        fmt.armor(fmt.seal({
+        armor(fmt.seal({
             "v": 1, "kind": "post", "section": "share", "title": f"Week {n}",
             "body": f"Day {n}: call me on 07400 {n:06d}, I walked by the river. " * 4,
             "cw": [], "pseudonym": "Wren", "verifier": fmt.withdrawal_verifier("a" * 20),
