@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from generator.site.serve import serving_in_background
+from tests.helpers import unavailable
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -22,16 +23,10 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
-def _missing(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; the browser tests must run in CI", pytrace=False)
-    pytest.skip(reason)  # never in CI: the line above fails instead
-
-
 def chromium_path() -> str:
     found = os.environ.get("QUIETBOARD_CHROMIUM") or shutil.which("chromium") or ""
     if not found:
-        _missing("Chromium is not installed (apt-get install -y chromium)")
+        unavailable("Chromium is not installed (apt-get install -y chromium)")
     return found
 
 
@@ -40,7 +35,7 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _missing("the playwright package is not installed (pip install '.[test]')")
+        unavailable("the playwright package is not installed (pip install '.[test]')")
     executable = chromium_path()
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(

@@ -25,6 +25,7 @@ from generator import __version__
 from generator.board import clock
 from generator.cli import cli
 from generator.formats import members as memberformat
+from tests.helpers import unavailable
 from tests.helpers.boards import post_text
 
 GOOD_POST = post_text("Weekends feel long", "Saturdays are the hardest.")
@@ -539,7 +540,7 @@ def mounted_tmpfs(folder, size: str):
         check=False,
     )
     if mount.returncode:
-        pytest.skip("a small disk needs mount (root); the file-size test covers the rest")
+        unavailable("a small disk needs mount (root); the file-size test covers the rest")
     try:
         yield folder
     finally:
@@ -581,7 +582,7 @@ def read_only(folder):
         return
     bind = subprocess.run(["mount", "--bind", folder, folder], capture_output=True, check=False)
     if bind.returncode:
-        pytest.skip("root without mount: a read-only board cannot be made here")
+        unavailable("root without mount: a read-only board cannot be made here")
     try:
         subprocess.run(["mount", "-o", "remount,ro,bind", folder], check=True)
         yield
