@@ -156,6 +156,11 @@ def create_vault(
     return vault
 
 
+def read_vault(path: Path, passphrase: str) -> Vault:
+    """The vault at PATH opened with PASSPHRASE (the caller holds the board's lock)."""
+    return _read(path, passphrase)
+
+
 def _read(path: Path, passphrase: str) -> Vault:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -331,6 +336,12 @@ def open_vault(
     Without a vault, CREATE_PASSPHRASE (when given) makes one; otherwise it is
     an error that says how to start.
     """
+    from generator.board import team  # noqa: PLC0415 - team.py builds on this module
+
+    if team.is_team_board(root):
+        with team.open_team_vault(root, passphrase) as opened:
+            yield opened
+        return
     path = vault_path(root)
     if not path.is_file():
         if create_passphrase is None:
