@@ -140,7 +140,14 @@ def _keep_identity_only(local: Any, me: str, name: str) -> None:
     local.save()
 
 
-GITIGNORE_LINES = (".quietboard/", "output/", "content/posts/", "__pycache__/")
+GITIGNORE_LINES = (
+    ".quietboard/",
+    "output/",
+    "content/posts/",
+    "__pycache__/",
+    # a team file being written (a killed command's is removed by the next one)
+    "team/state/.*",
+)
 
 
 def _ignore_plain_files(root: Path) -> None:
@@ -179,16 +186,21 @@ def request_to_join(
             f"{root} is not a team board (it has no {team.RECIPIENTS_FILE}); clone the "
             'board\'s remote first ("git clone URL"), then run this inside it'
         )
-    if vault_exists(root):
-        raise VaultError(
-            f"{vault_path(root)} exists already; this computer has an identity for this board. "
-            '"quietboard team list" shows whether it was accepted'
-        )
-    chosen = create_passphrase()
-    check_new_passphrase(chosen)
-    local = create_vault(root, chosen)
     from generator.board.moderators import create_key  # noqa: PLC0415
 
+    if vault_exists(root):
+        # A vault made beforehand and still empty is used; one with an identity is kept.
+        with board_lock(root):
+            local = read_vault(vault_path(root), create_passphrase())
+        if local.data:
+            raise VaultError(
+                f"{vault_path(root)} exists already; this computer has an identity for this "
+                'board. "quietboard team list" shows whether it was accepted'
+            )
+    else:
+        chosen = create_passphrase()
+        check_new_passphrase(chosen)
+        local = create_vault(root, chosen)
     with board_lock(root):
         create_key(local.data, today)
         local.data["team"] = {"id": None, "name": name}

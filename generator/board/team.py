@@ -35,6 +35,7 @@ it ends; a killed command's copy is replaced from the store by the next one.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import time
@@ -139,12 +140,12 @@ def read_roster(root: Path) -> Roster:
             fmt.recipient_public(document["build"]["recipient"])
             roster.build = document["build"]["recipient"]
             roster.build_since = str(document["build"].get("since", ""))
+        roster.rotate = document.get("pending", {}).get("rotate-section-keys", False) is True
     except (OSError, ValueError, KeyError, TypeError, AttributeError, Unopenable):
         raise VaultError(
             f"{RECIPIENTS_FILE} is missing or damaged; restore it from the remote with "
             '"quietboard sync" or from another moderator\'s copy'
         ) from None
-        roster.rotate = document.get("pending", {}).get("rotate-section-keys", False) is True
     if not roster.moderators:
         raise VaultError(f"{RECIPIENTS_FILE} lists no moderator; restore it from the remote")
     return roster
@@ -320,6 +321,7 @@ def settle(
         else:
             live.setdefault(record.key, []).append((name, record))
     horizon = time.time_ns() - DECISION_DAYS * DAY_NS
+    decided_same = set()
     for item_id, found in decisions.items():
         found.sort(key=lambda pair: (pair[1].at, pair[0]))
         winner = found[0]
@@ -327,6 +329,8 @@ def settle(
             loaded.stale.update(name for name, _ in found)
             continue
         loaded.decisions[item_id] = winner
+        if isinstance(winner[1].value, dict) and winner[1].value.get("same"):
+            decided_same.add(winner[1].value["same"])
         for name, record in found[1:]:
             mod = roster.moderators.get(winner[1].by)
             loaded.overruled.append(
@@ -342,6 +346,7 @@ def settle(
             )
             if record.by != me:
                 loaded.overruled.pop()  # told to its own moderator, at their sync
+    _drop_same_submissions(loaded, live, decided_same)
     for key, found in live.items():
         _settle_key(loaded, key, found, roster, me)
         if key not in loaded.values:
@@ -357,6 +362,32 @@ def settle(
         if key not in live:  # a build view whose record is gone
             loaded.stale.update(names)
     return loaded
+
+
+def same_submission(item: Any) -> str | None:
+    """What makes two queue items one submission imported twice (by two moderators, say)."""
+    if not isinstance(item, dict):
+        return None
+    from generator.board.inbox import SAME_SUBMISSION  # noqa: PLC0415 - inbox is heavy
+
+    same = json.dumps([item.get(name) for name in SAME_SUBMISSION], sort_keys=True)
+    return fmt.b64_digest(same.encode("utf-8"))
+
+
+def _drop_same_submissions(
+    loaded: Loaded, live: dict[Key, list[tuple[str, fmt.Record]]], decided: set[str]
+) -> None:
+    """One queue item per submission: an item whose submission was decided already goes,
+    and of two imports of one submission the item with the smaller id stays."""
+    kept: dict[str, Key] = {}
+    for key in sorted(k for k in live if k[0] == "item"):
+        same = same_submission(_latest(live[key])[1].value)
+        if same is None:
+            continue
+        if same in decided or same in kept:
+            loaded.stale.update(name for name, _ in live.pop(key))
+        else:
+            kept[same] = key
 
 
 def _action(record: fmt.Record) -> str:
@@ -542,7 +573,11 @@ def changes_for(
         approved = post_id is not None and any(
             key[0] == "post" and key[2] == post_id for key in new
         )
-        value = {"action": "approved" if approved else "removed", "post": post_id}
+        value = {
+            "action": "approved" if approved else "removed",
+            "post": post_id,
+            "same": same_submission(item),
+        }
         writer.record(("decision", item_id), value, replaces=[])
     writer.changes.delete = delete - set(writer.changes.write)
     return writer.changes, files
@@ -712,11 +747,15 @@ class TeamVault:
             return True
         return {k: e.value for k, e in new.items()} != self._loaded.values
 
+    def posts_changed(self) -> bool:
+        return read_post_files(self.root) != self._saved_posts
+
     def save(self) -> None:
         if self.data.get("moderator_keys") != self._local.data.get("moderator_keys"):
             self._local.data["moderator_keys"] = self.data["moderator_keys"]
             self._local.save()
-        new = self.entries()
+        self._saved_posts = read_post_files(self.root)
+        new = flatten(self.data, self._saved_posts)
         changes, files = changes_for(
             self._loaded, new, self._roster, self._me, acknowledge=self.acknowledge
         )
@@ -790,7 +829,9 @@ def open_team_vault(root: Path, passphrase: Any) -> Iterator[Any]:
         try:
             team_vault = TeamVault(root, local, records, loaded, roster)
             yield team_vault
-            if team_vault.saved and team_vault.pending():
+            # A command that saved, or wrote a post (a moderator's own), is saved
+            # again if anything changed after; one that only read changes nothing.
+            if team_vault.posts_changed() or (team_vault.saved and team_vault.pending()):
                 team_vault.save()
         finally:
             clear_post_files(root)

@@ -311,13 +311,21 @@ def remove_leftovers(root: Path) -> list[Path]:
         *(root / VAULT_DIR).glob(".*-*"),
         *root.glob(".board.toml-*"),
         *(root / "content" / "posts").glob("*/.*.md-*"),
+        *(root / "team" / "state").glob(".*.age-*"),
+        *(root / "team").glob(".recipients.toml-*"),
+        *(root / "team" / "requests").glob(".*.toml-*"),
+        *root.glob(".gitignore-*"),
     ]
     removed = []
     for path in candidates:
         match = _TEMPORARY.fullmatch(path.name)
         name = match["name"] if match else ""
-        ours = name in (VAULT_FILE, HELD_FILE, "board.toml") or (
-            name.endswith(".md") and path.parent.parent.name == "posts"
+        ours = (
+            name in (VAULT_FILE, HELD_FILE, "board.toml")
+            or (name.endswith(".md") and path.parent.parent.name == "posts")
+            or (name.endswith(".age") and path.parent.name == "state")
+            or name in ("recipients.toml", ".gitignore")
+            or (name.endswith(".toml") and path.parent.name == "requests")
         )
         if ours and path.is_file() and not path.is_symlink():
             with contextlib.suppress(FileNotFoundError):

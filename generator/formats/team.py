@@ -228,6 +228,11 @@ def open_file(data: bytes, identities: list[str]) -> Record:
     return decode_record(plaintext)
 
 
+def b64_digest(data: bytes) -> str:
+    """A short digest that names a thing inside a sealed record (never outside one)."""
+    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()[:18]).decode("ascii")
+
+
 def new_name() -> str:
     """A file name that says nothing: 128 random bits, base32."""
     return base64.b32encode(os.urandom(NAME_BYTES)).decode("ascii").rstrip("=").lower() + SUFFIX
