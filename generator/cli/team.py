@@ -80,7 +80,7 @@ def team_join(name: str, board_dir: Path) -> None:
     moderator who adds you the fingerprint this prints, on another channel
     (a call, a message): they check it before adding you.
 
-    Example: git clone URL board && cd board && quietboard team join Sam && quietboard sync
+    Example: quietboard team join Sam
     """
     from generator.board.crew import request_to_join  # noqa: PLC0415
 
@@ -244,7 +244,7 @@ def team_recover(url: str, directory: Path, identity_file: Path) -> None:
     identity file (and without another moderator to add you again) nothing
     can be recovered: keep a copy somewhere safe.
 
-    Example: quietboard team recover git@example.org:group/board.git board --identity ~/safe/board-identity
+    Example: quietboard team recover URL board --identity ~/safe/board-identity
     """
     from generator.board.crew import install_identity  # noqa: PLC0415
     from generator.board.gitsync import clone  # noqa: PLC0415
