@@ -115,7 +115,10 @@ class Roster:
         return found + ([self.build] if build and self.build else [])
 
     def ids(self, *, build: bool) -> list[str]:
-        return sorted(self.moderators) + ([BUILD_ID] if build and self.build else [])
+        # The build key is named by its recipient, so a new key is a new id and
+        # every file sealed to the old one is sealed again.
+        build_id = f"{BUILD_ID}:{self.build}" if self.build else None
+        return sorted(self.moderators) + ([build_id] if build and build_id else [])
 
     def by_name(self, name: str) -> Moderator | None:
         return next(
