@@ -171,3 +171,28 @@ def test_offline_imports_of_the_same_export_keep_each_submission_once(pair, tmp_
     shared_copy(merged, robin)
     # Both imported the same three envelopes as different queue items; one of each is kept.
     assert len(queue_ids(robin)) == 3
+
+
+def test_withdrawals_made_before_team_init_still_hold_after_it(keyed_board):
+    from generator.formats import submissions as subfmt
+    from tests.helpers.cli import POST
+
+    root = keyed_board
+    code = "w" * 20
+    mine = submit(root, title="Regretted", body="Words I take back.",
+                  verifier=subfmt.withdrawal_verifier(code))  # fmt: skip
+    assert approve(root, mine).exit_code == 0
+    withdraw = {"v": 1, "kind": "withdraw", "code": code, "body": ""}
+    (root / "withdraw.txt").write_text(sealed(root, withdraw))
+    assert run("inbox", "import", root / "withdraw.txt", "--board", root).exit_code == 0
+    assert run("team", "init", "--name", "Robin", "--board", root).exit_code == 0
+    assert opened(root)["withdrawn"]
+    # The same words sent again later are withdrawn at once, on the team board too.
+    again = {**POST, "title": "Regretted", "body": "Sent again.",
+             "verifier": subfmt.withdrawal_verifier(code)}  # fmt: skip
+    (root / "again.txt").write_text(sealed(root, again))
+    result = run("inbox", "import", root / "again.txt", "--board", root)
+    assert result.exit_code == 0, result.output
+    assert "Withdrawn at the member's request" in result.output
+    assert queue_ids(root) == []
+    assert not any("Words I take back" in text for text in posts(root).values())
