@@ -5,7 +5,7 @@ cli      the CLI as a moderator drives it: run, sealed submissions, approve, the
 faults   the crash harness: a command SIGKILLed at its Nth file operation (or git call)
 fuzzing  the repeatable hypothesis profile and the one-line-error property
 hostile  the hostile Markdown corpus and the check that a post body is harmless
-team     team boards: a bare repository as the remote, clones, what each one holds
+sync     team boards synced through git: a bare repository as the remote, clones, what each holds
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from generator.board.gitsync import (
 )
 from generator.errors import SyncConflictError, SyncError
 from tests.helpers.faults import count_function_operations, killed, run_function
-from tests.helpers.team import (
+from tests.helpers.sync import (
     BOARD_TOML,
     bare_remote,
     files,
@@ -332,7 +332,7 @@ def test_sync_killed_at_any_point_finishes_once_on_the_next_run(tmp_path):
         for content in must_be_gone:
             assert content not in objects, when
 
-    function = "tests.helpers.team:sync_keeping_first_decision"
+    function = "tests.helpers.sync:sync_keeping_first_decision"
     runner = "generator.board.gitsync:_git"
     whole = tmp_path / "whole"
     shutil.copytree(template, whole, symlinks=True)

@@ -1,4 +1,4 @@
-"""Team boards for the sync tests: a bare repository on disk as the remote, and clones.
+"""Team boards synced through git: a bare repository on disk as the remote, and clones.
 
 Everything goes through the real `git`; the helpers read what a moderator or
 an attacker with the remote would see (files on disk, reachable objects).
