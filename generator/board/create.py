@@ -5,7 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from generator import __version__
 from generator.board.config import BOARD_FILE, read_board
+from generator.board.hostbuild import BUILD_COMMAND, host_build_files
 from generator.board.hosting import netlify_toml
 from generator.board.post import PAGES_DIR, POSTS_DIR
 from generator.errors import BoardExistsError
@@ -50,7 +52,9 @@ def _check_place(target: Path) -> None:
 def init_board(target: Path) -> list[Path]:
     """Create a board in TARGET; return the files written."""
     target = Path(target)
-    for existing in (target / BOARD_FILE, target / "content", target / "netlify.toml"):
+    # The host builds with exactly the quietboard that made the board.
+    host_files = {target / path: text for path, text in host_build_files(__version__).items()}
+    for existing in (target / BOARD_FILE, target / "content", target / "netlify.toml", *host_files):
         if existing.exists():
             raise BoardExistsError(
                 f"{existing} already exists; choose an empty folder for a new board"
@@ -68,5 +72,8 @@ def init_board(target: Path) -> list[Path]:
     written += sorted((target / PAGES_DIR).iterdir())
     (target / POSTS_DIR).mkdir(parents=True)
     board = read_board(target)
-    (target / "netlify.toml").write_text(netlify_toml(board), encoding="utf-8")
-    return written
+    (target / "netlify.toml").write_text(netlify_toml(board, BUILD_COMMAND), encoding="utf-8")
+    for path, text in host_files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return written + list(host_files)

@@ -115,6 +115,18 @@ def _add_moderator_key(root: Path, public_key: str) -> bool:
     return True
 
 
+def remove_moderator_key(root: Path, public_key: str) -> bool:
+    """Take PUBLIC_KEY out of [submissions] keys; False if it was not there."""
+    with board_lock(root):
+        document = _document(Path(root))
+        keys = document.get("submissions", {}).get("keys")
+        if keys is None or public_key not in keys:
+            return False
+        keys.remove(public_key)
+        _replace(Path(root), document)
+        return True
+
+
 def _document(root: Path) -> tomlkit.TOMLDocument:
     path = root / BOARD_FILE
     return tomlkit.parse(path.read_text(encoding="utf-8").removeprefix("\ufeff"))

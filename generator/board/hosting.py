@@ -8,6 +8,7 @@ set headers (GitHub Pages), robots.txt, and the audit that checks them.
 from __future__ import annotations
 
 from generator.board.config import Board
+from generator.board.hostbuild import BUILD_KEY_VARIABLE, PYTHON_VERSION
 
 CSP_DIRECTIVES = (
     ("default-src", "'self'"),
@@ -118,15 +119,21 @@ def netlify_toml(board: Board, build_command: str = "") -> str:
     lines = [
         "# netlify.toml for a quietboard board. The headers repeat output/_headers (which",
         "# every build writes from board.toml); `quietboard build` warns if they differ.",
-        "[build]",
-        '  publish = "output"',
     ]
+    if build_command:
+        lines += [
+            "# Netlify runs the command when it builds from git (docs/deploying.md, route A).",
+            f"# A team board's build key is the {BUILD_KEY_VARIABLE} variable set in Netlify,",
+            "# never this file. An upload from a moderator's computer (route B) uses",
+            '# "netlify deploy --no-build", which runs no command.',
+        ]
+    lines += ["[build]", '  publish = "output"']
     if build_command:
         lines += [
             f'  command = "{build_command}"',
             "",
             "[build.environment]",
-            '  PYTHON_VERSION = "3.11"',
+            f'  PYTHON_VERSION = "{PYTHON_VERSION}"',
         ]
     for path, headers in header_rules(board):
         lines += ["", "[[headers]]", f'  for = "{path}"', "  [headers.values]"]

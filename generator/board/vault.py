@@ -156,6 +156,11 @@ def create_vault(
     return vault
 
 
+def read_vault(path: Path, passphrase: str) -> Vault:
+    """The vault at PATH opened with PASSPHRASE (the caller holds the board's lock)."""
+    return _read(path, passphrase)
+
+
 def _read(path: Path, passphrase: str) -> Vault:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -306,13 +311,21 @@ def remove_leftovers(root: Path) -> list[Path]:
         *(root / VAULT_DIR).glob(".*-*"),
         *root.glob(".board.toml-*"),
         *(root / "content" / "posts").glob("*/.*.md-*"),
+        *(root / "team" / "state").glob(".*.age-*"),
+        *(root / "team").glob(".recipients.toml-*"),
+        *(root / "team" / "requests").glob(".*.toml-*"),
+        *root.glob(".gitignore-*"),
     ]
     removed = []
     for path in candidates:
         match = _TEMPORARY.fullmatch(path.name)
         name = match["name"] if match else ""
-        ours = name in (VAULT_FILE, HELD_FILE, "board.toml") or (
-            name.endswith(".md") and path.parent.parent.name == "posts"
+        ours = (
+            name in (VAULT_FILE, HELD_FILE, "board.toml")
+            or (name.endswith(".md") and path.parent.parent.name == "posts")
+            or (name.endswith(".age") and path.parent.name == "state")
+            or name in ("recipients.toml", ".gitignore")
+            or (name.endswith(".toml") and path.parent.name == "requests")
         )
         if ours and path.is_file() and not path.is_symlink():
             with contextlib.suppress(FileNotFoundError):
@@ -331,6 +344,12 @@ def open_vault(
     Without a vault, CREATE_PASSPHRASE (when given) makes one; otherwise it is
     an error that says how to start.
     """
+    from generator.board import team  # noqa: PLC0415 - team.py builds on this module
+
+    if team.is_team_board(root):
+        with team.open_team_vault(root, passphrase) as opened:
+            yield opened
+        return
     path = vault_path(root)
     if not path.is_file():
         if create_passphrase is None:

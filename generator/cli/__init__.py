@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from generator import __version__
-from generator.cli import access, inbox, keys, moderation, retention, review, site
+from generator.cli import access, inbox, keys, moderation, retention, review, site, team
 from generator.cli.common import Interrupted, QuietGroup
 
 
@@ -27,7 +27,7 @@ def cli() -> None:
     """
 
 
-for _module in (site, access, keys, inbox, moderation, review, retention):
+for _module in (site, access, keys, inbox, moderation, review, retention, team):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

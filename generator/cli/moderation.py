@@ -305,10 +305,14 @@ def takedown(post_id: str, yes: bool, board_dir: Path) -> None:
     """
     from generator.board import actions, moderation  # noqa: PLC0415
 
+    from generator.board.team import is_team_board  # noqa: PLC0415
+
     with open_queue(board_dir) as (board, _):
-        pass  # finishes a take-down that a killed run saved but did not complete
+        # Finishes a take-down that a killed run saved but did not complete. A
+        # team board's posts are written out only while it is open.
+        files = moderation.take_down(board, post_id) if is_team_board(board.root) else None
     # Asked with nothing locked; the action checks the post again.
-    files = moderation.take_down(board, post_id)
+    files = files if files is not None else moderation.take_down(board, post_id)
     if not yes and not click.confirm(
         f"Delete {len(files)} post file(s) (the post and its replies) for good?", err=True
     ):
@@ -364,7 +368,6 @@ def post_command(
         keep_draft,
         write_own_post,
     )
-    from generator.board.state import locked  # noqa: PLC0415
 
     board = load_board(board_dir)
     role = role or ("moderator" if "moderator" in board.roles else "")
@@ -387,7 +390,7 @@ def post_command(
     else:
         text = edit_privately(POST_TEMPLATE)
     try:
-        with locked(board.root):
+        with _posts_open(board.root):
             written = write_own_post(
                 board,
                 text,
@@ -420,6 +423,22 @@ def post_command(
 
 
 # --- watch list --------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _posts_open(root: Path) -> Iterator[None]:
+    """Where a moderator's own post is written: content/posts under the board's lock, or,
+    on a team board, the team's posts (written out while the command runs)."""
+    from generator.board.state import locked  # noqa: PLC0415
+    from generator.board.team import is_team_board  # noqa: PLC0415
+    from generator.board.vault import open_vault  # noqa: PLC0415
+
+    if is_team_board(root):
+        with open_vault(root, ask_passphrase):
+            yield
+    else:
+        with locked(root):
+            yield
 
 
 @click.group("watch")

@@ -66,7 +66,11 @@ def init(directory: Path) -> None:
     It holds board.toml, the standard pages (guidelines, staying safe, how
     moderation works; the privacy page is written from board.toml at every
     build), a .gitignore that keeps posts and the moderators' vault out of
-    git, and a netlify.toml.
+    git, and what a host needs to build the board from git itself: a
+    netlify.toml, a requirements.txt naming this version of quietboard, and
+    GitHub Actions workflows for GitHub Pages and for a daily build on
+    Netlify or Cloudflare Pages (docs/deploying.md). None of them holds a
+    secret.
 
     Example: quietboard init ~/boards/evening-group
     """

@@ -49,6 +49,7 @@ from generator.board.post import (
     render_post,
 )
 from generator.board.retention import review_warnings, write_build_record
+from generator.board.team import is_team_board
 from generator.board.vault import Passphrase, open_vault, sections_held, vault_exists
 from generator.errors import AuditError, BuildError
 from generator.formats.pseudonyms import load_names
@@ -387,6 +388,9 @@ def build_board(
     with contextlib.ExitStack() as stack:
         stack.enter_context(_saying_what_was_done(board.root, lambda: swapped))
         work = stack.enter_context(_work_folder(board.root))
+        # A team board's posts are sealed in its team files: they are opened
+        # (with a moderator's identity, or the host's build key) before anything is read.
+        opened = _open_team_board(board, passphrase, stack)
         posts = read_posts(board)
         pages = read_pages(board)
         # Re-encoded before Pelican runs, so a bad image stops the build at once.
@@ -396,8 +400,12 @@ def build_board(
         untranslated = missing_catalog(board.language)
         if untranslated:
             warnings.append(untranslated)
-        vault = None
-        if _needs_vault(board):
+        vault = opened
+        if opened is not None and not opened.read_only:
+            settled = settle(board, opened, today)
+            warnings += settled.warnings
+            posts = [post for post in posts if (post.section, post.id) not in settled.removed]
+        elif opened is None and _needs_vault(board):
             if passphrase is None:
                 raise BuildError("this board's members-only sections need the vault passphrase")
             vault = stack.enter_context(open_vault(board.root, passphrase))
@@ -462,6 +470,24 @@ def _audit(
     findings = audit_output(site, board, withheld_needles(board, plan, pages, published_html))
     if findings:
         raise AuditError(findings)
+
+
+def _open_team_board(
+    board: Board, passphrase: Passphrase | None, stack: contextlib.ExitStack
+) -> Any:
+    """A team board's state, open for the build (None for a one-moderator board).
+
+    A build that cannot open it stops: it never publishes a board without its posts.
+    """
+    if not is_team_board(board.root):
+        return None
+    if passphrase is None and vault_exists(board.root):
+        raise BuildError("this team board's posts are sealed; the build needs your passphrase")
+    return stack.enter_context(open_vault(board.root, passphrase or _no_passphrase))
+
+
+def _no_passphrase() -> str:
+    raise BuildError("this team board's posts are sealed; the build needs your passphrase")
 
 
 def _needs_vault(board: Board) -> bool:

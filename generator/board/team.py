@@ -1,0 +1,904 @@
+"""A team board's shared state: one small sealed file per part, in team/state/.
+
+A team board keeps what a one-moderator board keeps in its vault (the queue,
+section keys and access-code records, the decision log, the watch list,
+withdrawals, take-downs) and its approved posts as many small team files
+(formats/team.py: age files, one per record, random names), sealed to every
+moderator listed in team/recipients.toml, and, for the parts a build needs,
+to the host's build key too. Each moderator's own vault (.quietboard/vault.json,
+Argon2id as before) holds only their identity.
+
+This module turns those files into the same vault contents every action
+already works on (a `TeamVault` quacks like vault.Vault), and turns a changed
+copy back into files. Files are never changed in place: a new version is a
+new file that names the files it replaces, and a decided queue item leaves a
+small decision record behind. So two moderators' offline work merges as plain
+file additions and deletions, and what is left to settle after a merge (two
+decisions on one item, two versions of one record) is settled here, the same
+way on every computer:
+
+- a file another file replaces is stale;
+- an item with a decision is gone; of two decisions on one item the earlier
+  stands, and a post published by the later one is dropped (its moderator is
+  told at their next sync);
+- of two versions of anything else the later stands; lists of names (the
+  watch list, the imported envelope ids) are merged;
+- the decision log is one file per moderator and day, added up.
+
+Approved posts live in the store too (sealed, public ones included: they
+leave the board on their day, and the shared history must not keep them).
+While a command has the board open they are written out to content/posts/
+(gitignored), where every action finds them, and they are deleted again when
+it ends; a killed command's copy is replaced from the store by the next one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import time
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+
+from generator.board.files import write_atomically
+from generator.errors import VaultError
+from generator.formats import team as fmt
+from generator.formats.primitives import Unopenable, b64, unb64
+
+TEAM_DIR = Path("team")
+STATE_DIR = TEAM_DIR / "state"
+RECIPIENTS_FILE = TEAM_DIR / "recipients.toml"
+REQUESTS_DIR = TEAM_DIR / "requests"
+POSTS_DIR = Path("content") / "posts"
+BUILD_KEY_VARIABLE = "QUIETBOARD_BUILD_KEY"
+BUILD_ID = "build"
+# How long a decision record is kept: a moderator offline longer than this
+# with an old copy of a decided item could bring it back to the queue.
+DECISION_DAYS = 400
+DAY_NS = 86_400 * 10**9
+
+# Parts of the vault contents that are one record per entry, and which the
+# build may read (its own "build" view, or the whole record for posts).
+UNION_KINDS = ("seen", "watch")
+# Kinds whose record has a second, smaller record the build key can open.
+BUILD_VIEW_KINDS = ("members", "section", "code")
+KNOWN_TOP = {
+    "queue",
+    "members",
+    "log",
+    "watch",
+    "withdrawn",
+    "taken_down",
+    "moderator_keys",
+    "team",
+}
+
+NOT_OPENED = (
+    "this board's team files could not be opened with your identity; if you joined "
+    'recently, ask another moderator to run "quietboard sync", then sync again'
+)
+
+
+def is_team_board(root: Path) -> bool:
+    return (Path(root) / RECIPIENTS_FILE).is_file()
+
+
+# --- the roster: who the files are sealed to --------------------------------------------
+
+
+@dataclass
+class Moderator:
+    id: str
+    name: str
+    recipient: str
+    since: str
+
+
+@dataclass
+class Roster:
+    moderators: dict[str, Moderator] = field(default_factory=dict)
+    build: str | None = None  # the build key's recipient
+    build_since: str | None = None
+    # A moderator was removed and the section keys are still to be rotated
+    # (set with the roster change, cleared once the new keys are saved).
+    rotate: bool = False
+
+    def recipients(self, *, build: bool) -> list[str]:
+        found = [m.recipient for m in self.moderators.values()]
+        return found + ([self.build] if build and self.build else [])
+
+    def ids(self, *, build: bool) -> list[str]:
+        # The build key is named by its recipient, so a new key is a new id and
+        # every file sealed to the old one is sealed again.
+        build_id = f"{BUILD_ID}:{self.build}" if self.build else None
+        return sorted(self.moderators) + ([build_id] if build and build_id else [])
+
+    def by_name(self, name: str) -> Moderator | None:
+        return next(
+            (m for m in self.moderators.values() if m.name.casefold() == name.casefold()), None
+        )
+
+    def by_recipient(self, recipient: str) -> Moderator | None:
+        return next((m for m in self.moderators.values() if m.recipient == recipient), None)
+
+
+def read_roster(root: Path) -> Roster:
+    path = Path(root) / RECIPIENTS_FILE
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        roster = Roster()
+        for mod_id, entry in document.get("moderators", {}).items():
+            fmt.recipient_public(entry["recipient"])
+            roster.moderators[mod_id] = Moderator(
+                mod_id, str(entry["name"]), entry["recipient"], str(entry.get("since", ""))
+            )
+        if "build" in document:
+            fmt.recipient_public(document["build"]["recipient"])
+            roster.build = document["build"]["recipient"]
+            roster.build_since = str(document["build"].get("since", ""))
+        roster.rotate = document.get("pending", {}).get("rotate-section-keys", False) is True
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, Unopenable):
+        raise VaultError(
+            f"{RECIPIENTS_FILE} is missing or damaged; restore it from the remote with "
+            '"quietboard sync" or from another moderator\'s copy'
+        ) from None
+    if not roster.moderators:
+        raise VaultError(f"{RECIPIENTS_FILE} lists no moderator; restore it from the remote")
+    return roster
+
+
+def write_roster(root: Path, roster: Roster) -> None:
+    document = tomlkit.document()
+    document.add(
+        tomlkit.comment(
+            "Who can open this board's sealed files (team/state/). Changed by "
+            '"quietboard team add", "team remove" and "team build-key"; never by hand.'
+        )
+    )
+    moderators = tomlkit.table(is_super_table=True)
+    for mod in sorted(roster.moderators.values(), key=lambda m: m.id):
+        entry = tomlkit.table()
+        entry["name"] = mod.name
+        entry["recipient"] = mod.recipient
+        entry["since"] = mod.since
+        moderators[mod.id] = entry
+    document["moderators"] = moderators
+    if roster.build:
+        build = tomlkit.table()
+        build["recipient"] = roster.build
+        build["since"] = roster.build_since or ""
+        document["build"] = build
+    if roster.rotate:
+        pending = tomlkit.table()
+        pending["rotate-section-keys"] = True
+        document["pending"] = pending
+    path = Path(root) / RECIPIENTS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, tomlkit.dumps(document).encode("utf-8"), 0o644)
+
+
+def new_moderator_id() -> str:
+    return fmt.new_name()[:8]
+
+
+# --- the vault contents as entries, and back -------------------------------------------------
+
+Key = tuple[str, ...]
+
+
+@dataclass
+class Entry:
+    value: Any
+    build: Any = None  # the build's view of it, if the build may read any of it
+
+
+def flatten(data: Mapping[str, Any], posts: Mapping[tuple[str, str], str]) -> dict[Key, Entry]:
+    """The vault contents DATA and the post files POSTS as one entry per record."""
+    entries: dict[Key, Entry] = {}
+    queue = data.get("queue", {})
+    for item_id, item in queue.get("items", {}).items():
+        entries[("item", item_id)] = Entry(item)
+    if queue.get("seen"):
+        entries[("seen",)] = Entry(list(queue["seen"]))
+    members = data.get("members", {})
+    rest = {key: value for key, value in members.items() if key != "sections"}
+    if rest:
+        entries[("members",)] = Entry(rest, rest)
+    for name, section in members.get("sections", {}).items():
+        meta = {key: value for key, value in section.items() if key != "codes"}
+        view = {key: meta[key] for key in ("slot", "key", "retired") if key in meta}
+        entries[("section", name)] = Entry(meta, view)
+        for code in section.get("codes", []):
+            view = {key: code.get(key) for key in ("lookup", "wrap", "expires")}
+            entries[("code", name, code["lookup"])] = Entry(code, view)
+    for day, counts in data.get("log", {}).items():
+        if counts:
+            entries[("log", day)] = Entry(dict(counts))
+    if data.get("watch"):
+        entries[("watch",)] = Entry(list(data["watch"]))
+    for verifier, day in data.get("withdrawn", {}).items():
+        entries[("withdrawn", verifier)] = Entry(day)
+    for post_id, day in data.get("taken_down", {}).items():
+        entries[("taken_down", post_id)] = Entry(day)
+    for key, value in data.items():
+        if key not in KNOWN_TOP:
+            entries[("data", key)] = Entry(value)
+    for (section, post_id), text in posts.items():
+        entries[("post", section, post_id)] = Entry(text, text)
+    return entries
+
+
+def unflatten(entries: Mapping[Key, Any]) -> tuple[dict[str, Any], dict[tuple[str, str], str]]:
+    """The vault contents and post files that ENTRIES (key -> value) describe."""
+    data: dict[str, Any] = {"queue": {"items": {}, "seen": []}}
+    posts: dict[tuple[str, str], str] = {}
+    codes: dict[str, list[dict[str, Any]]] = {}
+    for key, value in sorted(entries.items()):
+        kind = key[0]
+        if kind == "item":
+            data["queue"]["items"][key[1]] = value
+        elif kind == "seen":
+            data["queue"]["seen"] = list(value)
+        elif kind == "members":
+            data.setdefault("members", {"sections": {}}).update(value)
+        elif kind == "section":
+            sections = data.setdefault("members", {"sections": {}}).setdefault("sections", {})
+            sections[key[1]] = {**value, "codes": []}
+        elif kind == "code":
+            codes.setdefault(key[1], []).append(value)
+        elif kind == "log":
+            data.setdefault("log", {})[key[1]] = dict(value)
+        elif kind == "watch":
+            data["watch"] = list(value)
+        elif kind in ("withdrawn", "taken_down"):
+            data.setdefault(kind, {})[key[1]] = value
+        elif kind == "data":
+            data[key[1]] = value
+        elif kind == "post":
+            posts[(key[1], key[2])] = value
+    sections = data.get("members", {}).get("sections", {})
+    for name, found in codes.items():
+        if name in sections:
+            found.sort(key=lambda code: (str(code.get("issued", "")), str(code.get("label", ""))))
+            sections[name]["codes"] = found
+    return data, posts
+
+
+# --- reading the files -------------------------------------------------------------------------
+
+
+@dataclass
+class Overruled:
+    """A decision of this moderator that lost to an earlier one on the same item."""
+
+    item: str
+    mine: str  # "approved" or "removed"
+    standing: str
+    by: str  # the name of the moderator whose decision stands
+
+
+@dataclass
+class Loaded:
+    """What the files say, settled: the chosen value of every key, and which files hold it."""
+
+    values: dict[Key, Any] = field(default_factory=dict)
+    files: dict[Key, list[str]] = field(default_factory=dict)
+    stale: set[str] = field(default_factory=set)
+    dirty: set[Key] = field(default_factory=set)  # keys to write again (merged, or resealed)
+    log_mine: dict[str, tuple[dict[str, int], list[str]]] = field(default_factory=dict)
+    decisions: dict[str, tuple[str, fmt.Record]] = field(default_factory=dict)  # winners
+    # post -> the item it was and who approved it
+    origins: dict[Key, dict[str, Any]] = field(default_factory=dict)
+    overruled: list[tuple[str, Overruled]] = field(default_factory=list)  # (file, what)
+    unopened: int = 0
+    opened: int = 0
+
+
+def _latest(candidates: list[tuple[str, fmt.Record]]) -> tuple[str, fmt.Record]:
+    return max(candidates, key=lambda pair: (pair[1].at, pair[0]))
+
+
+def settle(
+    records: Mapping[str, fmt.Record], roster: Roster, me: str, *, unopened: int = 0
+) -> Loaded:
+    """Settle RECORDS (file name -> record) into one value per key, the same way everywhere."""
+    loaded = Loaded(unopened=unopened, opened=len(records))
+    replaced = {name for record in records.values() for name in record.replaces}
+    live: dict[Key, list[tuple[str, fmt.Record]]] = {}
+    views: dict[Key, list[str]] = {}
+    decisions: dict[str, list[tuple[str, fmt.Record]]] = {}
+    for name, record in records.items():
+        if name in replaced:
+            loaded.stale.add(name)
+        elif record.key[0] == "decision" and len(record.key) == 2:
+            decisions.setdefault(record.key[1], []).append((name, record))
+        elif record.view == "build":
+            views.setdefault(record.key, []).append(name)
+        else:
+            live.setdefault(record.key, []).append((name, record))
+    horizon = time.time_ns() - DECISION_DAYS * DAY_NS
+    decided_same = set()
+    for item_id, found in decisions.items():
+        found.sort(key=lambda pair: (pair[1].at, pair[0]))
+        winner = found[0]
+        if winner[1].at < horizon:
+            loaded.stale.update(name for name, _ in found)
+            continue
+        loaded.decisions[item_id] = winner
+        if isinstance(winner[1].value, dict) and winner[1].value.get("same"):
+            decided_same.add(winner[1].value["same"])
+        for name, record in found[1:]:
+            mod = roster.moderators.get(winner[1].by)
+            loaded.overruled.append(
+                (
+                    name,
+                    Overruled(
+                        item=item_id,
+                        mine=_action(record),
+                        standing=_action(winner[1]),
+                        by=mod.name if mod else "a former moderator",
+                    ),
+                )
+            )
+            if record.by != me:
+                loaded.overruled.pop()  # told to its own moderator, at their sync
+    _drop_same_submissions(loaded, live, decided_same)
+    for key, found in live.items():
+        _settle_key(loaded, key, found, roster, me)
+        if key not in loaded.values:
+            loaded.stale.update(views.get(key, []))
+            continue
+        view_names = views.get(key, [])
+        loaded.files[key].extend(view_names)
+        if key[0] in BUILD_VIEW_KINDS and (
+            len(view_names) != 1 or sorted(records[view_names[0]].to) != roster.ids(build=True)
+        ):
+            loaded.dirty.add(key)
+    for key, names in views.items():
+        if key not in live:  # a build view whose record is gone
+            loaded.stale.update(names)
+    return loaded
+
+
+def same_submission(item: Any) -> str | None:
+    """What makes two queue items one submission imported twice (by two moderators, say)."""
+    if not isinstance(item, dict):
+        return None
+    from generator.board.inbox import SAME_SUBMISSION  # noqa: PLC0415 - inbox is heavy
+
+    same = json.dumps([item.get(name) for name in SAME_SUBMISSION], sort_keys=True)
+    return fmt.b64_digest(same.encode("utf-8"))
+
+
+def _drop_same_submissions(
+    loaded: Loaded, live: dict[Key, list[tuple[str, fmt.Record]]], decided: set[str]
+) -> None:
+    """One queue item per submission: an item whose submission was decided already goes,
+    and of two imports of one submission the item with the smaller id stays."""
+    kept: dict[str, Key] = {}
+    for key in sorted(k for k in live if k[0] == "item"):
+        same = same_submission(_latest(live[key])[1].value)
+        if same is None:
+            continue
+        if same in decided or same in kept:
+            loaded.stale.update(name for name, _ in live.pop(key))
+        else:
+            kept[same] = key
+
+
+def _action(record: fmt.Record) -> str:
+    value = record.value if isinstance(record.value, dict) else {}
+    return str(value.get("action", "removed"))
+
+
+def _settle_key(
+    loaded: Loaded, key: Key, found: list[tuple[str, fmt.Record]], roster: Roster, me: str
+) -> None:
+    kind = key[0]
+    names = [name for name, _ in found]
+    if kind == "item" and key[1] in loaded.decisions:
+        loaded.stale.update(names)
+        return
+    if kind == "post":
+        found = [pair for pair in found if _post_stands(loaded, pair[1])]
+        loaded.stale.update(set(names) - {name for name, _ in found})
+        if not found:
+            return
+    if kind == "log":
+        total: dict[str, int] = {}
+        for name, record in found:
+            for action, count in record.value.items():
+                total[action] = total.get(action, 0) + count
+            if record.by == me:
+                counts, files = loaded.log_mine.get(key[1], ({}, []))
+                for action, count in record.value.items():
+                    counts[action] = counts.get(action, 0) + count
+                loaded.log_mine[key[1]] = (counts, [*files, name])
+        loaded.values[key] = total
+        loaded.files[key] = names
+        return
+    if kind in UNION_KINDS:
+        merged: list[Any] = []
+        seen: set[str] = set()
+        for _, record in sorted(found, key=lambda pair: (pair[1].at, pair[0])):
+            for value in record.value:
+                if repr(value) not in seen:
+                    seen.add(repr(value))
+                    merged.append(value)
+        loaded.values[key] = merged
+        loaded.files[key] = names
+        if len(found) > 1:
+            loaded.dirty.add(key)
+    else:
+        name, record = _latest(found)
+        loaded.values[key] = record.value
+        loaded.files[key] = [name]
+        loaded.stale.update(set(names) - {name})
+        if kind == "post":
+            loaded.values[key] = record.value["text"]
+            loaded.origins[key] = {
+                "item": record.value.get("item"),
+                "approved_by": record.value.get("approved_by"),
+            }
+    chosen = [record for n, record in found if n in loaded.files[key]]
+    wanted = roster.ids(build=kind == "post")
+    if any(sorted(record.to) != wanted for record in chosen):
+        loaded.dirty.add(key)
+
+
+def _post_stands(loaded: Loaded, record: fmt.Record) -> bool:
+    """Whether a post still stands: not published by a decision that another overruled."""
+    item_id = record.value.get("item") if isinstance(record.value, dict) else None
+    if item_id is None or item_id not in loaded.decisions:
+        return True
+    _, decision = loaded.decisions[item_id]
+    return _action(decision) == "approved" and decision.by == record.value.get("approved_by")
+
+
+def read_records(
+    files: Mapping[str, bytes], identities: list[str]
+) -> tuple[dict[str, fmt.Record], int]:
+    """Open every team file in FILES (name -> bytes); returns the records and how many did not open."""
+    records, unopened = {}, 0
+    for name, data in files.items():
+        try:
+            records[name] = fmt.open_file(data, identities)
+        except Unopenable:
+            unopened += 1
+    return records, unopened
+
+
+def state_files(root: Path) -> dict[str, bytes]:
+    """The team files in ROOT/team/state/ (name -> bytes); anything else there is left alone."""
+    folder = Path(root) / STATE_DIR
+    if not folder.is_dir():
+        return {}
+    return {
+        path.name: path.read_bytes()
+        for path in folder.iterdir()
+        if fmt.is_team_file_name(path.name) and path.is_file() and not path.is_symlink()
+    }
+
+
+# --- writing them ---------------------------------------------------------------------------
+
+
+@dataclass
+class Changes:
+    """Team files to write (name -> bytes) and to delete, paths relative to team/state/."""
+
+    write: dict[str, bytes] = field(default_factory=dict)
+    delete: set[str] = field(default_factory=set)
+    records: dict[str, fmt.Record] = field(default_factory=dict)  # what `write` holds, opened
+
+
+class Writer:
+    """Seals records for one moderator (ME) to the roster."""
+
+    def __init__(self, roster: Roster, me: str) -> None:
+        self.roster = roster
+        self.me = me
+        self.changes = Changes()
+
+    def record(self, key: Key, value: Any, *, replaces: list[str], build: bool = False,
+               view: str = "full") -> str:  # fmt: skip
+        sealed_to_build = build or view == "build"
+        record = fmt.Record(
+            key=key,
+            value=value,
+            at=time.time_ns(),
+            by=self.me,
+            view=view,
+            replaces=sorted(replaces),
+            to=self.roster.ids(build=sealed_to_build),
+        )
+        name = fmt.new_name()
+        self.changes.write[name] = fmt.seal(record, self.roster.recipients(build=sealed_to_build))
+        self.changes.records[name] = record
+        return name
+
+
+def changes_for(
+    loaded: Loaded,
+    new: Mapping[Key, Entry],
+    roster: Roster,
+    me: str,
+    *,
+    acknowledge: bool = False,
+) -> tuple[Changes, dict[Key, list[str]]]:
+    """The files that turn LOADED into NEW, and which files hold each key afterwards.
+
+    ACKNOWLEDGE: this moderator has been told of their overruled decisions,
+    so those decision records can go.
+    """
+    writer = Writer(roster, me)
+    delete = set(loaded.stale)
+    if acknowledge:
+        delete.update(name for name, _ in loaded.overruled)
+    files: dict[Key, list[str]] = {}
+    removed_items = {
+        key[1]: loaded.values[key] for key in loaded.values if key[0] == "item" and key not in new
+    }
+    published = {key[2]: key for key in new if key[0] == "post" and key not in loaded.values}
+    for key in sorted(set(new) | set(loaded.values)):
+        old_files = loaded.files.get(key, [])
+        if key[0] == "log":
+            files[key] = _write_log(loaded, writer, key, new.get(key))
+            continue
+        if key not in new:
+            delete.update(old_files)
+            continue
+        entry = new[key]
+        value = entry.value
+        if key[0] == "post":
+            origin = loaded.origins.get(key) or _origin(key, published, removed_items, me)
+            value = {"text": entry.value, **origin}
+            changed = key not in loaded.values or loaded.values[key] != entry.value
+        else:
+            changed = key not in loaded.values or loaded.values[key] != value
+        if not changed and key not in loaded.dirty:
+            files[key] = old_files
+            continue
+        names = [writer.record(key, value, replaces=old_files, build=key[0] == "post")]
+        if entry.build is not None and key[0] in BUILD_VIEW_KINDS:
+            names.append(writer.record(key, entry.build, replaces=[], view="build"))
+        delete.update(old_files)
+        files[key] = names
+    for item_id, item in removed_items.items():
+        post_id = item.get("post_id") if isinstance(item, dict) else None
+        approved = post_id is not None and any(
+            key[0] == "post" and key[2] == post_id for key in new
+        )
+        value = {
+            "action": "approved" if approved else "removed",
+            "post": post_id,
+            "same": same_submission(item),
+        }
+        writer.record(("decision", item_id), value, replaces=[])
+    writer.changes.delete = delete - set(writer.changes.write)
+    return writer.changes, files
+
+
+def _origin(
+    key: Key, published: Mapping[str, Key], removed_items: Mapping[str, Any], me: str
+) -> dict[str, Any]:
+    """Where a new post came from: the queue item it publishes, if any, and who approved it."""
+    for item_id, item in removed_items.items():
+        if isinstance(item, dict) and item.get("post_id") == key[2]:
+            return {"item": item_id, "approved_by": me}
+    return {"item": None, "approved_by": me}
+
+
+def _write_log(loaded: Loaded, writer: Writer, key: Key, entry: Entry | None) -> list[str]:
+    """A day's counts: this moderator's own file changes by what they added."""
+    day = key[1]
+    old_total = loaded.values.get(key, {})
+    mine, mine_files = loaded.log_mine.get(day, ({}, []))
+    others = [name for name in loaded.files.get(key, []) if name not in mine_files]
+    if entry is None:  # the day left the log (pruned): everybody's counts go
+        writer.changes.delete.update(loaded.files.get(key, []))
+        return []
+    new_total = entry.value
+    delta = {
+        action: new_total.get(action, 0) - old_total.get(action, 0)
+        for action in set(new_total) | set(old_total)
+    }
+    if not any(delta.values()):
+        return loaded.files.get(key, [])
+    counts = {
+        action: mine.get(action, 0) + delta.get(action, 0) for action in set(mine) | set(delta)
+    }
+    counts = {action: count for action, count in counts.items() if count}
+    name = writer.record(key, counts, replaces=mine_files)
+    writer.changes.delete.update(mine_files)
+    return [*others, name]
+
+
+def apply_changes(root: Path, changes: Changes) -> None:
+    """Write the new files first, then delete the old: a crash in between leaves
+    duplicates the next reading settles (each new file names what it replaces)."""
+    folder = Path(root) / STATE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in changes.write.items():
+        write_atomically(folder / name, data, 0o644)
+    for name in sorted(changes.delete):
+        (folder / name).unlink(missing_ok=True)
+
+
+# --- the posts, written out while a command runs ---------------------------------------------
+
+
+def read_post_files(root: Path) -> dict[tuple[str, str], str]:
+    top = Path(root) / POSTS_DIR
+    return {
+        (path.parent.name, path.stem): path.read_text(encoding="utf-8")
+        for path in sorted(top.glob("*/*.md"))
+        if path.is_file()
+    }
+
+
+def clear_post_files(root: Path) -> None:
+    """Remove content/posts/ (the written-out copy), whoever left it."""
+    top = Path(root) / POSTS_DIR
+    if top.exists():
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def write_post_files(root: Path, posts: Mapping[tuple[str, str], str]) -> None:
+    clear_post_files(root)
+    top = Path(root) / POSTS_DIR
+    top.mkdir(parents=True, mode=0o700, exist_ok=True)
+    for (section, post_id), text in posts.items():
+        folder = top / section
+        folder.mkdir(mode=0o700, exist_ok=True)
+        path = folder / f"{post_id}.md"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+# --- the local identity ------------------------------------------------------------------------
+
+
+def local_identities(data: Mapping[str, Any]) -> list[str]:
+    """Every age identity the moderator's own vault holds, newest last."""
+    return [
+        fmt.identity_string(unb64(pair["secret"], 32)) for pair in data.get("moderator_keys", [])
+    ]
+
+
+def local_id(data: Mapping[str, Any]) -> str | None:
+    return data.get("team", {}).get("id")
+
+
+def adopt_identity(local: Any, roster: Roster) -> bool:
+    """Take this moderator's id from the roster once their request was accepted."""
+    if local_id(local.data) is not None or not local.data.get("moderator_keys"):
+        return False
+    mod = roster.by_recipient(own_recipient(local.data))
+    if mod is None:
+        return False
+    local.data["team"] = {"id": mod.id, "name": mod.name}
+    local.save()
+    return True
+
+
+def own_recipient(data: Mapping[str, Any]) -> str:
+    return fmt.recipient_of_public(unb64(data["moderator_keys"][-1]["public"], 32))
+
+
+# --- the vault a command works on -----------------------------------------------------------
+
+
+class TeamVault:
+    """A moderator's view of the team board, with the interface of vault.Vault.
+
+    `data` is the same dictionary a one-moderator vault holds; `save()` writes
+    what changed as new team files (and the moderator's own vault, if their keys
+    changed).
+    """
+
+    read_only = False
+
+    def __init__(
+        self, root: Path, local: Any, records: dict[str, fmt.Record], loaded: Loaded,
+        roster: Roster,
+    ) -> None:  # fmt: skip
+        self.root = Path(root)
+        self._records = records
+        self.path = local.path
+        self._local = local
+        self._loaded = loaded
+        self._roster = roster
+        self._me = local_id(local.data) or ""
+        data, posts = unflatten(loaded.values)
+        data["moderator_keys"] = local.data.get("moderator_keys", [])
+        self.data = data
+        self._saved_posts = posts
+        self.acknowledge = False
+        self.saved = False
+        self.saved_files = 0
+        write_post_files(self.root, posts)
+
+    @property
+    def loaded(self) -> Loaded:
+        return self._loaded
+
+    @property
+    def roster(self) -> Roster:
+        return self._roster
+
+    def set_roster(self, roster: Roster) -> None:
+        """Seal to ROSTER from now on: the next save seals every file again that it changes."""
+        self._roster = roster
+        self._loaded = settle(self._records, roster, self._me, unopened=self._loaded.unopened)
+
+    def entries(self) -> dict[Key, Entry]:
+        return flatten(self.data, read_post_files(self.root))
+
+    def pending(self) -> bool:
+        """Whether anything differs from the files (or the files need settling)."""
+        new = self.entries()
+        if self._loaded.stale or self._loaded.dirty or self.acknowledge:
+            return True
+        return {k: e.value for k, e in new.items()} != self._loaded.values
+
+    def posts_changed(self) -> bool:
+        return read_post_files(self.root) != self._saved_posts
+
+    def save(self) -> None:
+        if self.data.get("moderator_keys") != self._local.data.get("moderator_keys"):
+            self._local.data["moderator_keys"] = self.data["moderator_keys"]
+            self._local.save()
+        self._saved_posts = read_post_files(self.root)
+        new = flatten(self.data, self._saved_posts)
+        changes, files = changes_for(
+            self._loaded, new, self._roster, self._me, acknowledge=self.acknowledge
+        )
+        apply_changes(self.root, changes)
+        self.saved_files = len(changes.write)
+        kept = {n: r for n, r in self._records.items() if n not in changes.delete}
+        self._records = kept | changes.records
+        self._loaded = settle(self._records, self._roster, self._me)
+        self.acknowledge = False
+        self.saved = True
+
+
+def load(
+    root: Path,
+    identities: list[str],
+    roster: Roster,
+    me: str,
+    files: Mapping[str, bytes] | None = None,
+) -> tuple[dict[str, fmt.Record], Loaded]:
+    """Open and settle the team files of ROOT (or FILES, name -> bytes)."""
+    records, unopened = read_records(state_files(root) if files is None else files, identities)
+    return records, settle(records, roster, me, unopened=unopened)
+
+
+@contextlib.contextmanager
+def open_team_vault(root: Path, passphrase: Any) -> Iterator[Any]:
+    """Lock ROOT and open its team state with the moderator's identity (or the build key).
+
+    Changes are kept only by `save()`, as with a one-moderator vault; a
+    command that saved once is saved again at the end if its post files
+    changed after (deleted once the state no longer needed them).
+    """
+    from generator.board import vault as vaults  # noqa: PLC0415 - vault.py imports this module
+
+    root = Path(root)
+    if not vaults.vault_path(root).is_file():
+        build_key = os.environ.get(BUILD_KEY_VARIABLE, "").strip()
+        if not build_key:
+            raise VaultError(
+                "this copy of the team board holds no moderator identity "
+                '(.quietboard/vault.json): join the team with "quietboard team join", restore '
+                f'yours with "quietboard team recover", or, on the host, set {BUILD_KEY_VARIABLE}'
+            )
+        with vaults.board_lock(root):
+            try:
+                yield open_build(root, build_key)
+            finally:
+                clear_post_files(root)
+        return
+    secret = passphrase()
+    with vaults.board_lock(root):
+        local = vaults.read_vault(vaults.vault_path(root), secret)
+        roster = read_roster(root)
+        adopt_identity(local, roster)
+        me = local_id(local.data)
+        if me is None or me not in roster.moderators:
+            mine = own_recipient(local.data) if local.data.get("moderator_keys") else None
+            if me is None and mine is None:
+                raise VaultError(
+                    'this vault is not a team member\'s; run "quietboard team join NAME" to '
+                    "ask to join"
+                )
+            raise VaultError(
+                "you are not (or no longer) a moderator of this board in team/recipients.toml; "
+                'if you asked to join, ask a moderator to run "quietboard team add NAME", then '
+                'run "quietboard sync"'
+            )
+        records, loaded = load(root, local_identities(local.data), roster, me)
+        if loaded.unopened and not loaded.opened:
+            raise VaultError(NOT_OPENED)
+        try:
+            team_vault = TeamVault(root, local, records, loaded, roster)
+            yield team_vault
+            # A command that saved, or wrote a post (a moderator's own), is saved
+            # again if anything changed after; one that only read changes nothing.
+            if team_vault.posts_changed() or (team_vault.saved and team_vault.pending()):
+                team_vault.save()
+        finally:
+            clear_post_files(root)
+
+
+class BuildVault:
+    """What the host's build key opens: the section keys and the posts to publish.
+
+    It cannot change anything; the moderators' commands settle the board.
+    """
+
+    read_only = True
+
+    def __init__(self, root: Path, data: dict[str, Any]) -> None:
+        self.root = root
+        self.path = Path(root) / STATE_DIR
+        self.data = data
+
+    def save(self) -> None:
+        raise VaultError(
+            "the build key opens this board only to build it; a moderator changes it "
+            '(run "quietboard sync" on a moderator\'s computer)'
+        )
+
+
+def open_build(root: Path, build_key: str) -> BuildVault:
+    """The build's view of ROOT's team files, opened with BUILD_KEY (an age identity)."""
+    bad_key = VaultError(
+        f"{BUILD_KEY_VARIABLE} is not this board's build key; make a new one with "
+        '"quietboard team build-key" and store it in the host\'s settings'
+    )
+    try:
+        recipient = fmt.recipient_of_secret(fmt.identity_secret(build_key))
+    except Unopenable:
+        raise bad_key from None
+    roster = read_roster(root)
+    if roster.build != recipient:
+        raise bad_key
+    records, unopened = read_records(state_files(root), [build_key])
+    views: dict[Key, list[tuple[str, fmt.Record]]] = {}
+    replaced = {name for record in records.values() for name in record.replaces}
+    for name, record in records.items():
+        if name in replaced:
+            continue
+        if record.view == "build" or record.key[0] == "post":
+            views.setdefault(record.key, []).append((name, record))
+    values = {}
+    for key, found in views.items():
+        _, record = _latest(found)
+        values[key] = record.value["text"] if key[0] == "post" else record.value
+    for key, value in list(values.items()):
+        if key[0] == "code":
+            values[key] = {"label": "", "issued": "", **value}
+    data, posts = unflatten(values)
+    write_post_files(root, posts)
+    return BuildVault(root, data)
+
+
+def resolve_merged(
+    root: Path, identities: list[str], roster: Roster, me: str, files: Mapping[str, bytes]
+) -> tuple[set[str], list[Overruled], int]:
+    """What a merge of two moderators' work leaves to settle: the stale files to delete
+    before pushing (so a host build never sees a post an earlier decision overruled),
+    this moderator's overruled decisions (to tell them), and how many files did not open."""
+    records, loaded = load(root, identities, roster, me, files)
+    stale = set(loaded.stale) | {name for name, _ in loaded.overruled}
+    return stale, [what for _, what in loaded.overruled], loaded.unopened
