@@ -32,8 +32,8 @@ here", which would bring a deleted item back). So before touching any ref or
 file, the sync writes a journal, `.quietboard/sync-pending`, holding M and the
 tree L it starts from (one atomic rename). `finish_pending` replays step 5
 from the journal (writing only the paths that differ between L and M,
-deleting those L has and M has not), and removes the journal last; every
-sync calls it first, and so does every command that takes the board's lock.
+deleting those L has and M has not), and removes the journal last. Every
+sync calls it first, and every command that takes the board's lock must too.
 Each step of the replay can run twice.
 
 Killed before the push, the remote is unchanged and the work tree untouched:

@@ -7,6 +7,7 @@ commit without a parent) and every object a clone of it could get.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
@@ -22,6 +23,7 @@ from generator.board.gitsync import (
     sync,
 )
 from generator.errors import SyncConflictError, SyncError
+from tests.helpers import unavailable
 from tests.helpers.faults import count_function_operations, killed, run_function
 from tests.helpers.sync import (
     BOARD_TOML,
@@ -46,6 +48,22 @@ INITIAL = {
     "team/items/a1": "sealed a1\n",
     "team/items/a2": "sealed a2\n",
 }
+
+
+@pytest.fixture(autouse=True)
+def plain_git(monkeypatch):
+    """git as installed: no ~/.gitconfig or /etc/gitconfig (signing, hooks, aliases).
+
+    Without git these tests are skipped, except in CI, where they fail.
+    """
+    if shutil.which("git") is None:
+        unavailable("git is not installed (apt-get install -y git)")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    # Commits the tests make with plain git, as another tool would.
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "someone")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "someone@example.org")
 
 
 @pytest.fixture
