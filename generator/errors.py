@@ -66,3 +66,19 @@ class ModerationError(QuietboardError):
 
 class ImageError(ContentError):
     """An image in content/images cannot be published; nothing was written."""
+
+
+class SyncError(QuietboardError):
+    """The board could not be synced with the other moderators through git."""
+
+
+class SyncConflictError(SyncError):
+    """A plain file was changed here and by another moderator in ways that clash.
+
+    Nothing was pushed and nothing in the board folder changed; `path` names
+    the file so that a caller can show the other moderator's version.
+    """
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        super().__init__(message)
