@@ -290,9 +290,19 @@ def board_lock(root: Path) -> Iterator[None]:
         _held[key] = 1
         try:
             remove_leftovers(Path(root))
+            _finish_sync(Path(root))
             yield
         finally:
             del _held[key]
+
+
+def _finish_sync(root: Path) -> None:
+    """On a team board, finish the local half of a sync a kill interrupted (gitsync.py):
+    until then the work tree may be half way between two states."""
+    if (root / "team" / "recipients.toml").is_file() or (root / VAULT_DIR / "sync-pending").exists():
+        from generator.board import gitsync  # noqa: PLC0415 - only team boards need git
+
+        gitsync.finish_pending(root)
 
 
 # What write_atomically's temporary files are called (tempfile.mkstemp: the

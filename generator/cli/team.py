@@ -261,4 +261,50 @@ def team_recover(url: str, directory: Path, identity_file: Path) -> None:
     )
 
 
-COMMANDS = (team_group,)
+@click.command("sync")
+@board_option
+def sync_command(board_dir: Path) -> None:
+    """Share your work with the other moderators through the remote "origin".
+
+    Settles the board (withdrawals, expired codes), sends what you did, takes
+    what the others did, and settles that too. Two of you deciding the same
+    item offline is fine: the earlier decision stands, nothing is published
+    twice, and you are told here if yours was the later one. The remote keeps
+    one commit only, so what was pruned, rejected or withdrawn leaves its
+    history. Run it before and after each session.
+
+    Example: quietboard sync
+    """
+    from generator.board.sharing import share  # noqa: PLC0415
+
+    load_board(board_dir)
+    shared = share(board_dir, ask_passphrase, clock.today())
+    if shared.waiting:
+        click.echo(
+            "Synced. Your request to join is not accepted yet: tell a moderator your fingerprint "
+            '("quietboard team list" shows it), and sync again after they add you.'
+        )
+        return
+    if shared.joined:
+        click.echo("You are on the team now: the board's files are sealed to you.")
+    click.echo(f"Synced: sent {shared.sent} change(s), received {shared.received}.")
+    for what in shared.overruled:
+        click.echo(
+            f"Item {what.item}: your decision ({what.mine}) was not kept; {what.by} had "
+            f"{what.standing} it earlier, and that stands.",
+            err=True,
+        )
+    for name in shared.added:
+        click.echo(f'"{name}" joined the team.')
+    for name in shared.removed:
+        click.echo(f'"{name}" left the team.')
+    for name in shared.requests:
+        click.echo(
+            f'"{name}" asks to join: check their fingerprint with them on another channel, '
+            f'then "quietboard team add {name} --fingerprint ..."'
+        )
+    for warning in shared.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+
+
+COMMANDS = (team_group, sync_command)

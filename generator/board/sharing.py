@@ -1,0 +1,154 @@
+"""`quietboard sync` for a team board: settle, share through git, settle what arrived.
+
+gitsync.py moves files; this module decides what they mean. Holding the
+board's lock throughout, a sync
+
+1. settles the board as it is here (sections gone from board.toml retired,
+   expired access codes dropped with a new section key, withdrawals carried
+   out, files sealed again to the current team), so the host never builds
+   what a moderator's command would have removed;
+2. shares the team files through the remote, and before pushing drops what
+   the merge left stale: two imports of one submission, a decision on an item
+   another moderator decided earlier (and the post it published), so a host
+   build never sees a post twice or one an earlier decision overruled;
+3. settles again what the others' work brought (a withdrawal imported
+   elsewhere, say) and, if that changed anything, shares once more.
+
+A moderator whose request to join is still waiting shares only the request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.board import access, gitsync, team
+from generator.board.config import read_board
+from generator.board.vault import Passphrase, board_lock, open_vault, read_vault, vault_path
+from generator.errors import VaultError
+
+STATE_PREFIX = f"{team.STATE_DIR.as_posix()}/"
+
+
+@dataclass
+class Shared:
+    rounds: list[gitsync.SyncReport] = field(default_factory=list)
+    overruled: list[team.Overruled] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    waiting: bool = False  # this moderator's request to join is not accepted yet
+    joined: bool = False  # it was accepted, and this sync took the team's files
+    added: list[str] = field(default_factory=list)  # moderators who joined meanwhile
+    removed: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)  # names asking to join
+
+    @property
+    def received(self) -> int:
+        return sum(len(r.received) for r in self.rounds)
+
+    @property
+    def sent(self) -> int:
+        return sum(len(r.sent) for r in self.rounds)
+
+
+def share(root: Path, passphrase: Passphrase, today: dt.date) -> Shared:
+    """Sync ROOT with its remote `origin`, as one moderator."""
+    from generator.board.crew import join_requests  # noqa: PLC0415
+
+    root = Path(root)
+    if not team.is_team_board(root):
+        raise VaultError(
+            'this board is not a team board; "quietboard team init --name NAME" makes it one, '
+            "and a board you share must be one"
+        )
+    if not vault_path(root).is_file():
+        raise VaultError(
+            "this copy holds no moderator identity (.quietboard/vault.json); sync is for "
+            'moderators: "quietboard team join NAME" to ask to join, or "quietboard team recover"'
+        )
+    secret = passphrase()
+    shared = Shared()
+    with board_lock(root):
+        gitsync.finish_pending(root)
+        local = read_vault(vault_path(root), secret)
+        before = team.read_roster(root)
+        team.adopt_identity(local, before)
+        me = team.local_id(local.data)
+        if me is None or me not in before.moderators:
+            shared.rounds.append(gitsync.sync(root))
+            shared.joined = team.adopt_identity(local, team.read_roster(root))
+            shared.waiting = not shared.joined
+            return shared
+        identities = team.local_identities(local.data)
+        shared.warnings += _settle(root, secret, today)
+
+        def resolve(files: Mapping[str, bytes]) -> gitsync.Changes:
+            roster = _roster_in(files) or before
+            state = {
+                path.removeprefix(STATE_PREFIX): files[path]
+                for path in files
+                if path.startswith(STATE_PREFIX)
+            }
+            stale, overruled, _ = team.resolve_merged(root, identities, roster, me, state)
+            shared.overruled = overruled
+            return gitsync.Changes(delete={STATE_PREFIX + name for name in stale})
+
+        shared.rounds.append(gitsync.sync(root, resolve=resolve))
+        names = set(team.state_files(root))
+        shared.warnings += _settle(root, secret, today)
+        if set(team.state_files(root)) != names:
+            shared.rounds.append(gitsync.sync(root, resolve=resolve))
+        after = team.read_roster(root)
+    shared.added = sorted(m.name for i, m in after.moderators.items() if i not in before.moderators)
+    shared.removed = sorted(m.name for i, m in before.moderators.items() if i not in after.moderators)
+    shared.requests = [r.name for r in join_requests(root)]
+    return shared
+
+
+def _roster_in(files: Mapping[str, bytes]) -> team.Roster | None:
+    """The roster the merge holds (another moderator may have added someone)."""
+    path = team.RECIPIENTS_FILE.as_posix()
+    if path not in files:
+        return None
+    try:
+        document = tomllib.loads(files[path].decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    roster = team.Roster()
+    for mod_id, entry in document.get("moderators", {}).items():
+        if isinstance(entry, dict) and "recipient" in entry:
+            roster.moderators[mod_id] = team.Moderator(
+                mod_id, str(entry.get("name", "")), str(entry["recipient"]), str(entry.get("since", ""))
+            )
+    build = document.get("build")
+    roster.build = str(build["recipient"]) if isinstance(build, dict) and "recipient" in build else None
+    return roster if roster.moderators else None
+
+
+def _settle(root: Path, secret: str, today: dt.date) -> list[str]:
+    """What every moderator command would settle, done now and saved: see the module doc."""
+    from generator.board.actions import withdraw  # noqa: PLC0415 - actions imports this layer
+    from generator.board.state import State  # noqa: PLC0415
+
+    board = read_board(root)
+    warnings = []
+    with open_vault(root, lambda: secret) as opened:
+        state = State(opened)
+        warnings += access.retire_gone_sections(opened.data, board)
+        warnings += [
+            f'the access code "{label}" for "{section}" has expired and was removed; the section '
+            "has a new key, which every other code opens"
+            for section, label in access.drop_expired(opened.data, today)
+        ]
+        withdrawals = withdraw(board, state, today)
+        if withdrawals.removed_posts:
+            warnings.append(
+                f"{len(withdrawals.removed_posts)} post(s) were withdrawn at their writers' "
+                "request (with the replies below them)"
+            )
+        state.commit()
+        if opened.pending():
+            opened.save()
+    return warnings
