@@ -70,7 +70,8 @@ def init(directory: Path) -> None:
     netlify.toml, a requirements.txt naming this version of quietboard, and
     GitHub Actions workflows for GitHub Pages and for a daily build on
     Netlify or Cloudflare Pages (docs/deploying.md). None of them holds a
-    secret.
+    secret. The board is made a git repository with a first commit (when
+    git is installed), ready for "quietboard team init".
 
     Example: quietboard init ~/boards/evening-group
     """
@@ -78,10 +79,27 @@ def init(directory: Path) -> None:
 
     written = init_board(directory)
     click.echo(f"Created a board in {directory} ({len(written)} files).")
+    _make_repository(directory)
     click.echo(
         f"Next: edit {directory / 'board.toml'}, make your moderator key with "
         f"quietboard keys init --board {directory}, then: quietboard build --board {directory}"
     )
+
+
+def _make_repository(directory: Path) -> None:
+    """A board is a git repository from the start, so a team can share it later."""
+    from generator.board.gitsync import ensure_repository  # noqa: PLC0415
+    from generator.errors import SyncError  # noqa: PLC0415
+
+    try:
+        ensure_repository(directory)
+    except SyncError as exc:  # no git here: the board works without it
+        click.echo(f"Note: the board is not a git repository ({exc}).", err=True)
+    else:
+        click.echo(
+            "It is a git repository (the vault, output/ and content/posts/ are never committed); "
+            '"quietboard team init" shares it with other moderators (docs/team.md).'
+        )
 
 
 @click.command()
