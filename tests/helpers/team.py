@@ -15,7 +15,7 @@ from pathlib import Path
 from generator.board import crew, team
 from generator.formats import team as fmt
 from tests.helpers.boards import fast_vault
-from tests.helpers.cli import PASSPHRASE, opened, run
+from tests.helpers.cli import PASSPHRASE, opened, run, sealed
 
 TODAY = dt.date(2026, 11, 20)
 SHARED = ("board.toml", "team", "content/pages", ".gitignore")
@@ -123,3 +123,131 @@ def moderator_id(root: Path) -> str:
     from generator.board.vault import read_vault, vault_path
 
     return team.local_id(read_vault(vault_path(root), PASSPHRASE).data)
+
+
+# --- a team sharing one board through a bare repository on disk ---------------------------
+
+
+def reachable_blobs(remote: Path) -> list[bytes]:
+    """Every blob a clone of REMOTE could fetch, each whole."""
+    import subprocess
+
+    listed = subprocess.run(
+        ["git", "-C", str(remote), "rev-list", "--objects", "--all"],
+        capture_output=True, check=True, text=True,
+    ).stdout.split()  # fmt: skip
+    shas = [word for word in listed if len(word) == 40 and all(c in "0123456789abcdef" for c in word)]
+    batch = subprocess.run(
+        ["git", "-C", str(remote), "cat-file", "--batch"],
+        input="".join(f"{sha}\n" for sha in shas).encode(), capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    blobs, at = [], 0
+    while at < len(batch):
+        end = batch.index(b"\n", at)
+        _, kind, size = batch[at:end].split()
+        body = batch[end + 1 : end + 1 + int(size)]
+        if kind == b"blob":
+            blobs.append(body)
+        at = end + 1 + int(size) + 1
+    return blobs
+
+
+def readable_on_remote(remote: Path, identities: list[str]) -> list[fmt.Record]:
+    """Every team record reachable on REMOTE that any of IDENTITIES opens."""
+    found = []
+    for blob in reachable_blobs(remote):
+        if blob.startswith(fmt.AGE_MAGIC):
+            try:
+                found.append(fmt.open_file(blob, identities))
+            except fmt.Unopenable:
+                continue
+    return found
+
+
+class Crew:
+    """Moderators on their own clones of one board, sharing it through a bare repository."""
+
+    def __init__(self, first: Path, tmp: Path, name: str = "Robin") -> None:
+        import os
+
+        from tests.helpers.sync import bare_remote, git
+
+        self.tmp = tmp
+        self.remote = bare_remote(tmp / "remote.git")
+        self.boards = {name: first}
+        self.today = "2026-11-20"
+        self.ok(name, "team", "init", "--name", name)
+        git(first, "remote", "add", "origin", os.path.relpath(self.remote, first))
+        self.sync(name)
+
+    def run(self, name: str, *args, **kwargs):
+        env = {"QUIETBOARD_TODAY": self.today, **kwargs.pop("env", {})}
+        return run(*args, "--board", self.boards[name], env=env, **kwargs)
+
+    def ok(self, name: str, *args, **kwargs):
+        result = self.run(name, *args, **kwargs)
+        assert result.exit_code == 0, f"{name}: {' '.join(map(str, args))}: {result.output}"
+        return result
+
+    def sync(self, name: str):
+        return self.ok(name, "sync")
+
+    def join(self, name: str, by: str = "Robin") -> Path:
+        import os
+
+        from generator.board.gitsync import clone
+        from tests.helpers.sync import git
+
+        board = clone(str(self.remote), self.tmp / name.lower())
+        git(board, "remote", "set-url", "origin", os.path.relpath(self.remote, board))
+        self.boards[name] = board
+        fast_vault(board)
+        shown = self.ok(name, "team", "join", name)
+        fingerprint = re.search(r"Your fingerprint: (\S+)", shown.output)[1]
+        self.sync(name)
+        self.sync(by)
+        self.ok(by, "team", "add", name, "--fingerprint", fingerprint)
+        self.sync(by)
+        self.sync(name)
+        return board
+
+    def keys(self, name: str = "Robin") -> list[bytes]:
+        return keys_of(self.boards[name])
+
+    def envelopes(self, count: int, **payload) -> Path:
+        """An export of COUNT submissions sealed to every moderator, as the share page seals them."""
+        from tests.helpers.cli import POST
+
+        first = next(iter(self.boards.values()))
+        path = self.tmp / f"export-{len(list(self.tmp.glob('export-*')))}.txt"
+        texts = []
+        import secrets
+
+        from generator.formats.submissions import withdrawal_verifier
+
+        for _ in range(count):
+            # Each its own draft (its own withdrawal code), unless the payload says.
+            fresh = {"verifier": withdrawal_verifier(secrets.token_hex(10))}
+            whole = payload if payload.get("kind") == "withdraw" else {**POST, **fresh, **payload}
+            texts.append(sealed(first, whole, keys=self.keys()))
+        path.write_text("\n".join(texts))
+        return path
+
+    def queue(self, name: str) -> list[dict]:
+        import json
+
+        result = self.ok(name, "queue", "list", "--json")
+        document = json.loads(result.output)
+        return document["items"] if isinstance(document, dict) else document
+
+    def host_build(self, key: str) -> Path:
+        """A fresh clone of the remote, built with only the build key, as a host does."""
+        from generator.board.gitsync import clone
+
+        host = self.tmp / f"host-{len(list(self.tmp.glob('host-*')))}"
+        clone(str(self.remote), host)
+        result = run("build", "--board", host, env={
+            "QUIETBOARD_BUILD_KEY": key, "QUIETBOARD_PASSPHRASE": "", "QUIETBOARD_TODAY": self.today,
+        })  # fmt: skip
+        assert result.exit_code == 0, result.output
+        return host / "output"

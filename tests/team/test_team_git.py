@@ -1,0 +1,148 @@
+"""Moderators sharing one board through real git: a bare repository on disk as the
+remote, each moderator on their own clone, everything through the CLI."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import pytest
+
+from tests.helpers import unavailable
+from tests.helpers.team import Crew, identity, readable_on_remote
+
+
+@pytest.fixture(autouse=True)
+def plain_git(monkeypatch):
+    """git as installed, without the person's own settings (signing, hooks, aliases)."""
+    if shutil.which("git") is None:
+        unavailable("git is not installed (apt-get install -y git)")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+
+@pytest.fixture
+def crew(keyed_board, tmp_path):
+    crew = Crew(keyed_board, tmp_path)
+    crew.join("Sam")
+    return crew
+
+
+def build_key(crew, name="Robin") -> str:
+    made = crew.ok(name, "team", "build-key")
+    crew.sync(name)
+    return re.search(r"^(AGE-SECRET-KEY-1\S+)$", made.output, re.MULTILINE)[1]
+
+
+def published(output, text) -> int:
+    return sum(
+        text in path.read_text(encoding="utf-8", errors="replace")
+        for path in output.rglob("*.html")
+        if "members" not in path.parts
+    )
+
+
+def test_a_new_moderator_joins_through_the_remote_and_opens_everything(crew):
+    assert len(crew.keys()) == 2
+    listed = crew.ok("Sam", "team", "list").output
+    assert "moderator  Robin" in listed and "moderator  Sam" in listed
+    export = crew.envelopes(2)
+    crew.ok("Sam", "inbox", "import", export)
+    crew.sync("Sam")
+    crew.sync("Robin")
+    assert len(crew.queue("Robin")) == 2
+
+
+def test_two_imports_and_two_decisions_offline_end_as_one_publication(crew):
+    export = crew.envelopes(3, title="Small steps", body="I went outside every day this week.")
+    # Both import the same export, offline.
+    crew.ok("Robin", "inbox", "import", export)
+    crew.ok("Sam", "inbox", "import", export)
+    crew.sync("Robin")
+    crew.sync("Sam")
+    crew.sync("Robin")
+    items = crew.queue("Robin")
+    assert len(items) == 3
+    assert [i["id"] for i in crew.queue("Sam")] == [i["id"] for i in items]
+    # Both decide the first one, offline: Robin approves first, Sam rejects later.
+    item = items[0]["id"]
+    crew.ok("Robin", "approve", item)
+    crew.ok("Sam", "reject", item)
+    crew.sync("Robin")
+    told = crew.sync("Sam")
+    assert f"Item {item}: your decision (removed) was not kept; Robin had approved it" in told.output
+    crew.sync("Robin")
+    key = build_key(crew)
+    output = crew.host_build(key)
+    assert published(output, "I went outside every day this week.") == 1
+    assert item not in [i["id"] for i in crew.queue("Robin")]
+    assert item not in [i["id"] for i in crew.queue("Sam")]
+
+
+def test_a_rejection_that_came_first_takes_back_a_later_approval(crew):
+    export = crew.envelopes(1, title="Rejected first", body="A text that must never be published.")
+    crew.ok("Robin", "inbox", "import", export)
+    crew.sync("Robin")
+    crew.sync("Sam")
+    [item] = [i["id"] for i in crew.queue("Sam")]
+    crew.ok("Sam", "reject", item)
+    crew.ok("Robin", "approve", item)
+    crew.sync("Robin")  # Robin's approval reaches the remote first...
+    crew.sync("Sam")  # ...but Sam's rejection was earlier, and stands
+    told = crew.sync("Robin")
+    assert f"Item {item}: your decision (approved) was not kept; Sam had removed it" in told.output
+    key = build_key(crew)
+    assert published(crew.host_build(key), "A text that must never be published.") == 0
+    everyone = [identity(crew.boards["Robin"]), identity(crew.boards["Sam"]), key]
+    assert not any(
+        "must never be published" in repr(r.value) for r in readable_on_remote(crew.remote, everyone)
+    )
+
+
+def test_pruned_rejected_and_withdrawn_items_leave_the_remote_for_every_identity(crew):
+    from generator.formats import submissions as subfmt
+
+    code = "q" * 20
+    verifier = subfmt.withdrawal_verifier(code)
+    crew.ok("Robin", "inbox", "import", crew.envelopes(1, title="Rejected", body="Rejected words."))
+    crew.ok("Robin", "inbox", "import", crew.envelopes(1, title="Withdrawn", body="Withdrawn words.",
+                                                       verifier=verifier))  # fmt: skip
+    crew.ok("Robin", "inbox", "import", crew.envelopes(1, title="Lapsed", body="Lapsed words."))
+    items = {i["title"]: i["id"] for i in crew.queue("Robin")}
+    crew.ok("Robin", "reject", items["Rejected"])
+    crew.ok("Robin", "approve", items["Withdrawn"])
+    crew.sync("Robin")
+    crew.sync("Sam")
+    key = build_key(crew, "Sam")
+    # The member withdraws their post; Sam imports the request.
+    withdraw = {"v": 1, "kind": "withdraw", "code": code, "body": ""}
+    crew.ok("Sam", "inbox", "import", crew.envelopes(1, **withdraw))
+    crew.sync("Sam")
+    # Months later the unreviewed item lapses and is pruned.
+    crew.today = "2027-03-01"
+    crew.ok("Robin", "prune", "--yes")
+    crew.sync("Robin")
+    crew.sync("Sam")
+    everyone = [identity(crew.boards["Robin"]), identity(crew.boards["Sam"]), key]
+    readable = repr([r.value for r in readable_on_remote(crew.remote, everyone)])
+    for gone in ("Rejected words.", "Withdrawn words.", "Lapsed words."):
+        assert gone not in readable
+
+
+def test_a_removed_moderator_opens_nothing_written_afterwards(crew):
+    crew.ok("Robin", "access", "issue", "circle", "--label", "Alex")
+    crew.ok("Robin", "inbox", "import", crew.envelopes(2))
+    crew.sync("Robin")
+    crew.sync("Sam")
+    sam = identity(crew.boards["Sam"])
+    assert readable_on_remote(crew.remote, [sam])
+    removed = crew.ok("Robin", "team", "remove", "Sam")
+    assert "What Sam may have kept" in removed.output
+    crew.sync("Robin")
+    assert readable_on_remote(crew.remote, [sam]) == []
+    # Sam's own sync says plainly what happened, and loses nothing of Robin's.
+    result = crew.run("Sam", "sync")
+    assert result.exit_code == 1
+    assert "not (or no longer) a moderator of this board" in result.output
+    assert len(crew.queue("Robin")) == 2
