@@ -92,7 +92,9 @@ def share(root: Path, passphrase: Passphrase, today: dt.date) -> Shared:
                 if path.startswith(STATE_PREFIX)
             }
             stale, overruled, _ = team.resolve_merged(root, identities, roster, me, state)
-            shared.overruled = overruled
+            # Kept across rounds and retries: the records told of are gone after the first.
+            told = {what.item for what in shared.overruled}
+            shared.overruled += [what for what in overruled if what.item not in told]
             return gitsync.Changes(delete={STATE_PREFIX + name for name in stale})
 
         shared.rounds.append(gitsync.sync(root, resolve=resolve))

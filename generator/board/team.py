@@ -292,6 +292,8 @@ class Loaded:
     files: dict[Key, list[str]] = field(default_factory=dict)
     stale: set[str] = field(default_factory=set)
     dirty: set[Key] = field(default_factory=set)  # keys to write again (merged, or resealed)
+    reseal: set[str] = field(default_factory=set)  # files to seal again, unchanged, to the roster
+    records: dict[str, fmt.Record] = field(default_factory=dict)
     log_mine: dict[str, tuple[dict[str, int], list[str]]] = field(default_factory=dict)
     decisions: dict[str, tuple[str, fmt.Record]] = field(default_factory=dict)  # winners
     # post -> the item it was and who approved it
@@ -364,6 +366,13 @@ def settle(
     for key, names in views.items():
         if key not in live:  # a build view whose record is gone
             loaded.stale.update(names)
+    # Files sealed to another team than the roster's (someone joined or left)
+    # are sealed again as they are: same key, value, time and author.
+    loaded.records = dict(records)
+    for name, record in records.items():
+        wanted = roster.ids(build=record.view == "build" or record.key[0] == "post")
+        if name not in loaded.stale and sorted(record.to) != wanted:
+            loaded.reseal.add(name)
     return loaded
 
 
@@ -519,8 +528,25 @@ class Writer:
             replaces=sorted(replaces),
             to=self.roster.ids(build=sealed_to_build),
         )
+        return self._write(record, sealed_to_build)
+
+    def reseal(self, record: fmt.Record, name: str) -> str:
+        """RECORD (file NAME) again, unchanged but for who it is sealed to."""
+        build = record.view == "build" or record.key[0] == "post"
+        again = fmt.Record(
+            key=record.key,
+            value=record.value,
+            at=record.at,
+            by=record.by,
+            view=record.view,
+            replaces=[name],
+            to=self.roster.ids(build=build),
+        )
+        return self._write(again, build)
+
+    def _write(self, record: fmt.Record, build: bool) -> str:
         name = fmt.new_name()
-        self.changes.write[name] = fmt.seal(record, self.roster.recipients(build=sealed_to_build))
+        self.changes.write[name] = fmt.seal(record, self.roster.recipients(build=build))
         self.changes.records[name] = record
         return name
 
@@ -582,6 +608,9 @@ def changes_for(
             "same": same_submission(item),
         }
         writer.record(("decision", item_id), value, replaces=[])
+    for name in sorted(loaded.reseal - delete):
+        writer.reseal(loaded.records[name], name)
+        delete.add(name)
     writer.changes.delete = delete - set(writer.changes.write)
     return writer.changes, files
 
@@ -746,7 +775,7 @@ class TeamVault:
     def pending(self) -> bool:
         """Whether anything differs from the files (or the files need settling)."""
         new = self.entries()
-        if self._loaded.stale or self._loaded.dirty or self.acknowledge:
+        if self._loaded.stale or self._loaded.dirty or self._loaded.reseal or self.acknowledge:
             return True
         return {k: e.value for k, e in new.items()} != self._loaded.values
 
