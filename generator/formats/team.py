@@ -89,12 +89,11 @@ def bech32_decode(hrp: str, text: str) -> bytes:
     if (
         not isinstance(text, str)
         or not text.isascii()
-        or text.lower() != text
-        and text.upper() != text
+        or (text.lower() != text and text.upper() != text)
     ):
         raise Unopenable
     text = text.lower()
-    if not text.startswith(hrp + "1") or len(text) < len(hrp) + 8:
+    if not text.startswith(hrp + "1") or len(text) < len(hrp) + 7:  # the separator and a checksum
         raise Unopenable
     words = []
     for char in text[len(hrp) + 1 :]:
@@ -181,26 +180,37 @@ def encode_record(record: Record) -> bytes:
 
 
 def decode_record(plaintext: bytes) -> Record:
-    """The record in PLAINTEXT; `Unopenable` if it is not one this version writes."""
+    """The record in PLAINTEXT; `Unopenable` if it is not one this version writes.
+
+    Only what `encode_record` writes opens: the JSON on one line, then spaces.
+    """
     if not plaintext.startswith(MAGIC):
         raise Unopenable
+    line, newline, padding = plaintext[len(MAGIC) :].partition(b"\n")
+    if not newline or padding.strip(b" "):
+        raise Unopenable
     try:
-        document = json.loads(plaintext[len(MAGIC) :].decode("utf-8"))
-        key = tuple(document["k"])
+        document = json.loads(line.decode("utf-8"), parse_constant=_not_json)
+        # JSON can escape a lone surrogate that UTF-8 cannot hold: such a record
+        # could be read but never written again, so it is not a record.
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+        key, replaces, to = document["k"], document["replaces"], document["to"]
+        if not all(isinstance(part, list) for part in (key, replaces, to)):
+            raise Unopenable
         record = Record(
-            key=key,
+            key=tuple(key),
             value=document["v"],
             at=document["at"],
             by=document["by"],
             view=document["view"],
-            replaces=list(document["replaces"]),
-            to=list(document["to"]),
+            replaces=list(replaces),
+            to=list(to),
         )
-    except (ValueError, KeyError, TypeError, RecursionError, UnicodeDecodeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise Unopenable from None
     if (
-        not key
-        or not all(isinstance(part, str) for part in key)
+        not record.key
+        or not all(isinstance(part, str) for part in record.key)
         or type(record.at) is not int
         or not isinstance(record.by, str)
         or record.view not in VIEWS
@@ -208,6 +218,10 @@ def decode_record(plaintext: bytes) -> Record:
     ):
         raise Unopenable
     return record
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON")
 
 
 def seal(record: Record, recipients: list[str]) -> bytes:
