@@ -272,8 +272,10 @@ def add_moderator(
             f'there is no request from "{wanted}" to join; they run "quietboard team join '
             f'{wanted}" in their clone and then "quietboard sync"; you sync, then run this again'
         )
-    request = requests[-1]
-    if _plain(fingerprint) != _plain(request.fingerprint):
+    # Someone who asked twice has two requests: the one they read out is the one added.
+    matching = [r for r in requests if _plain(r.fingerprint) == _plain(fingerprint)]
+    request = matching[0] if matching else requests[0]
+    if not matching:
         raise VaultError(
             f'the fingerprint you gave is not the one of "{wanted}"\'s request; do not add them: '
             'ask them again, on another channel, what "quietboard team join" showed'
@@ -417,7 +419,8 @@ def install_identity(root: Path, identity_file: Path, passphrase: Passphrase) ->
         if mod is None:
             target.unlink(missing_ok=True)
             raise VaultError(
-                "this identity is not on the board's team (team/recipients.toml); another moderator "
+                "this identity is not on the board's team (team/recipients.toml); another "
+                "moderator "
                 'can add you again with "quietboard team add" after you run "quietboard team join"'
             )
         local.data["team"] = {"id": mod.id, "name": mod.name}

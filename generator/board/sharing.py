@@ -104,7 +104,9 @@ def share(root: Path, passphrase: Passphrase, today: dt.date) -> Shared:
             shared.rounds.append(gitsync.sync(root, resolve=resolve))
         after = team.read_roster(root)
     shared.added = sorted(m.name for i, m in after.moderators.items() if i not in before.moderators)
-    shared.removed = sorted(m.name for i, m in before.moderators.items() if i not in after.moderators)
+    shared.removed = sorted(
+        m.name for i, m in before.moderators.items() if i not in after.moderators
+    )
     shared.requests = [r.name for r in join_requests(root)]
     return shared
 
@@ -122,10 +124,15 @@ def _roster_in(files: Mapping[str, bytes]) -> team.Roster | None:
     for mod_id, entry in document.get("moderators", {}).items():
         if isinstance(entry, dict) and "recipient" in entry:
             roster.moderators[mod_id] = team.Moderator(
-                mod_id, str(entry.get("name", "")), str(entry["recipient"]), str(entry.get("since", ""))
+                mod_id,
+                str(entry.get("name", "")),
+                str(entry["recipient"]),
+                str(entry.get("since", "")),
             )
     build = document.get("build")
-    roster.build = str(build["recipient"]) if isinstance(build, dict) and "recipient" in build else None
+    roster.build = (
+        str(build["recipient"]) if isinstance(build, dict) and "recipient" in build else None
+    )
     return roster if roster.moderators else None
 
 

@@ -35,6 +35,7 @@ it ends; a killed command's copy is replaced from the store by the next one.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import shutil
@@ -50,7 +51,7 @@ import tomlkit
 from generator.board.files import write_atomically
 from generator.errors import VaultError
 from generator.formats import team as fmt
-from generator.formats.primitives import Unopenable, b64, unb64
+from generator.formats.primitives import Unopenable, unb64
 
 TEAM_DIR = Path("team")
 STATE_DIR = TEAM_DIR / "state"
@@ -67,6 +68,9 @@ DAY_NS = 86_400 * 10**9
 # Parts of the vault contents that are one record per entry, and which the
 # build may read (its own "build" view, or the whole record for posts).
 UNION_KINDS = ("seen", "watch")
+# A deleted key leaves a small record saying so ("gone", *key), so that a copy
+# of it another moderator sealed again meanwhile does not bring it back.
+GONE = "gone"
 # Kinds whose record has a second, smaller record the build key can open.
 BUILD_VIEW_KINDS = ("members", "section", "code")
 KNOWN_TOP = {
@@ -118,7 +122,7 @@ class Roster:
         # The build key is named by its recipient, so a new key is a new id and
         # every file sealed to the old one is sealed again.
         build_id = f"{BUILD_ID}:{self.build}" if self.build else None
-        return sorted(self.moderators) + ([build_id] if build and build_id else [])
+        return sorted([*self.moderators, *([build_id] if build and build_id else [])])
 
     def by_name(self, name: str) -> Moderator | None:
         return next(
@@ -199,7 +203,9 @@ class Entry:
     build: Any = None  # the build's view of it, if the build may read any of it
 
 
-def flatten(data: Mapping[str, Any], posts: Mapping[tuple[str, str], str]) -> dict[Key, Entry]:
+def flatten(  # noqa: PLR0912 - one branch per part of the vault, in its order
+    data: Mapping[str, Any], posts: Mapping[tuple[str, str], str]
+) -> dict[Key, Entry]:
     """The vault contents DATA and the post files POSTS as one entry per record."""
     entries: dict[Key, Entry] = {}
     queue = data.get("queue", {})
@@ -235,7 +241,9 @@ def flatten(data: Mapping[str, Any], posts: Mapping[tuple[str, str], str]) -> di
     return entries
 
 
-def unflatten(entries: Mapping[Key, Any]) -> tuple[dict[str, Any], dict[tuple[str, str], str]]:
+def unflatten(  # noqa: PLR0912 - one branch per part of the vault, as in flatten
+    entries: Mapping[Key, Any],
+) -> tuple[dict[str, Any], dict[tuple[str, str], str]]:
     """The vault contents and post files that ENTRIES (key -> value) describe."""
     data: dict[str, Any] = {"queue": {"items": {}, "seen": []}}
     posts: dict[tuple[str, str], str] = {}
@@ -291,7 +299,8 @@ class Loaded:
     values: dict[Key, Any] = field(default_factory=dict)
     files: dict[Key, list[str]] = field(default_factory=dict)
     stale: set[str] = field(default_factory=set)
-    dirty: set[Key] = field(default_factory=set)  # keys to write again (merged, or resealed)
+    dirty: set[Key] = field(default_factory=set)  # keys to write again (merged lists)
+    misshapen: int = 0  # records of a kind or shape this version does not write: left alone
     reseal: set[str] = field(default_factory=set)  # files to seal again, unchanged, to the roster
     records: dict[str, fmt.Record] = field(default_factory=dict)
     log_mine: dict[str, tuple[dict[str, int], list[str]]] = field(default_factory=dict)
@@ -313,44 +322,10 @@ def settle(
     """Settle RECORDS (file name -> record) into one value per key, the same way everywhere."""
     loaded = Loaded(unopened=unopened, opened=len(records))
     replaced = {name for record in records.values() for name in record.replaces}
-    live: dict[Key, list[tuple[str, fmt.Record]]] = {}
-    views: dict[Key, list[str]] = {}
-    decisions: dict[str, list[tuple[str, fmt.Record]]] = {}
-    for name, record in records.items():
-        if name in replaced:
-            loaded.stale.add(name)
-        elif record.key[0] == "decision" and len(record.key) == 2:
-            decisions.setdefault(record.key[1], []).append((name, record))
-        elif record.view == "build":
-            views.setdefault(record.key, []).append(name)
-        else:
-            live.setdefault(record.key, []).append((name, record))
-    horizon = time.time_ns() - DECISION_DAYS * DAY_NS
-    decided_same = set()
-    for item_id, found in decisions.items():
-        found.sort(key=lambda pair: (pair[1].at, pair[0]))
-        winner = found[0]
-        if winner[1].at < horizon:
-            loaded.stale.update(name for name, _ in found)
-            continue
-        loaded.decisions[item_id] = winner
-        if isinstance(winner[1].value, dict) and winner[1].value.get("same"):
-            decided_same.add(winner[1].value["same"])
-        for name, record in found[1:]:
-            mod = roster.moderators.get(winner[1].by)
-            loaded.overruled.append(
-                (
-                    name,
-                    Overruled(
-                        item=item_id,
-                        mine=_action(record),
-                        standing=_action(winner[1]),
-                        by=mod.name if mod else "a former moderator",
-                    ),
-                )
-            )
-            if record.by != me:
-                loaded.overruled.pop()  # told to its own moderator, at their sync
+    horizon = _horizon()
+    gone = _deletions(loaded, records, replaced, horizon)
+    live, views, decisions = _sort_out(loaded, records, replaced, gone)
+    decided_same = _settle_decisions(loaded, decisions, roster, me, horizon)
     _drop_same_submissions(loaded, live, decided_same)
     for key, found in live.items():
         _settle_key(loaded, key, found, roster, me)
@@ -359,9 +334,7 @@ def settle(
             continue
         view_names = views.get(key, [])
         loaded.files[key].extend(view_names)
-        if key[0] in BUILD_VIEW_KINDS and (
-            len(view_names) != 1 or sorted(records[view_names[0]].to) != roster.ids(build=True)
-        ):
+        if key[0] in BUILD_VIEW_KINDS and len(view_names) != 1:
             loaded.dirty.add(key)
     for key, names in views.items():
         if key not in live:  # a build view whose record is gone
@@ -376,10 +349,136 @@ def settle(
     return loaded
 
 
+def _sort_out(
+    loaded: Loaded, records: Mapping[str, fmt.Record], replaced: set[str], gone: Mapping[Key, int]
+) -> tuple[
+    dict[Key, list[tuple[str, fmt.Record]]],
+    dict[Key, list[str]],
+    dict[str, list[tuple[str, fmt.Record]]],
+]:
+    """Records by what they are: live versions, build views, decisions; the rest is stale."""
+    live: dict[Key, list[tuple[str, fmt.Record]]] = {}
+    views: dict[Key, list[str]] = {}
+    decisions: dict[str, list[tuple[str, fmt.Record]]] = {}
+    for name, record in records.items():
+        if name in replaced:
+            loaded.stale.add(name)
+        elif record.key[0] == GONE:
+            continue
+        elif not well_shaped(record):
+            loaded.misshapen += 1  # left alone: a newer quietboard, or a forgery, not ours to judge
+        elif gone.get(record.key, -1) >= record.at:
+            loaded.stale.add(name)  # deleted after this version was written (a reseal keeps `at`)
+        elif record.key[0] == "decision":
+            decisions.setdefault(record.key[1], []).append((name, record))
+        elif record.view == "build":
+            views.setdefault(record.key, []).append(name)
+        else:
+            live.setdefault(record.key, []).append((name, record))
+    return live, views, decisions
+
+
+def _deletions(
+    loaded: Loaded, records: Mapping[str, fmt.Record], replaced: set[str], horizon: int
+) -> dict[Key, int]:
+    """When each deleted key was deleted last; deletions older than HORIZON are forgotten."""
+    gone: dict[Key, int] = {}
+    for name, record in records.items():
+        if record.key[0] != GONE or name in replaced:
+            continue
+        if record.at < horizon:
+            loaded.stale.add(name)
+        else:
+            key = tuple(record.key[1:])
+            gone[key] = max(gone.get(key, record.at), record.at)
+    return gone
+
+
+def _settle_decisions(
+    loaded: Loaded,
+    decisions: Mapping[str, list[tuple[str, fmt.Record]]],
+    roster: Roster,
+    me: str,
+    horizon: int,
+) -> set[str]:
+    """The earlier of two decisions on one item stands; returns the submissions decided."""
+    decided_same = set()
+    for item_id, found in decisions.items():
+        found.sort(key=lambda pair: (pair[1].at, pair[0]))
+        winner = found[0]
+        if winner[1].at < horizon:
+            loaded.stale.update(name for name, _ in found)
+            continue
+        loaded.decisions[item_id] = winner
+        if winner[1].value.get("same"):
+            decided_same.add(winner[1].value["same"])
+        mod = roster.moderators.get(winner[1].by)
+        for name, record in found[1:]:
+            if record.by != me:
+                continue  # told to its own moderator, at their sync
+            what = Overruled(
+                item=item_id,
+                mine=_action(record),
+                standing=_action(winner[1]),
+                by=mod.name if mod else "a former moderator",
+            )
+            loaded.overruled.append((name, what))
+    return decided_same
+
+
+def _horizon() -> int:
+    """Decisions and deletions older than this are forgotten (nanoseconds since the epoch).
+
+    The board's day (QUIETBOARD_TODAY, when a moderator sets it) counts, as for
+    every other date rule; otherwise the wall clock.
+    """
+    if os.environ.get("QUIETBOARD_TODAY"):
+        from generator.board import clock  # noqa: PLC0415
+
+        now = int(dt.datetime.combine(clock.today(), dt.time(), dt.UTC).timestamp()) * 10**9
+    else:
+        now = time.time_ns()
+    return now - DECISION_DAYS * DAY_NS
+
+
+SHAPES: dict[str, tuple[int, type | tuple[type, ...]]] = {
+    # kind: (parts of the key after the kind, type of the value)
+    "item": (1, dict),
+    "seen": (0, list),
+    "members": (0, dict),
+    "section": (1, dict),
+    "code": (2, dict),
+    "log": (1, dict),
+    "watch": (0, list),
+    "withdrawn": (1, str),
+    "taken_down": (1, str),
+    "data": (1, (dict, list, str, int, float, bool, type(None))),
+    "post": (2, dict),
+    "decision": (1, dict),
+}
+
+
+def well_shaped(record: fmt.Record) -> bool:
+    """Whether RECORD is a kind this version knows, shaped as it writes it."""
+    kind, value = record.key[0], record.value
+    shape = SHAPES.get(kind)
+    if shape is None or len(record.key) != shape[0] + 1:
+        return False
+    if record.view == "build":
+        return isinstance(value, dict)
+    checks = {
+        "post": lambda: isinstance(value.get("text"), str),
+        "log": lambda: all(type(count) is int for count in value.values()),
+        "seen": lambda: all(isinstance(name, str) for name in value),
+        "watch": lambda: all(isinstance(name, str) for name in value),
+    }
+    return isinstance(value, shape[1]) and checks.get(kind, lambda: True)()
+
+
 def same_submission(item: Any) -> str | None:
     """What makes two queue items one submission imported twice (by two moderators, say)."""
-    if not isinstance(item, dict):
-        return None
+    if not isinstance(item, dict) or not item.get("verifier"):
+        return None  # a report or feedback: two members may send the same words
     from generator.board.inbox import SAME_SUBMISSION  # noqa: PLC0415 - inbox is heavy
 
     same = json.dumps([item.get(name) for name in SAME_SUBMISSION], sort_keys=True)
@@ -421,26 +520,11 @@ def _settle_key(
         if not found:
             return
     if kind == "log":
-        total: dict[str, int] = {}
-        for name, record in found:
-            for action, count in record.value.items():
-                total[action] = total.get(action, 0) + count
-            if record.by == me:
-                counts, files = loaded.log_mine.get(key[1], ({}, []))
-                for action, count in record.value.items():
-                    counts[action] = counts.get(action, 0) + count
-                loaded.log_mine[key[1]] = (counts, [*files, name])
-        loaded.values[key] = total
-        loaded.files[key] = names
-        return
-    if kind in UNION_KINDS:
+        _settle_log(loaded, key, found, me)
+    elif kind in UNION_KINDS:
         merged: list[Any] = []
-        seen: set[str] = set()
         for _, record in sorted(found, key=lambda pair: (pair[1].at, pair[0])):
-            for value in record.value:
-                if repr(value) not in seen:
-                    seen.add(repr(value))
-                    merged.append(value)
+            merged += [value for value in record.value if value not in merged]
         loaded.values[key] = merged
         loaded.files[key] = names
         if len(found) > 1:
@@ -456,10 +540,21 @@ def _settle_key(
                 "item": record.value.get("item"),
                 "approved_by": record.value.get("approved_by"),
             }
-    chosen = [record for n, record in found if n in loaded.files[key]]
-    wanted = roster.ids(build=kind == "post")
-    if any(sorted(record.to) != wanted for record in chosen):
-        loaded.dirty.add(key)
+
+
+def _settle_log(loaded: Loaded, key: Key, found: list[tuple[str, fmt.Record]], me: str) -> None:
+    """A day's counts are the sum of every moderator's file; this moderator's own are noted."""
+    total: dict[str, int] = {}
+    for name, record in found:
+        for action, count in record.value.items():
+            total[action] = total.get(action, 0) + count
+        if record.by == me:
+            counts, files = loaded.log_mine.get(key[1], ({}, []))
+            for action, count in record.value.items():
+                counts[action] = counts.get(action, 0) + count
+            loaded.log_mine[key[1]] = (counts, [*files, name])
+    loaded.values[key] = total
+    loaded.files[key] = [name for name, _ in found]
 
 
 def _post_stands(loaded: Loaded, record: fmt.Record) -> bool:
@@ -474,7 +569,7 @@ def _post_stands(loaded: Loaded, record: fmt.Record) -> bool:
 def read_records(
     files: Mapping[str, bytes], identities: list[str]
 ) -> tuple[dict[str, fmt.Record], int]:
-    """Open every team file in FILES (name -> bytes); returns the records and how many did not open."""
+    """Open every team file in FILES (name -> bytes): the records, and how many did not open."""
     records, unopened = {}, 0
     for name, data in files.items():
         try:
@@ -580,6 +675,8 @@ def changes_for(
             continue
         if key not in new:
             delete.update(old_files)
+            if key[0] not in ("item", "log"):  # items leave a decision; log days just go
+                writer.record((GONE, *key), None, replaces=[])
             continue
         entry = new[key]
         value = entry.value
@@ -788,7 +885,7 @@ class TeamVault:
             self._local.save()
         self._saved_posts = read_post_files(self.root)
         new = flatten(self.data, self._saved_posts)
-        changes, files = changes_for(
+        changes, _ = changes_for(
             self._loaded, new, self._roster, self._me, acknowledge=self.acknowledge
         )
         apply_changes(self.root, changes)
@@ -902,7 +999,7 @@ def open_build(root: Path, build_key: str) -> BuildVault:
     roster = read_roster(root)
     if roster.build != recipient:
         raise bad_key
-    records, unopened = read_records(state_files(root), [build_key])
+    records, _ = read_records(state_files(root), [build_key])
     views: dict[Key, list[tuple[str, fmt.Record]]] = {}
     replaced = {name for record in records.values() for name in record.replaces}
     for name, record in records.items():
@@ -928,6 +1025,6 @@ def resolve_merged(
     """What a merge of two moderators' work leaves to settle: the stale files to delete
     before pushing (so a host build never sees a post an earlier decision overruled),
     this moderator's overruled decisions (to tell them), and how many files did not open."""
-    records, loaded = load(root, identities, roster, me, files)
+    _, loaded = load(root, identities, roster, me, files)
     stale = set(loaded.stale) | {name for name, _ in loaded.overruled}
     return stale, [what for _, what in loaded.overruled], loaded.unopened

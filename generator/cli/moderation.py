@@ -304,7 +304,6 @@ def takedown(post_id: str, yes: bool, board_dir: Path) -> None:
     Example: quietboard takedown 3f9a1c0b2e
     """
     from generator.board import actions, moderation  # noqa: PLC0415
-
     from generator.board.team import is_team_board  # noqa: PLC0415
 
     with open_queue(board_dir) as (board, _):

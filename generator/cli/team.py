@@ -54,7 +54,10 @@ def team_init(name: str, board_dir: Path) -> None:
     made = make_team(board_dir, ask_passphrase, name, clock.today(), ask_new_passphrase)
     ensure_repository(board_dir)
     if made.finished:
-        click.echo(f'Finished making this a team board (an earlier run was stopped). You are "{made.name}".')
+        click.echo(
+            "Finished making this a team board (an earlier run was stopped). "
+            f'You are "{made.name}".'
+        )
     else:
         click.echo(
             f'This is a team board now, with you ("{made.name}") as its moderator: '
@@ -65,7 +68,8 @@ def team_init(name: str, board_dir: Path) -> None:
         "Next: make a private repository on your git host (empty, no README), then\n"
         "    git remote add origin URL\n"
         "    quietboard sync\n"
-        'and keep a copy of .quietboard/vault.json (your identity) somewhere safe: see "quietboard team recover".'
+        "and keep a copy of .quietboard/vault.json (your identity) somewhere safe: see "
+        '"quietboard team recover".'
     )
 
 
@@ -86,7 +90,7 @@ def team_join(name: str, board_dir: Path) -> None:
 
     load_board(board_dir)
     request = request_to_join(board_dir, ask_new_passphrase, name, clock.today())
-    click.echo(f'Your request to join as "{request.name}" is in {request.path.relative_to(board_dir.resolve()) if request.path.is_absolute() else request.path}.')
+    click.echo(f'Your request to join as "{request.name}" is in team/requests/{request.path.name}.')
     click.echo(f"Your fingerprint: {request.fingerprint}")
     click.echo(
         'Now run "quietboard sync", and tell a moderator your fingerprint on another channel. '
@@ -99,7 +103,7 @@ def team_join(name: str, board_dir: Path) -> None:
 @click.argument("name")
 @click.option(
     "--fingerprint",
-    help="The fingerprint NAME read to you from \"quietboard team join\" (asked if left out).",
+    help='The fingerprint NAME read to you from "quietboard team join" (asked if left out).',
 )
 @board_option
 def team_add(name: str, fingerprint: str | None, board_dir: Path) -> None:
@@ -124,7 +128,7 @@ def team_add(name: str, fingerprint: str | None, board_dir: Path) -> None:
             "    pip install quietboard\n"
             f"    quietboard team join {name}\n"
             "    quietboard sync\n\n"
-            "and tells you the fingerprint it shows. Then run \"quietboard sync\" and this "
+            'and tells you the fingerprint it shows. Then run "quietboard sync" and this '
             "command again."
         )
         raise SystemExit(1)
@@ -153,15 +157,22 @@ def team_list(board_dir: Path) -> None:
     _not_team(board_dir)
     roster = read_roster(board_dir)
     for mod in sorted(roster.moderators.values(), key=lambda m: m.name.casefold()):
-        click.echo(f"moderator  {mod.name}  (since {mod.since}, fingerprint {fingerprint_of(mod.recipient)})")
+        click.echo(
+            f"moderator  {mod.name}  (since {mod.since}, "
+            f"fingerprint {fingerprint_of(mod.recipient)})"
+        )
     if roster.build:
-        click.echo(f"build key  (since {roster.build_since}, fingerprint {fingerprint_of(roster.build)})")
+        click.echo(
+            f"build key  (since {roster.build_since}, fingerprint {fingerprint_of(roster.build)})"
+        )
     else:
         click.echo('build key  none ("quietboard team build-key" makes one for the host)')
     for request in join_requests(board_dir):
         click.echo(f"asks to join  {request.name}  (fingerprint {request.fingerprint})")
     if roster.rotate:
-        click.echo('Warning: a removal was not finished; run "quietboard team remove" again.', err=True)
+        click.echo(
+            'Warning: a removal was not finished; run "quietboard team remove" again.', err=True
+        )
 
 
 @team_group.command("remove")
@@ -189,10 +200,11 @@ def team_remove(name: str, board_dir: Path) -> None:
     click.echo(
         f"What {removed.name} may have kept: anything they copied while on the team (the "
         "queue and posts as they were, section keys as they were, and the keys derived from "
-        "members' access codes, which open the new section keys as a member's code does). To "
-        'cut that last part off too, rotate the codes: "quietboard access rotate SECTION". '
-        "If they set up the host's build key, make a new one: \"quietboard team build-key\". "
-        'Run "quietboard sync" now, then build and deploy.'
+        "members' access codes, which open the new section keys just as the members' codes "
+        "do). To cut that last part off too, every member needs a new code: issue new codes "
+        '("quietboard access issue"), send them, then revoke the old ones. If they set up the '
+        'host\'s build key, make a new one ("quietboard team build-key"). Run "quietboard '
+        'sync" now, then build and deploy.'
     )
 
 
@@ -220,7 +232,7 @@ def team_build_key(board_dir: Path) -> None:
     )
     click.echo(identity)
     click.echo(
-        f"\n{resealed} file(s) sealed to it. Run \"quietboard sync\" so the host's next build "
+        f'\n{resealed} file(s) sealed to it. Run "quietboard sync" so the host\'s next build '
         "can open them.",
         err=True,
     )

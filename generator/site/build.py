@@ -401,14 +401,12 @@ def build_board(
         if untranslated:
             warnings.append(untranslated)
         vault = opened
-        if opened is not None and not opened.read_only:
-            settled = settle(board, opened, today)
-            warnings += settled.warnings
-            posts = [post for post in posts if (post.section, post.id) not in settled.removed]
-        elif opened is None and _needs_vault(board):
+        if opened is None and _needs_vault(board):
             if passphrase is None:
                 raise BuildError("this board's members-only sections need the vault passphrase")
             vault = stack.enter_context(open_vault(board.root, passphrase))
+        # The host's build key reads only: the moderators' sync settles the board.
+        if vault is not None and not getattr(vault, "read_only", False):
             settled = settle(board, vault, today)
             warnings += settled.warnings
             posts = [post for post in posts if (post.section, post.id) not in settled.removed]

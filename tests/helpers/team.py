@@ -136,7 +136,9 @@ def reachable_blobs(remote: Path) -> list[bytes]:
         ["git", "-C", str(remote), "rev-list", "--objects", "--all"],
         capture_output=True, check=True, text=True,
     ).stdout.split()  # fmt: skip
-    shas = [word for word in listed if len(word) == 40 and all(c in "0123456789abcdef" for c in word)]
+    shas = [
+        word for word in listed if len(word) == 40 and all(c in "0123456789abcdef" for c in word)
+    ]
     batch = subprocess.run(
         ["git", "-C", str(remote), "cat-file", "--batch"],
         input="".join(f"{sha}\n" for sha in shas).encode(), capture_output=True, check=True,
@@ -215,7 +217,7 @@ class Crew:
         return keys_of(self.boards[name])
 
     def envelopes(self, count: int, **payload) -> Path:
-        """An export of COUNT submissions sealed to every moderator, as the share page seals them."""
+        """An export of COUNT submissions sealed to every moderator, as the share page does."""
         from tests.helpers.cli import POST
 
         first = next(iter(self.boards.values()))
@@ -247,7 +249,8 @@ class Crew:
         host = self.tmp / f"host-{len(list(self.tmp.glob('host-*')))}"
         clone(str(self.remote), host)
         result = run("build", "--board", host, env={
-            "QUIETBOARD_BUILD_KEY": key, "QUIETBOARD_PASSPHRASE": "", "QUIETBOARD_TODAY": self.today,
+            "QUIETBOARD_BUILD_KEY": key, "QUIETBOARD_PASSPHRASE": "",
+            "QUIETBOARD_TODAY": self.today,
         })  # fmt: skip
         assert result.exit_code == 0, result.output
         return host / "output"

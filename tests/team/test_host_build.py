@@ -12,9 +12,8 @@ import re
 
 import pytest
 
-from generator.board import team
 from generator.formats import team as fmt
-from tests.helpers.cli import PASSPHRASE, approve, run, submit
+from tests.helpers.cli import approve, run, submit
 from tests.helpers.team import make_team, records, shared_copy
 
 SECRET = "The members-only words about the night shift."
@@ -28,7 +27,9 @@ def board(keyed_board):
     public = submit(root, title="A public walk", body="Walking helped today.")
     assert approve(root, public).exit_code == 0
     submit(root, title="Still queued", body="Queued words the build must not read.")
-    assert run("access", "issue", "circle", "--label", "Alex Example", "--board", root).exit_code == 0
+    assert (
+        run("access", "issue", "circle", "--label", "Alex Example", "--board", root).exit_code == 0
+    )
     assert run("watch", "add", "--board", root, input="Jordan Quill\n").exit_code == 0
     return root
 
@@ -70,7 +71,9 @@ def test_a_clone_with_only_the_build_key_builds_the_same_site(board, tmp_path):
     assert mine == theirs
     for rel in mine:
         if rel.suffix == ".html" and rel.parts[0] not in ("members", "share"):
-            assert (board / "output" / rel).read_bytes() == (host / "output" / rel).read_bytes(), rel
+            assert (board / "output" / rel).read_bytes() == (host / "output" / rel).read_bytes(), (
+                rel
+            )
     assert "1 access code" in result.output
     # The host's clone keeps no plaintext after the build.
     assert not (host / "content" / "posts").exists()

@@ -53,7 +53,7 @@ class Ledger:
         return [b for b, f in self.fate.items() if f == "removed"] + expired
 
 
-def test_three_moderators_run_one_board_for_a_month(keyed_board, tmp_path):
+def test_three_moderators_run_one_board_for_a_month(keyed_board, tmp_path):  # noqa: PLR0912, PLR0915 - a day of events, in order
     rng = random.Random(18)
     crew = Crew(keyed_board, tmp_path)
     crew.today = START.isoformat()
@@ -77,7 +77,9 @@ def test_three_moderators_run_one_board_for_a_month(keyed_board, tmp_path):
         for _ in range(rng.choice((2, 3))):
             counter += 1
             body = f"Day {offset} message {counter}: a walk, a call, a meal shared."
-            code = "".join("abcdefghijklmnopqrstuvwxyz234567"[(counter >> 5 * i) & 31] for i in range(20))
+            code = "".join(
+                "abcdefghijklmnopqrstuvwxyz234567"[(counter >> 5 * i) & 31] for i in range(20)
+            )
             ledger.fate[body], ledger.code[body] = "queued", code
             texts.append(crew.envelopes(1, title=f"Post {counter}", body=body,
                                         verifier=subfmt.withdrawal_verifier(code)))  # fmt: skip

@@ -6,13 +6,9 @@ merge them); tests/team/test_sync.py does the same through real git.
 
 from __future__ import annotations
 
-import json
-import shutil
-
 import pytest
 
 from generator.board import team
-from generator.formats import team as fmt
 from tests.helpers.cli import PASSPHRASE, approve, opened, queue_ids, run, sealed, submit
 from tests.helpers.team import (
     identity,
@@ -40,7 +36,9 @@ def solo(keyed_board):
     members = submit(root, section="circle", title=SECRET_TITLE, body=SECRET_BODY)
     assert approve(root, public).exit_code == 0
     assert approve(root, members).exit_code == 0
-    assert run("access", "issue", "circle", "--label", "Alex Example", "--board", root).exit_code == 0
+    assert (
+        run("access", "issue", "circle", "--label", "Alex Example", "--board", root).exit_code == 0
+    )
     assert run("watch", "add", "--board", root, input="Jordan Quill\n").exit_code == 0
     return root, kept
 
@@ -62,7 +60,10 @@ def test_team_init_moves_everything_into_sealed_files_and_loses_nothing(solo):
     assert set(read_vault(vault_path(root), PASSPHRASE).data) == {"moderator_keys", "team"}
     after = opened(root)
     assert after["queue"]["items"].keys() == before["queue"]["items"].keys() == {kept}
-    assert after["members"]["sections"]["circle"]["key"] == before["members"]["sections"]["circle"]["key"]
+    assert (
+        after["members"]["sections"]["circle"]["key"]
+        == before["members"]["sections"]["circle"]["key"]
+    )
     assert [c["label"] for c in after["members"]["sections"]["circle"]["codes"]] == ["Alex Example"]
     assert after["watch"] == before["watch"]
     assert sorted(after["log"]) == sorted(before["log"])
@@ -120,7 +121,9 @@ def test_a_new_moderator_opens_everything_and_submissions_reach_both(pair):
 
 
 @pytest.mark.parametrize("first", ["approve", "reject"])
-def test_two_decisions_on_one_item_the_earlier_stands_and_nothing_is_published_twice(pair, tmp_path, first):
+def test_two_decisions_on_one_item_the_earlier_stands_and_nothing_is_published_twice(
+    pair, tmp_path, first
+):
     robin, sam = pair
     keys = both_keys(robin, sam)
     envelope = robin / "one.txt"
@@ -144,7 +147,7 @@ def test_two_decisions_on_one_item_the_earlier_stands_and_nothing_is_published_t
     assert len(posts(robin)) == len(posts(sam)) == expected
     assert queue_ids(robin) == queue_ids(sam) == []
     # Sam's decision lost; Sam is told at their sync, Robin is not.
-    stale, told, _ = team.resolve_merged(
+    _, told, _ = team.resolve_merged(
         sam, [identity(sam)], team.read_roster(sam), moderator_id(sam),
         team.state_files(sam),
     )  # fmt: skip

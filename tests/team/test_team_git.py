@@ -71,7 +71,9 @@ def test_two_imports_and_two_decisions_offline_end_as_one_publication(crew):
     crew.ok("Sam", "reject", item)
     crew.sync("Robin")
     told = crew.sync("Sam")
-    assert f"Item {item}: your decision (removed) was not kept; Robin had approved it" in told.output
+    assert (
+        f"Item {item}: your decision (removed) was not kept; Robin had approved it" in told.output
+    )
     crew.sync("Robin")
     key = build_key(crew)
     output = crew.host_build(key)
@@ -96,7 +98,8 @@ def test_a_rejection_that_came_first_takes_back_a_later_approval(crew):
     assert published(crew.host_build(key), "A text that must never be published.") == 0
     everyone = [identity(crew.boards["Robin"]), identity(crew.boards["Sam"]), key]
     assert not any(
-        "must never be published" in repr(r.value) for r in readable_on_remote(crew.remote, everyone)
+        "must never be published" in repr(r.value)
+        for r in readable_on_remote(crew.remote, everyone)
     )
 
 
@@ -106,7 +109,8 @@ def test_pruned_rejected_and_withdrawn_items_leave_the_remote_for_every_identity
     code = "q" * 20
     verifier = subfmt.withdrawal_verifier(code)
     crew.ok("Robin", "inbox", "import", crew.envelopes(1, title="Rejected", body="Rejected words."))
-    crew.ok("Robin", "inbox", "import", crew.envelopes(1, title="Withdrawn", body="Withdrawn words.",
+    crew.ok("Robin", "inbox", "import", crew.envelopes(1, title="Withdrawn",
+                                                       body="Withdrawn words.",
                                                        verifier=verifier))  # fmt: skip
     crew.ok("Robin", "inbox", "import", crew.envelopes(1, title="Lapsed", body="Lapsed words."))
     items = {i["title"]: i["id"] for i in crew.queue("Robin")}
@@ -146,3 +150,39 @@ def test_a_removed_moderator_opens_nothing_written_afterwards(crew):
     assert result.exit_code == 1
     assert "not (or no longer) a moderator of this board" in result.output
     assert len(crew.queue("Robin")) == 2
+
+
+def test_a_code_revoked_offline_stays_revoked_when_another_moderator_resealed_it(crew):
+    """Sam adds Kim, which seals every file again, while Robin, offline, revokes a code:
+    the copy Sam sealed again must not bring the code, or the old section key, back."""
+    import os
+    import re
+
+    from generator.board.gitsync import clone
+    from tests.helpers.boards import fast_vault
+    from tests.helpers.cli import opened
+    from tests.helpers.sync import git
+
+    crew.ok("Robin", "access", "issue", "circle", "--label", "Alex")
+    crew.ok("Robin", "access", "issue", "circle", "--label", "Blake")
+    crew.sync("Robin")
+    kim = clone(str(crew.remote), crew.tmp / "kim")
+    git(kim, "remote", "set-url", "origin", os.path.relpath(crew.remote, kim))
+    crew.boards["Kim"] = kim
+    fast_vault(kim)
+    asked = crew.ok("Kim", "team", "join", "Kim")
+    crew.sync("Kim")
+    crew.sync("Sam")
+    crew.sync("Robin")
+    crew.ok("Robin", "access", "revoke", "circle", "Alex")  # offline
+    rotated = opened(crew.boards["Robin"])["members"]["sections"]["circle"]["key"]
+    fingerprint = re.search(r"Your fingerprint: (\S+)", asked.output)[1]
+    crew.ok("Sam", "team", "add", "Kim", "--fingerprint", fingerprint)  # seals all again
+    crew.sync("Sam")
+    crew.sync("Robin")
+    crew.sync("Sam")
+    crew.sync("Kim")
+    for name in ("Robin", "Sam", "Kim"):
+        listed = crew.ok(name, "access", "list", "circle").output
+        assert "Blake" in listed and "Alex" not in listed, name
+        assert opened(crew.boards[name])["members"]["sections"]["circle"]["key"] == rotated

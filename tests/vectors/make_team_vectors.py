@@ -666,7 +666,8 @@ def settle_cases() -> list[dict]:
 
     cases.append({
         "desc": "anything else: the later version stands (a tie: the larger file name); "
-                "kinds this version does not know settle the same way",
+                "kinds or shapes this version does not know are left alone (neither read "
+                "nor deleted)",
         "me": IDS[ROBIN],
         "records": {
             name("itemrobin"): rec(["item", "e"], {**ITEM, "title": "Robin's edit"}, at(-50),
@@ -681,13 +682,11 @@ def settle_cases() -> list[dict]:
                                       to=TEAM),
         },
         "expected": {
-            "values": [[["decision", "a", "b"], "not a decision"], [["future", "x"], 1],
-                       [["item", "e"], {**ITEM, "title": "Sam's edit"}],
+            "values": [[["item", "e"], {**ITEM, "title": "Sam's edit"}],
                        [["taken_down", "p1"], "2026-11-20"]],
-            "files": [[["decision", "a", "b"], [name("decisionlong")]],
-                      [["future", "x"], [name("futurea")]], [["item", "e"], [name("itemsam")]],
+            "files": [[["item", "e"], [name("itemsam")]],
                       [["taken_down", "p1"], [name("takenb")]]],
-            "stale": sorted([name("itemrobin"), name("takena"), name("futureb")]),
+            "stale": sorted([name("itemrobin"), name("takena")]),
             "dirty": [],
         },
     })  # fmt: skip
@@ -723,9 +722,9 @@ def settle_cases() -> list[dict]:
     })  # fmt: skip
 
     cases.append({
-        "desc": "sealed to another set of identities than the roster names: written again; "
-                "build views: one per record, sealed to the build key too, else written "
-                "again; a view whose record is gone is stale",
+        "desc": "sealed to another set of identities than the roster names: sealed again "
+                "unchanged (same time and author); build views: one per record, else the "
+                "record is written again; a view whose record is gone is stale",
         "me": IDS[ROBIN],
         "records": {
             name("itemold"): rec(["item", "a"], ITEM, at(-10), ROBIN, to=(ROBIN, SAM)),
@@ -765,8 +764,8 @@ def settle_cases() -> list[dict]:
                                          name("sectionviewtwo")]],
             ],
             "stale": [name("orphanview")],
-            "dirty": [["code", "circle", "L"], ["item", "a"], ["members"],
-                      ["post", "share", "own"], ["section", "circle"]],
+            "dirty": [["members"], ["section", "circle"]],
+            "reseal": sorted([name("itemold"), name("post"), name("codeview")]),
             "origins": [[["post", "share", "own"], {"item": None, "approved_by": IDS[SAM]}]],
         },
     })  # fmt: skip
@@ -801,7 +800,7 @@ def settle_cases() -> list[dict]:
         "same": {"item": ITEM, "digest": same},
     })  # fmt: skip
 
-    defaults = {"decisions": {}, "overruled": [], "origins": [], "log_mine": {}}
+    defaults = {"decisions": {}, "overruled": [], "origins": [], "log_mine": {}, "reseal": []}
     for case in cases:
         case["now"] = NOW
         case["roster"] = roster()
@@ -846,6 +845,7 @@ def loaded_json(loaded: board.Loaded) -> dict:
         "files": [[list(key), sorted(names)] for key, names in sorted(loaded.files.items())],
         "stale": sorted(loaded.stale),
         "dirty": [list(key) for key in sorted(loaded.dirty)],
+        "reseal": sorted(loaded.reseal),
         "decisions": {item: pair[0] for item, pair in sorted(loaded.decisions.items())},
         "overruled": sorted(
             [name, {"item": o.item, "mine": o.mine, "standing": o.standing, "by": o.by}]
