@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import click
@@ -266,7 +267,12 @@ def team_recover(url: str, directory: Path, identity_file: Path) -> None:
     if not identity_file.is_file():
         raise VaultError(f"{identity_file} is not a file; give the path of your saved identity")
     clone(url, directory)
-    mod = install_identity(directory, identity_file, ask_passphrase)
+    try:
+        mod = install_identity(directory, identity_file, ask_passphrase)
+    except BaseException:
+        # The copy is removed again, so the same command can simply be run again.
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
     click.echo(
         f'Recovered: {directory} is the board, and you are "{mod.name}" on its team. '
         f'Run "quietboard sync --board {directory}" to check it is up to date.'

@@ -186,3 +186,51 @@ def test_a_code_revoked_offline_stays_revoked_when_another_moderator_resealed_it
         listed = crew.ok(name, "access", "list", "circle").output
         assert "Blake" in listed and "Alex" not in listed, name
         assert opened(crew.boards[name])["members"]["sections"]["circle"]["key"] == rotated
+
+
+def test_a_moderator_recovers_the_board_on_a_new_computer_from_the_remote(crew, tmp_path):
+    from tests.helpers.cli import run
+
+    crew.ok("Robin", "inbox", "import", crew.envelopes(2))
+    crew.sync("Robin")
+    saved = tmp_path / "safe" / "robin-identity"
+    saved.parent.mkdir()
+    shutil.copy2(crew.boards["Robin"] / ".quietboard" / "vault.json", saved)
+    shutil.rmtree(crew.boards["Robin"])  # the laptop is lost
+    new = tmp_path / "new-laptop"
+    result = run("team", "recover", crew.remote, new, "--identity", saved)
+    assert result.exit_code == 0, result.output
+    assert 'you are "Robin" on its team' in result.output
+    crew.boards["Robin"] = new
+    assert len(crew.queue("Robin")) == 2
+    crew.sync("Robin")
+
+
+def test_recover_with_the_wrong_passphrase_or_a_stranger_s_identity_installs_nothing(
+    crew, tmp_path
+):
+    from tests.helpers.boards import fast_vault
+    from tests.helpers.cli import run
+
+    saved = tmp_path / "robin-identity"
+    shutil.copy2(crew.boards["Robin"] / ".quietboard" / "vault.json", saved)
+    wrong = run("team", "recover", crew.remote, tmp_path / "a", "--identity", saved,
+                env={"QUIETBOARD_PASSPHRASE": "not the passphrase at all"})  # fmt: skip
+    assert wrong.exit_code == 1
+    assert "does not open" in wrong.output
+    assert not (tmp_path / "a").exists()  # nothing left half done: run it again as it was
+    stranger = tmp_path / "stranger"
+    stranger.mkdir()
+    fast_vault(stranger)
+    from generator.board.moderators import create_key
+    from generator.board.vault import open_vault
+    from tests.helpers.cli import PASSPHRASE
+
+    with open_vault(stranger, lambda: PASSPHRASE) as vault:
+        create_key(vault.data, __import__("datetime").date(2026, 11, 20))
+        vault.save()
+    result = run("team", "recover", crew.remote, tmp_path / "b", "--identity",
+                 stranger / ".quietboard" / "vault.json")  # fmt: skip
+    assert result.exit_code == 1
+    assert "this identity is not on the board's team" in result.output
+    assert not (tmp_path / "b").exists()
