@@ -226,8 +226,11 @@ def retire_gone_sections(data: dict[str, Any], board: Board) -> list[str]:
     it. Returns one sentence per newly retired section; the caller saves.
     """
     said = []
+    # A team board defines its members-only sections in its sealed state: one
+    # there has not left, whatever a stale copy of board.toml says.
+    defined = set(board.sections) | set(data.get("private_sections", {}))
     for name, state in sorted(held_sections(data).items()):
-        if name in board.sections or state.get("retired"):
+        if name in defined or state.get("retired"):
             continue
         state["retired"] = True
         said.append(

@@ -297,7 +297,38 @@ def read_board(root: Path) -> Board:
             "board.toml is nested too deeply to read (lists or tables inside each other "
             "hundreds of times); fix it and try again"
         ) from None
+    _merge_private_sections(data, Path(root))
     return parse_board(data, Path(root))
+
+
+# A team board keeps its members-only sections sealed (board/team.py); a
+# moderator's commands read them from this plain copy beside the vault.
+TEAM_ROSTER = Path("team") / "recipients.toml"
+PRIVATE_SECTIONS = Path(".quietboard") / "sections.toml"
+
+
+def _merge_private_sections(data: dict[str, Any], root: Path) -> None:
+    """Add a team board's members-only sections (the copy in .quietboard/) to DATA."""
+    path = root / PRIVATE_SECTIONS
+    if not (root / TEAM_ROSTER).is_file() or not path.is_file():
+        return
+    try:
+        private = tomllib.loads(path.read_text(encoding="utf-8")).get("sections", {})
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, OSError):
+        raise ConfigError(
+            f"{PRIVATE_SECTIONS} is not valid TOML; fix it, or delete it and run "
+            '"quietboard sync" to take the team\'s copy again'
+        ) from None
+    sections = data.setdefault("sections", {})
+    if not isinstance(private, dict) or not isinstance(sections, dict):
+        return  # parse_board names what is wrong with board.toml's own
+    for name, table in private.items():
+        if name in sections and sections[name] != table:
+            raise ConfigError(
+                f'section "{name}" is in board.toml and in the team\'s members-only sections '
+                f"({PRIVATE_SECTIONS}); remove it from board.toml"
+            )
+        sections.setdefault(name, table)
 
 
 _AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")

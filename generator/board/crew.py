@@ -94,6 +94,9 @@ def make_team(
         recipient = team.own_recipient(local.data)
         roster = team.Roster({me: team.Moderator(me, name, recipient, today.isoformat())})
         shared = {k: v for k, v in local.data.items() if k not in ("moderator_keys", "team")}
+        private = _members_only_tables(root)
+        if private:
+            shared["private_sections"] = private
         posts = team.read_post_files(root)
         entries = team.flatten(shared, posts)
         changes, _ = team.changes_for(team.Loaded(), entries, roster, me)
@@ -101,9 +104,35 @@ def make_team(
         team.apply_changes(root, changes)
         team.write_roster(root, roster)
         _keep_identity_only(local, me, name)
+        _move_sections_out(root)
         team.clear_post_files(root)
         _ignore_plain_files(root)
     return TeamMade(name, recipient, len(changes.write), len(posts), finished=False)
+
+
+def _members_only_tables(root: Path) -> dict[str, Any]:
+    """board.toml's members-only sections, as their tables."""
+    document = tomllib.loads(
+        (root / "board.toml").read_text(encoding="utf-8").removeprefix("\ufeff")
+    )
+    return {
+        name: table
+        for name, table in document.get("sections", {}).items()
+        if isinstance(table, dict) and table.get("members_only") is True
+    }
+
+
+def _move_sections_out(root: Path) -> None:
+    """The members-only sections leave the shared board.toml (the team files hold them):
+    the moderator's plain copy is written first, so no command ever misses them."""
+    from generator.board.edit import remove_sections  # noqa: PLC0415
+
+    private = _members_only_tables(root)
+    if not private:
+        return
+    if not (root / team.PRIVATE_SECTIONS).is_file():
+        team.write_private_sections(root, private)
+    remove_sections(root, list(private))
 
 
 def _finish_team(root: Path, passphrase: Passphrase, name: str) -> TeamMade:
@@ -119,9 +148,10 @@ def _finish_team(root: Path, passphrase: Passphrase, name: str) -> TeamMade:
                 'this board is a team board already, and you are not on its team; run "quietboard '
                 'team join NAME" to ask to join'
             )
-        finished = team.local_id(local.data) != mod.id
-        if finished:
+        finished = team.local_id(local.data) != mod.id or bool(_members_only_tables(root))
+        if team.local_id(local.data) != mod.id:
             _keep_identity_only(local, mod.id, mod.name)
+        _move_sections_out(root)
         team.clear_post_files(root)
         _ignore_plain_files(root)
     if not finished:
@@ -425,6 +455,8 @@ def install_identity(root: Path, identity_file: Path, passphrase: Passphrase) ->
             )
         local.data["team"] = {"id": mod.id, "name": mod.name}
         local.save()
+        with open_vault(root, lambda: secret):
+            pass  # opened once, so the members-only sections' plain copy is written
     return mod
 
 

@@ -115,6 +115,19 @@ def _add_moderator_key(root: Path, public_key: str) -> bool:
     return True
 
 
+def remove_sections(root: Path, names: list[str]) -> None:
+    """Take [sections.NAME] out of board.toml for each of NAMES that is there."""
+    with board_lock(root):
+        document = _document(Path(root))
+        sections = document.get("sections")
+        if sections is None or not any(name in sections for name in names):
+            return
+        for name in names:
+            if name in sections:
+                del sections[name]
+        _replace(Path(root), document)
+
+
 def remove_moderator_key(root: Path, public_key: str) -> bool:
     """Take PUBLIC_KEY out of [submissions] keys; False if it was not there."""
     with board_lock(root):

@@ -80,6 +80,8 @@ def share(root: Path, passphrase: Passphrase, today: dt.date) -> Shared:
             shared.rounds.append(gitsync.sync(root))
             shared.joined = team.adopt_identity(local, team.read_roster(root))
             shared.waiting = not shared.joined
+            if shared.joined:  # opened once: the members-only sections' copy is written
+                shared.warnings += _settle(root, secret, today)
             return shared
         identities = team.local_identities(local.data)
         shared.warnings += _settle(root, secret, today)
@@ -141,9 +143,10 @@ def _settle(root: Path, secret: str, today: dt.date) -> list[str]:
     from generator.board.actions import withdraw  # noqa: PLC0415 - actions imports this layer
     from generator.board.state import State  # noqa: PLC0415
 
-    board = read_board(root)
     warnings = []
     with open_vault(root, lambda: secret) as opened:
+        # Read once the vault is open: its members-only sections are written out then.
+        board = read_board(root)
         state = State(opened)
         warnings += access.retire_gone_sections(opened.data, board)
         warnings += [

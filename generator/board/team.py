@@ -72,8 +72,14 @@ UNION_KINDS = ("seen", "watch")
 # of it another moderator sealed again meanwhile does not bring it back.
 GONE = "gone"
 # Kinds whose record has a second, smaller record the build key can open.
-BUILD_VIEW_KINDS = ("members", "section", "code")
+BUILD_VIEW_KINDS = ("members", "section", "code", "sections")
+# A team board's members-only sections are defined here, sealed, not in the
+# shared board.toml (their names and titles say what the group is about);
+# each moderator's commands read a plain copy, .quietboard/sections.toml.
+PRIVATE_SECTIONS = Path(".quietboard") / "sections.toml"
+PRIVATE_SECTIONS_MARK = Path(".quietboard") / "sections.written"
 KNOWN_TOP = {
+    "private_sections",
     "queue",
     "members",
     "log",
@@ -229,6 +235,8 @@ def flatten(  # noqa: PLR0912 - one branch per part of the vault, in its order
             entries[("log", day)] = Entry(dict(counts))
     if data.get("watch"):
         entries[("watch",)] = Entry(list(data["watch"]))
+    if data.get("private_sections"):
+        entries[("sections",)] = Entry(data["private_sections"], data["private_sections"])
     for verifier, day in data.get("withdrawn", {}).items():
         entries[("withdrawn", verifier)] = Entry(day)
     for post_id, day in data.get("taken_down", {}).items():
@@ -265,6 +273,8 @@ def unflatten(  # noqa: PLR0912 - one branch per part of the vault, as in flatte
             data.setdefault("log", {})[key[1]] = dict(value)
         elif kind == "watch":
             data["watch"] = list(value)
+        elif kind == "sections":
+            data["private_sections"] = value
         elif kind in ("withdrawn", "taken_down"):
             data.setdefault(kind, {})[key[1]] = value
         elif kind == "data":
@@ -450,6 +460,7 @@ SHAPES: dict[str, tuple[int, type | tuple[type, ...]]] = {
     "code": (2, dict),
     "log": (1, dict),
     "watch": (0, list),
+    "sections": (0, dict),
     "withdrawn": (1, str),
     "taken_down": (1, str),
     "data": (1, (dict, list, str, int, float, bool, type(None))),
@@ -790,6 +801,56 @@ def write_post_files(root: Path, posts: Mapping[tuple[str, str], str]) -> None:
             handle.write(text)
 
 
+# --- the members-only sections, as a plain copy for this moderator's commands -------------
+
+
+def write_private_sections(root: Path, sections: Mapping[str, Any]) -> None:
+    """Write .quietboard/sections.toml (0600) from the sealed definitions, if it differs."""
+    document = tomlkit.document()
+    document.add(
+        tomlkit.comment(
+            "This team board's members-only sections: kept sealed in team/state, not in "
+            "board.toml. Edit titles or expiry here; the next quietboard command keeps them."
+        )
+    )
+    document["sections"] = {name: dict(table) for name, table in sorted(sections.items())}
+    text = tomlkit.dumps(document).encode("utf-8")
+    path = Path(root) / PRIVATE_SECTIONS
+    if path.is_file() and path.read_bytes() == text:
+        return
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    write_atomically(path, text, 0o600)
+    write_atomically(Path(root) / PRIVATE_SECTIONS_MARK, fmt.b64_digest(text).encode(), 0o600)
+
+
+def edited_private_sections(root: Path) -> dict[str, Any] | None:
+    """The sections in .quietboard/sections.toml if the moderator edited it since it was
+    written (None if not); the edit is checked as board.toml would be."""
+    path = Path(root) / PRIVATE_SECTIONS
+    try:
+        text = path.read_bytes()
+        mark = (Path(root) / PRIVATE_SECTIONS_MARK).read_text(encoding="ascii").strip()
+    except OSError:
+        return None
+    if fmt.b64_digest(text) == mark:
+        return None
+    try:
+        sections = tomllib.loads(text.decode("utf-8")).get("sections", {})
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        raise VaultError(
+            f"{PRIVATE_SECTIONS} is not valid TOML; fix your edit (or delete the file to "
+            "take the team's copy again)"
+        ) from None
+    if not isinstance(sections, dict) or not all(
+        isinstance(table, dict) and table.get("members_only") is True for table in sections.values()
+    ):
+        raise VaultError(
+            f"{PRIVATE_SECTIONS} holds only members-only sections ([sections.NAME] with "
+            "members_only = true); public sections go in board.toml"
+        )
+    return sections
+
+
 # --- the local identity ------------------------------------------------------------------------
 
 
@@ -846,6 +907,10 @@ class TeamVault:
         self._me = local_id(local.data) or ""
         data, posts = unflatten(loaded.values)
         data["moderator_keys"] = local.data.get("moderator_keys", [])
+        edited = edited_private_sections(self.root)
+        if edited is not None:  # the moderator changed their copy: kept at the next save
+            data["private_sections"] = edited
+        write_private_sections(self.root, data.get("private_sections", {}))
         self.data = data
         self._saved_posts = posts
         self.acknowledge = False
@@ -889,6 +954,7 @@ class TeamVault:
             self._loaded, new, self._roster, self._me, acknowledge=self.acknowledge
         )
         apply_changes(self.root, changes)
+        write_private_sections(self.root, self.data.get("private_sections", {}))
         self.saved_files = len(changes.write)
         kept = {n: r for n, r in self._records.items() if n not in changes.delete}
         self._records = kept | changes.records
@@ -1016,6 +1082,7 @@ def open_build(root: Path, build_key: str) -> BuildVault:
             values[key] = {"label": "", "issued": "", **value}
     data, posts = unflatten(values)
     write_post_files(root, posts)
+    write_private_sections(root, data.get("private_sections", {}))
     return BuildVault(root, data)
 
 

@@ -113,12 +113,35 @@ def _add_section(
             "the next build; add --publish-existing if they are meant for everyone, or move "
             "them away first"
         )
-    title = add_section(board_dir, name, **options)
+    from generator.board.team import is_team_board  # noqa: PLC0415
+
+    if members_only and is_team_board(board_dir):
+        title = _add_private_section(board_dir, name, passphrase, options)
+        where = "the team's sealed sections (not board.toml: its name stays out of git)"
+    else:
+        title = add_section(board_dir, name, **options)
+        where = str(board_dir / "board.toml")
     kind = "members-only section" if members_only else "public section"
-    click.echo(f'Added the {kind} "{name}" ("{title}") to {board_dir / "board.toml"}.')
+    click.echo(f'Added the {kind} "{name}" ("{title}") to {where}.')
     folder.mkdir(parents=True, exist_ok=True)
     if members_only:
         click.echo(f'Next: quietboard access issue {name} --label "R." (one code per member)')
+
+
+def _add_private_section(board_dir: Path, name: str, passphrase: Any, options: dict) -> str:
+    """A team board's members-only section goes into its sealed files (board/team.py)."""
+    from generator.board.vault import open_vault  # noqa: PLC0415
+
+    table: dict[str, Any] = {
+        "title": options["title"] or name.replace("-", " ").capitalize(),
+        "members_only": True,
+    }
+    if options["expires_days"] is not None:
+        table["expires_days"] = options["expires_days"]
+    with open_vault(board_dir, passphrase) as opened:
+        opened.data.setdefault("private_sections", {})[name] = table
+        opened.save()
+    return table["title"]
 
 
 def _vault_may_hold_sections(board_dir: Path) -> bool:

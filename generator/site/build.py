@@ -391,6 +391,8 @@ def build_board(
         # A team board's posts are sealed in its team files: they are opened
         # (with a moderator's identity, or the host's build key) before anything is read.
         opened = _open_team_board(board, passphrase, stack)
+        if opened is not None:  # its members-only sections come from the team files
+            board = read_board(board.root)
         posts = read_posts(board)
         pages = read_pages(board)
         # Re-encoded before Pelican runs, so a bad image stops the build at once.

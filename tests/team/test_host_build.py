@@ -44,7 +44,7 @@ def test_the_build_key_opens_only_what_a_build_needs(board):
     key = build_key(board)
     opened = records(board, [key])
     kinds = {record.key[0] for record in opened.values()}
-    assert kinds == {"post", "members", "section", "code"}
+    assert kinds == {"post", "members", "section", "code", "sections"}
     for record in opened.values():
         if record.key[0] != "post":
             assert record.view == "build"

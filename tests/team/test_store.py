@@ -50,7 +50,10 @@ def test_team_init_moves_everything_into_sealed_files_and_loses_nothing(solo):
     assert result.exit_code == 0, result.output
     assert "This is a team board now" in result.output
     # Nothing a member wrote, no code label and no watched name is left in plain text.
-    for needle in (SECRET_TITLE, SECRET_BODY, "Queued words stay sealed", "Alex Example",
+    # The members-only section's name and title left board.toml for the sealed files.
+    assert "circle" not in (root / "board.toml").read_text()
+    assert "Inner circle of trust" in (root / ".quietboard" / "sections.toml").read_text()
+    for needle in ("Inner circle of trust", SECRET_TITLE, SECRET_BODY, "Queued words stay sealed", "Alex Example",
                    "Jordan Quill", "Walking helped today"):  # fmt: skip
         assert plaintext_anywhere(root, needle) == []
     assert not (root / "content" / "posts").exists()
@@ -199,3 +202,19 @@ def test_withdrawals_made_before_team_init_still_hold_after_it(keyed_board):
     assert "Withdrawn at the member's request" in result.output
     assert queue_ids(root) == []
     assert not any("Words I take back" in text for text in posts(root).values())
+
+
+def test_a_missing_copy_of_the_members_only_sections_never_retires_them(solo):
+    """A moderator who lost .quietboard/sections.toml (or recovered on a new laptop) runs
+    a build: the sections stay, and their codes still open them."""
+    root, _ = solo
+    assert run("team", "init", "--name", "Robin", "--board", root).exit_code == 0
+    (root / ".quietboard" / "sections.toml").unlink()
+    result = run("build", "--board", root)
+    assert result.exit_code == 0, result.output
+    assert "no longer in board.toml" not in result.output
+    circle = opened(root)["members"]["sections"]["circle"]
+    assert not circle.get("retired") and [c["label"] for c in circle["codes"]] == ["Alex Example"]
+    assert (root / ".quietboard" / "sections.toml").is_file()
+    listed = run("access", "list", "circle", "--board", root)
+    assert listed.exit_code == 0 and "Alex Example" in listed.output
