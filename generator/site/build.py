@@ -388,11 +388,7 @@ def build_board(
     with contextlib.ExitStack() as stack:
         stack.enter_context(_saying_what_was_done(board.root, lambda: swapped))
         work = stack.enter_context(_work_folder(board.root))
-        # A team board's posts are sealed in its team files: they are opened
-        # (with a moderator's identity, or the host's build key) before anything is read.
-        opened = _open_team_board(board, passphrase, stack)
-        if opened is not None:  # its members-only sections come from the team files
-            board = read_board(board.root)
+        opened, board = _open_team_board(board, passphrase, stack)
         posts = read_posts(board)
         pages = read_pages(board)
         # Re-encoded before Pelican runs, so a bad image stops the build at once.
@@ -474,16 +470,20 @@ def _audit(
 
 def _open_team_board(
     board: Board, passphrase: Passphrase | None, stack: contextlib.ExitStack
-) -> Any:
-    """A team board's state, open for the build (None for a one-moderator board).
+) -> tuple[Any, Board]:
+    """A team board's state, open for the build (None for a one-moderator board), and the
+    board as the build must see it.
 
-    A build that cannot open it stops: it never publishes a board without its posts.
+    A team board's posts and members-only sections are sealed in its team files,
+    opened with a moderator's identity or the host's build key before anything is
+    read. A build that cannot open them stops: it never publishes a board without them.
     """
     if not is_team_board(board.root):
-        return None
+        return None, board
     if passphrase is None and vault_exists(board.root):
         raise BuildError("this team board's posts are sealed; the build needs your passphrase")
-    return stack.enter_context(open_vault(board.root, passphrase or _no_passphrase))
+    opened = stack.enter_context(open_vault(board.root, passphrase or _no_passphrase))
+    return opened, read_board(board.root)
 
 
 def _no_passphrase() -> str:

@@ -53,8 +53,8 @@ def test_team_init_moves_everything_into_sealed_files_and_loses_nothing(solo):
     # The members-only section's name and title left board.toml for the sealed files.
     assert "circle" not in (root / "board.toml").read_text()
     assert "Inner circle of trust" in (root / ".quietboard" / "sections.toml").read_text()
-    for needle in ("Inner circle of trust", SECRET_TITLE, SECRET_BODY, "Queued words stay sealed", "Alex Example",
-                   "Jordan Quill", "Walking helped today"):  # fmt: skip
+    for needle in ("Inner circle of trust", SECRET_TITLE, SECRET_BODY, "Queued words stay sealed",
+                   "Alex Example", "Jordan Quill", "Walking helped today"):  # fmt: skip
         assert plaintext_anywhere(root, needle) == []
     assert not (root / "content" / "posts").exists()
     # The vault keeps only the identity.
