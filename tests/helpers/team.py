@@ -254,3 +254,13 @@ class Crew:
         })  # fmt: skip
         assert result.exit_code == 0, result.output
         return host / "output"
+
+
+def quietboard(*args: str) -> None:
+    """`quietboard ARGS` in this process (for tests/helpers/faults.py run_function)."""
+    import sys
+
+    from generator.cli import main
+
+    sys.argv = ["quietboard", *args]
+    main()
