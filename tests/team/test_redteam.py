@@ -184,6 +184,7 @@ def forge(board, key, value, *, replaces=(), at=None, view="full", by="zzzzzzzz"
         view=view, replaces=sorted(replaces), to=roster.ids(build=build),
     )  # fmt: skip
     name = fmt.new_name()
+    (board / team.STATE_DIR).mkdir(parents=True, exist_ok=True)
     (board / team.STATE_DIR / name).write_bytes(
         fmt.seal(record, roster.recipients(build=build))
     )
@@ -380,3 +381,68 @@ def test_no_push_gives_the_host_a_post_an_earlier_rejection_stands_against(crew)
     crew.sync("Sam")
     builds = [build_snapshot(s, key, crew.today) for s in snapshots()]
     assert [published(b, words) for b in builds] == [0] * len(builds)
+
+
+# --- QUIETBOARD_TODAY ----------------------------------------------------------------------
+
+
+def test_a_preview_date_left_in_the_environment_does_not_settle_the_team_board_for_everyone(crew):
+    """README: "Set QUIETBOARD_TODAY=YYYY-MM-DD to build as of another day (for previews)".
+    prune refuses such a day ahead of the clock; sync does not: a moderator who syncs with a
+    preview day of two years ahead still set deletes every decision record and every
+    deletion record (their 400 days are counted from the preview day) and every access code
+    expiring before it (with a new section key), and pushes that to the whole team."""
+    crew.ok("Robin", "inbox", "import", crew.envelopes(1))
+    crew.ok("Robin", "access", "issue", "circle", "--label", "Alex", "--expires", "2027-06-01")
+    [item] = [i["id"] for i in crew.queue("Robin")]
+    crew.ok("Robin", "reject", item)
+    crew.sync("Robin")
+    robin = identity(crew.boards["Robin"])
+    decisions = lambda: [r for r in readable_on_remote(crew.remote, [robin]) if r.key[0] == "decision"]  # noqa: E731
+    assert decisions()
+    crew.today = "2028-12-01"  # a preview day, left set
+    crew.run("Robin", "sync")
+    crew.today = "2026-11-21"
+    crew.sync("Sam")
+    assert decisions(), "every decision record was deleted"
+    assert "Alex" in crew.ok("Sam", "access", "list", "circle").output
+
+
+# --- forged records that break or reach outside the board --------------------------------
+
+
+def test_one_forged_record_does_not_stop_every_moderator_command(crew):
+    """A `data` record is taken as any top-level part of the vault contents: ["data",
+    "queue"] = "x" passes every shape check, and unflatten then fails on every command
+    (sync included) of every moderator, with "an unexpected problem (TypeError)" that says
+    nothing about what to do. The file's name says nothing either, so nobody can find it."""
+    from generator.board import gitsync
+
+    crew.ok("Robin", "inbox", "import", crew.envelopes(1))
+    crew.sync("Robin")
+    evil = attacker_clone(crew)
+    forge(evil, ("data", "queue"), "x")
+    gitsync.sync(evil)
+    crew.run("Robin", "sync")
+    for args in (("queue", "list"), ("sync",)):
+        result = crew.run("Robin", *args)
+        assert result.exit_code == 0, result.output
+
+
+def test_a_forged_post_record_writes_no_file_outside_the_board(crew):
+    """A post's section and id become a path under content/posts/ unchecked: a record
+    ["post", "/any/folder", "name"] makes every moderator's next command (and the host's
+    build) create that folder and write name.md there, with the forger's text, and
+    "../" climbs out of the board the same way."""
+    from generator.board import gitsync
+
+    outside = crew.tmp / "outside-the-board"
+    evil = attacker_clone(crew)
+    forge(evil, ("post", str(outside), "planted"), {"text": "Title: x\n\nplanted"}, build=True)
+    forge(evil, ("post", "share", "../../../climbed"), {"text": "Title: x\n\nclimbed"},
+          build=True)  # fmt: skip
+    gitsync.sync(evil)
+    crew.run("Robin", "sync")
+    crew.run("Robin", "queue", "list")
+    assert not (outside / "planted.md").exists()
+    assert not list(crew.tmp.glob("climbed.md"))
