@@ -446,3 +446,96 @@ def test_a_forged_post_record_writes_no_file_outside_the_board(crew):
     crew.run("Robin", "queue", "list")
     assert not (outside / "planted.md").exists()
     assert not list(crew.tmp.glob("climbed.md"))
+
+
+def test_a_damaged_roster_from_the_remote_leaves_sync_working(crew):
+    """Someone pushes a team/recipients.toml that does not parse. The moderators' next sync
+    takes it in, and from then on every command, sync included, stops with "restore it
+    from the remote with quietboard sync": advice that cannot work, on every clone."""
+    from generator.board import gitsync
+
+    evil = attacker_clone(crew)
+    (evil / "team" / "recipients.toml").write_text("[moderators\n")
+    gitsync.sync(evil)
+    crew.run("Robin", "sync")
+    again = crew.run("Robin", "sync")
+    assert again.exit_code == 0 or "quietboard sync" not in again.output, again.output
+
+
+def test_a_submission_key_pushed_into_board_toml_is_not_published_on_the_share_page(crew):
+    """board.toml's [submissions] keys are what members' browsers seal to. On a team board
+    they should be the roster's moderators; nothing checks it. Someone who can push adds
+    their own key, the host builds, and every new submission is sealed to them as well
+    (readable wherever the form service's export goes)."""
+    from generator.board import gitsync
+    from generator.board.edit import add_moderator_key
+    from generator.formats import team as fmt
+    from generator.formats.primitives import b64
+    from nacl import bindings
+
+    key = build_key(crew)
+    evil = attacker_clone(crew)
+    public = b64(bindings.crypto_scalarmult_base(fmt.new_identity()))
+    add_moderator_key(evil, public)
+    gitsync.sync(evil)
+    crew.sync("Robin")
+    output = crew.host_build(key)
+    share = "".join(p.read_text() for p in output.rglob("*.html"))
+    assert public not in share
+
+
+# --- retention on a remote that is a bare repository on disk (a USB stick, a server) ------
+
+
+def test_a_rejected_item_is_gone_from_a_bare_repository_remote_not_only_unreachable(crew):
+    """docs/team.md offers "a bare repository on a USB stick" as the remote. A force push
+    leaves the old objects in it (git prunes unreachable loose objects after two weeks at
+    the earliest, and only when an automatic gc happens to run): whoever finds the stick
+    opens a rejected item with a removed moderator's identity (`git cat-file
+    --batch-all-objects`)."""
+    import subprocess
+
+    from generator.formats import team as fmt
+
+    words = "Rejected: it names my sister's school."
+    crew.ok("Robin", "inbox", "import", crew.envelopes(1, title="Gone", body=words))
+    crew.sync("Robin")
+    crew.sync("Sam")
+    sam = identity(crew.boards["Sam"])
+    crew.ok("Robin", "team", "remove", "Sam")
+    [item] = [i["id"] for i in crew.queue("Robin")]
+    crew.ok("Robin", "reject", item)
+    crew.sync("Robin")
+    every = subprocess.run(
+        ["git", "-C", str(crew.remote), "cat-file", "--batch-all-objects", "--batch"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    found, at = [], 0
+    while at < len(every):
+        end = every.index(b"\n", at)
+        _, kind, size = every[at:end].split()
+        body = every[end + 1 : end + 1 + int(size)]
+        at = end + 1 + int(size) + 1
+        if kind == b"blob" and body.startswith(fmt.AGE_MAGIC):
+            try:
+                found.append(repr(fmt.open_file(body, [sam]).value))
+            except fmt.Unopenable:
+                continue
+    assert found  # Sam's identity opens what was sealed to Sam, still on the stick
+    assert not any(words in text for text in found)
+
+
+def test_the_build_key_learns_nothing_a_build_does_not_publish(crew):
+    """A post record, sealed whole to the build key, carries which moderator approved it
+    (`approved_by`, named in the plain roster), the queue item it came from, and the
+    post file's `Withdrawal:` verifier, none of which a build publishes."""
+    from tests.helpers.team import records
+
+    crew.ok("Robin", "inbox", "import", crew.envelopes(1))
+    [item] = [i["id"] for i in crew.queue("Robin")]
+    crew.ok("Robin", "approve", item)
+    key = build_key(crew)
+    host = attacker_clone(crew, "host")
+    [post] = [r for r in records(host, [key]).values() if r.key[0] == "post"]
+    assert set(post.value) == {"text"}, post.value
+    assert "Withdrawal:" not in post.value["text"]
