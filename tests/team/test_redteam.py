@@ -539,3 +539,23 @@ def test_the_build_key_learns_nothing_a_build_does_not_publish(crew):
     [post] = [r for r in records(host, [key]).values() if r.key[0] == "post"]
     assert set(post.value) == {"text"}, post.value
     assert "Withdrawal:" not in post.value["text"]
+
+
+def test_a_deletion_record_dated_years_ahead_does_not_silence_a_part_of_the_board(crew):
+    """`at` is whatever the writer says, with no bound: a deletion record of ["watch"] dated
+    ten years ahead makes every later version of the watch list stale the moment it is
+    written. Moderators add names; each save writes them and the next reading drops them,
+    without a word. The same works for "seen" (imports no longer deduplicated), "members"
+    or a section (its posts no longer sealed)."""
+    import time
+
+    from generator.board import gitsync
+
+    evil = attacker_clone(crew)
+    forge(evil, ("gone", "watch"), None, at=time.time_ns() + 10 * 365 * 86_400 * 10**9)
+    gitsync.sync(evil)
+    crew.sync("Robin")
+    crew.ok("Robin", "watch", "add", input="Jordan Quill\n")
+    crew.sync("Robin")
+    crew.sync("Sam")
+    assert "Jordan Quill" in crew.ok("Sam", "watch", "list").output
