@@ -144,6 +144,32 @@ def attacker_clone(crew, name="mallory"):
     return board
 
 
+def test_a_file_named_like_a_private_folder_does_not_destroy_the_moderators_identity(crew):
+    """Sync drops remote paths that start with ".quietboard/", "output/" or "content/posts/",
+    with the slash: a plain FILE named ".quietboard" passes, and checking it out replaces
+    the moderator's .quietboard/ folder, their vault.json (their only identity) included.
+    One push, and every moderator who syncs loses their identity (docs/team.md: without it,
+    and without another moderator, nothing can be recovered). On a case-insensitive disk
+    (macOS, Windows) ".Quietboard/vault.json" would overwrite it the same way."""
+    import subprocess
+
+    evil = attacker_clone(crew)
+
+    def git(*args, **kwargs):
+        return subprocess.run(["git", "-C", str(evil), "-c", "user.name=m", "-c",
+                               "user.email=m@invalid", *args], capture_output=True, text=True,
+                              check=True, **kwargs).stdout.strip()  # fmt: skip
+
+    blob = git("hash-object", "-w", "--stdin", input="planted\n")
+    git("update-index", "--add", "--cacheinfo", f"100644,{blob},.quietboard")
+    commit = git("commit-tree", git("write-tree"), "-m", "tidy up")
+    git("push", "--quiet", "-f", "origin", f"{commit}:refs/heads/main")
+    robin = crew.boards["Robin"]
+    assert (robin / ".quietboard" / "vault.json").is_file()
+    crew.run("Robin", "sync")
+    assert (robin / ".quietboard" / "vault.json").is_file()
+
+
 def test_a_roster_entry_pushed_by_hand_gets_nothing_sealed_to_it(crew):
     """The fingerprint check of `team add` is the only gate on who joins. Anyone who can
     push can instead write themselves into team/recipients.toml: the next sync of any
