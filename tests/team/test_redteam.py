@@ -585,3 +585,25 @@ def test_a_deletion_record_dated_years_ahead_does_not_silence_a_part_of_the_boar
     crew.sync("Robin")
     crew.sync("Sam")
     assert "Jordan Quill" in crew.ok("Sam", "watch", "list").output
+
+
+def test_one_push_that_empties_team_state_is_not_taken_by_every_clone(crew):
+    """The remote keeps one commit and every sync drops the old objects from the clone, so
+    the remote is the only backup. A force push without team/state/ (a malicious
+    collaborator, or a moderator's `git push -f` from a stale or empty folder) is taken
+    by every clone at its next sync as "the others deleted everything": the queue, the
+    codes, the section keys and the posts are then gone from the remote and every clone."""
+    import subprocess
+
+    crew.ok("Robin", "access", "issue", "circle", "--label", "Alex")
+    crew.ok("Robin", "inbox", "import", crew.envelopes(2))
+    crew.sync("Robin")
+    crew.sync("Sam")
+    evil = attacker_clone(crew)
+    subprocess.run(["git", "-C", str(evil), "rm", "-r", "-q", "team/state"], check=True)
+    subprocess.run(["git", "-C", str(evil), "-c", "user.name=m", "-c", "user.email=m@invalid",
+                    "commit", "-q", "-m", "clean up"], check=True)  # fmt: skip
+    subprocess.run(["git", "-C", str(evil), "push", "-q", "origin", "HEAD:main"], check=True)
+    crew.run("Robin", "sync")
+    crew.run("Sam", "sync")
+    assert len(crew.queue("Robin")) == 2 or len(crew.queue("Sam")) == 2
