@@ -607,3 +607,50 @@ def test_one_push_that_empties_team_state_is_not_taken_by_every_clone(crew):
     crew.run("Robin", "sync")
     crew.run("Sam", "sync")
     assert len(crew.queue("Robin")) == 2 or len(crew.queue("Sam")) == 2
+
+
+# --- error messages ------------------------------------------------------------------------
+
+
+def test_recover_with_a_file_that_is_no_identity_says_so(crew, tmp_path):
+    """`team recover URL DIR --identity FILE` where FILE is not a vault at all (the wrong
+    file picked from the USB stick) is told "the passphrase ... does not open this board's
+    vault (.quietboard/vault.json) ... restore .quietboard/ from your backup": wrong file,
+    wrong advice (there is no .quietboard/ to restore on a new laptop)."""
+    from tests.helpers.cli import run
+
+    wrong = tmp_path / "notes.txt"
+    wrong.write_text("shopping list\n")
+    result = run("team", "recover", crew.remote, tmp_path / "new", "--identity", wrong)
+    assert result.exit_code == 1
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("Error: ") and "Traceback" not in result.output
+    assert str(wrong) in last or "notes.txt" in last, last
+
+
+# --- plaintext on the moderator's disk -------------------------------------------------------
+
+
+def test_a_read_only_command_writes_no_members_only_post_to_disk(crew):
+    """Issue 18 lists "approved members-only posts sit on that disk as plain Markdown" as a
+    problem to solve. A team board writes every post, members-only ones included, to
+    BOARD/content/posts/ (the disk, often a cloud-synced Documents folder) on EVERY command
+    that opens it, `queue list` too, and deletes them at the end; a command killed (or a
+    laptop that dies) meanwhile leaves them there."""
+    from tests.helpers.cli import PASSPHRASE
+    from tests.helpers.faults import count_operations, killed, run_command
+
+    secret = "Members-only words that should stay sealed on this laptop."
+    crew.ok("Robin", "access", "issue", "circle", "--label", "Alex")
+    crew.ok("Robin", "inbox", "import",
+            crew.envelopes(1, section="circle", title="Nights", body=secret))  # fmt: skip
+    [item] = [i["id"] for i in crew.queue("Robin")]
+    crew.ok("Robin", "approve", item, "--section", "circle")
+    robin = crew.boards["Robin"]
+    env = {"QUIETBOARD_PASSPHRASE": PASSPHRASE, "QUIETBOARD_TODAY": crew.today}
+    total, done = count_operations(["queue", "list", "--board", robin], crew.tmp, env=env)
+    assert done.returncode == 0, done.stderr
+    for step in range(1, total + 1):
+        assert killed(run_command(["queue", "list", "--board", robin], kill_at=step, env=env))
+        left = [p for p in (robin / "content" / "posts").rglob("*.md") if p.is_file()]
+        assert not any(secret in p.read_text() for p in left), f"killed at {step}"
