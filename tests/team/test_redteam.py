@@ -89,7 +89,7 @@ def test_a_rejection_on_one_clone_holds_against_an_approval_of_the_same_submissi
 def test_sync_does_not_push_a_form_export_left_in_the_board_folder(crew):
     """docs/moderation.md says `quietboard inbox import export.csv`: the export sits in the
     board folder, with each sender's IP address, browser and time. Sync runs `git add --all`."""
-    from tests.helpers.cli import IP, AGENT, netlify_csv, sealed
+    from tests.helpers.cli import AGENT, IP, netlify_csv, sealed
     from tests.helpers.team import reachable_blobs
 
     robin = crew.boards["Robin"]
@@ -177,24 +177,23 @@ def test_a_roster_entry_pushed_by_hand_gets_nothing_sealed_to_it(crew):
     from generator.board import gitsync
     from generator.formats import team as fmt
 
-    crew.ok("Robin", "inbox", "import",
-            crew.envelopes(1, title="Private", body="Words only the moderators may read."))  # fmt: skip
+    words = "Words only the moderators may read."
+    crew.ok("Robin", "inbox", "import", crew.envelopes(1, title="Private", body=words))
     crew.sync("Robin")
     evil = attacker_clone(crew)
     secret = fmt.new_identity()
     roster = evil / "team" / "recipients.toml"
+    recipient = fmt.recipient_of_secret(secret)
     roster.write_text(
         roster.read_text()
-        + f'\n[moderators.zzzzzzzz]\nname = "Robin"\nrecipient = "{fmt.recipient_of_secret(secret)}"'
+        + f'\n[moderators.zzzzzzzz]\nname = "Robin"\nrecipient = "{recipient}"'
         + '\nsince = "2026-11-20"\n'
     )
     gitsync.sync(evil)
     told = crew.sync("Robin")
     crew.sync("Sam")
     stolen = readable_on_remote(crew.remote, [fmt.identity_string(secret)])
-    assert not any("Words only the moderators may read." in repr(r.value) for r in stolen), (
-        told.output
-    )
+    assert not any(words in repr(r.value) for r in stolen), told.output
 
 
 def forge(board, key, value, *, replaces=(), at=None, view="full", by="zzzzzzzz", build=False):
@@ -211,9 +210,7 @@ def forge(board, key, value, *, replaces=(), at=None, view="full", by="zzzzzzzz"
     )  # fmt: skip
     name = fmt.new_name()
     (board / team.STATE_DIR).mkdir(parents=True, exist_ok=True)
-    (board / team.STATE_DIR / name).write_bytes(
-        fmt.seal(record, roster.recipients(build=build))
-    )
+    (board / team.STATE_DIR / name).write_bytes(fmt.seal(record, roster.recipients(build=build)))
     return name
 
 
@@ -265,7 +262,7 @@ def test_a_forged_section_key_does_not_become_the_key_members_only_posts_are_sea
     output = crew.host_build(key)
     try:
         opened = open_sealed_section(output, slot, chosen)
-    except Exception:  # noqa: BLE001 - anything but opening is what we want
+    except Exception:
         return
     assert secret not in repr(opened)
 
@@ -424,7 +421,10 @@ def test_a_preview_date_left_in_the_environment_does_not_settle_the_team_board_f
     crew.ok("Robin", "reject", item)
     crew.sync("Robin")
     robin = identity(crew.boards["Robin"])
-    decisions = lambda: [r for r in readable_on_remote(crew.remote, [robin]) if r.key[0] == "decision"]  # noqa: E731
+
+    def decisions():
+        return [r for r in readable_on_remote(crew.remote, [robin]) if r.key[0] == "decision"]
+
     assert decisions()
     crew.today = "2028-12-01"  # a preview day, left set
     crew.run("Robin", "sync")
@@ -493,11 +493,12 @@ def test_a_submission_key_pushed_into_board_toml_is_not_published_on_the_share_p
     they should be the roster's moderators; nothing checks it. Someone who can push adds
     their own key, the host builds, and every new submission is sealed to them as well
     (readable wherever the form service's export goes)."""
+    from nacl import bindings
+
     from generator.board import gitsync
     from generator.board.edit import add_moderator_key
     from generator.formats import team as fmt
     from generator.formats.primitives import b64
-    from nacl import bindings
 
     key = build_key(crew)
     evil = attacker_clone(crew)
