@@ -10,7 +10,9 @@ moderator saves).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import os
 import shutil
 import tomllib
 from dataclasses import dataclass, field
@@ -76,6 +78,11 @@ def make_team(
     name = check_name(name)
     root = Path(root)
     if team.is_team_board(root):
+        if not vault_exists(root):
+            raise VaultError(
+                "this board is a team board already (it came from the team's remote); to join "
+                'its team run "quietboard team join NAME"'
+            )
         return _finish_team(root, passphrase, name)
     if not vault_exists(root):
         chosen = create_passphrase()
@@ -93,7 +100,10 @@ def make_team(
         me = team.new_moderator_id()
         recipient = team.own_recipient(local.data)
         roster = team.Roster({me: team.Moderator(me, name, recipient, today.isoformat())})
+        team_key = os.urandom(32)
+        roster.sign(team_key)
         shared = {k: v for k, v in local.data.items() if k not in ("moderator_keys", "team")}
+        shared["team_key"] = {"key": b64(team_key)}
         private = _members_only_tables(root)
         if private:
             shared["private_sections"] = private
@@ -103,10 +113,14 @@ def make_team(
         shutil.rmtree(root / team.STATE_DIR, ignore_errors=True)  # a killed run's files
         team.apply_changes(root, changes)
         team.write_roster(root, roster)
-        _keep_identity_only(local, me, name)
+        _keep_identity_only(local, me, name, team_key)
         _move_sections_out(root)
         team.clear_post_files(root)
         _ignore_plain_files(root)
+        from generator.board.edit import add_moderator_key  # noqa: PLC0415
+
+        # Submissions must be sealed to this moderator's key: board.toml lists it.
+        add_moderator_key(root, local.data["moderator_keys"][-1]["public"])
     return TeamMade(name, recipient, len(changes.write), len(posts), finished=False)
 
 
@@ -162,10 +176,11 @@ def _finish_team(root: Path, passphrase: Passphrase, name: str) -> TeamMade:
     return TeamMade(mod.name, recipient, 0, 0, finished=True)
 
 
-def _keep_identity_only(local: Any, me: str, name: str) -> None:
+def _keep_identity_only(local: Any, me: str, name: str, team_key: bytes | None = None) -> None:
+    keys = [fmt.b64_key(team_key)] if team_key else []
     local.data = {
         "moderator_keys": local.data["moderator_keys"],
-        "team": {"id": me, "name": name},
+        "team": {"id": me, "name": name, "keys": keys},
     }
     local.save()
 
@@ -202,7 +217,11 @@ class JoinRequest:
 
 
 def request_to_join(
-    root: Path, create_passphrase: Passphrase, name: str, today: dt.date
+    root: Path,
+    create_passphrase: Passphrase,
+    name: str,
+    today: dt.date,
+    passphrase: Passphrase | None = None,
 ) -> JoinRequest:
     """Make this moderator's identity (in a new vault) and a request to join the team.
 
@@ -221,11 +240,11 @@ def request_to_join(
     if vault_exists(root):
         # A vault made beforehand and still empty is used; one with an identity is kept.
         with board_lock(root):
-            local = read_vault(vault_path(root), create_passphrase())
+            local = read_vault(vault_path(root), (passphrase or create_passphrase)())
         if local.data:
             raise VaultError(
-                f"{vault_path(root)} exists already; this computer has an identity for this "
-                'board. "quietboard team list" shows whether it was accepted'
+                "this folder already holds a moderator's identity (.quietboard/vault.json): "
+                "to join, run this in a new clone of the team's remote (git clone URL DIR)"
             )
     else:
         chosen = create_passphrase()
@@ -315,10 +334,14 @@ def add_moderator(
             f'"{wanted}" is on the team already; choose another name for the new moderator'
         )
     with open_vault(root, passphrase) as opened:
+        # From the roster as the team key vouches for it: an entry pushed by hand is
+        # never signed along with the new one.
+        roster = copy.deepcopy(opened.roster)
         mod_id = team.new_moderator_id()
         roster.moderators[mod_id] = team.Moderator(
             mod_id, wanted, request.recipient, today.isoformat()
         )
+        roster.sign(_team_key(opened))
         team.write_roster(root, roster)
         opened.set_roster(roster)
         opened.save()
@@ -340,18 +363,21 @@ class Removed:
 def remove_moderator(root: Path, passphrase: Passphrase, name: str) -> Removed:
     """Take NAME off the team: nothing written afterwards is sealed to them.
 
-    The roster is written first with a note that section keys are to be
-    rotated; the files are then sealed again to the rest of the team with
-    new section keys, and the note cleared. A rerun finishes a killed run.
+    1. The roster without them, with a note that keys are to be rotated (the
+       current team key still vouches for it). 2. New section keys and a new
+       team key (the old one still vouches meanwhile, so a kill locks nobody
+       out), every file sealed again without them. 3. The roster vouched for
+       by the new key. 4. The old key forgotten, the note cleared. A rerun
+       finishes a killed run.
     """
     from generator.board.edit import remove_moderator_key  # noqa: PLC0415
 
     root = Path(root)
-    roster = team.read_roster(root)
-    mod = roster.by_name(name)
     with open_vault(root, passphrase) as opened:
+        roster = copy.deepcopy(opened.roster)
+        mod = roster.by_name(name)
         if mod is not None:
-            if mod.id == team.local_id(opened.data):
+            if mod.id == opened.me:
                 raise VaultError(
                     "you cannot remove yourself; ask another moderator to remove you (and hand "
                     "over anything you were doing)"
@@ -366,11 +392,31 @@ def remove_moderator(root: Path, passphrase: Passphrase, name: str) -> Removed:
             raise VaultError(f'"{name}" is not on the team; the team is {names}')
         removed = Removed(mod.name if mod else name)
         removed.rotated = rotate_sections(opened, root)
+        new_key = os.urandom(32)
+        opened.learn_key(new_key)
+        old_key = _team_key(opened)
+        before = [*opened.data["team_key"].get("before", []), team.key_hash(old_key)]
+        opened.data["team_key"] = {"key": b64(new_key), "previous": b64(old_key), "before": before}
         opened.save()
         removed.resealed = opened.saved_files
+        roster.sign(new_key)
+        team.write_roster(root, roster)
+        opened.data["team_key"] = {"key": b64(new_key), "before": before}
+        opened.save()
         roster.rotate = False
         team.write_roster(root, roster)
     return removed
+
+
+def _team_key(opened: Any) -> bytes:
+    """The team key that vouches for the roster's entries (made now if the board has none)."""
+    held = opened.data.get("team_key", {}).get("key")
+    if isinstance(held, str):
+        return unb64(held, 32)
+    key = os.urandom(32)
+    opened.learn_key(key)
+    opened.data["team_key"] = {"key": b64(key)}
+    return key
 
 
 def rotate_sections(opened: Any, root: Path) -> list[str]:
@@ -396,9 +442,10 @@ def make_build_key(root: Path, passphrase: Passphrase, today: dt.date) -> tuple[
     secret = fmt.new_identity()
     identity = fmt.identity_string(secret)
     with open_vault(Path(root), passphrase) as opened:
-        roster = team.read_roster(root)
+        roster = copy.deepcopy(opened.roster)
         roster.build = fmt.recipient_of_secret(secret)
         roster.build_since = today.isoformat()
+        roster.sign(_team_key(opened))
         team.write_roster(root, roster)
         opened.set_roster(roster)
         opened.save()
@@ -408,9 +455,10 @@ def make_build_key(root: Path, passphrase: Passphrase, today: dt.date) -> tuple[
 
 def remove_build_key(root: Path, passphrase: Passphrase) -> int:
     with open_vault(Path(root), passphrase) as opened:
-        roster = team.read_roster(root)
+        roster = copy.deepcopy(opened.roster)
         roster.build = None
         roster.build_since = None
+        roster.sign(_team_key(opened))
         team.write_roster(root, roster)
         opened.set_roster(roster)
         opened.save()
@@ -433,6 +481,11 @@ def install_identity(root: Path, identity_file: Path, passphrase: Passphrase) ->
         raise VaultError(
             f"{identity_file} cannot be read; give the path of your saved identity file"
         ) from None
+    if not _looks_like_identity(data):
+        raise VaultError(
+            f"{identity_file} is not a quietboard identity file (a copy of "
+            ".quietboard/vault.json); give the path of the copy you saved"
+        )
     secret = passphrase()
     with board_lock(root):
         target = vault_path(root)
@@ -458,6 +511,17 @@ def install_identity(root: Path, identity_file: Path, passphrase: Passphrase) ->
         with open_vault(root, lambda: secret):
             pass  # opened once, so the members-only sections' plain copy is written
     return mod
+
+
+def _looks_like_identity(data: bytes) -> bool:
+    """Whether DATA has the header of a vault file (checked before any passphrase is asked)."""
+    import json  # noqa: PLC0415
+
+    try:
+        document = json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return False
+    return isinstance(document, dict) and document.get("kind") == "quietboard-vault"
 
 
 def identity_of(root: Path, passphrase: Passphrase) -> dict[str, Any]:

@@ -74,7 +74,25 @@ JOURNAL = Path(".quietboard") / "sync-pending"
 # built site. Also written to .git/info/exclude, which no one can commit away,
 # and kept out of every tree sync makes even where a remote already has them.
 PRIVATE = (".quietboard/", "output/", "content/posts/")
-IGNORED = (*PRIVATE, "__pycache__/")
+# A killed build's work folder (plaintext of every post it staged), and a
+# form service's export a moderator saved next to the board (IP addresses):
+# never shared, whatever the board's own .gitignore says.
+IGNORED = (*PRIVATE, "__pycache__/", ".quietboard-*/", "*.csv")
+# What a sync shares: the board's own files. Anything else in the folder (an
+# export, a note, a download) stays on this computer unless a moderator adds it
+# to git by hand ("git add FILE"); the sync says what it left out.
+SHARED = (
+    "board.toml",
+    "team/",
+    "content/pages/",
+    "content/images/",
+    "theme/",
+    "netlify.toml",
+    "requirements.txt",
+    ".github/",
+    ".gitignore",
+    "README.md",
+)
 # A board is plain files. A symbolic link from the remote could make a build
 # publish a file from outside the board; a submodule could fetch anything.
 REGULAR = ("100644", "100755")
@@ -144,6 +162,7 @@ class SyncReport:
     sent: tuple[str, ...]  # paths changed here since the last sync
     received: tuple[str, ...]  # paths written or deleted here to match the remote
     rounds: int  # fetches it took (more than one: someone pushed meanwhile)
+    left_out: tuple[str, ...] = ()  # files here that are not the board's, so not shared
 
     @property
     def changed(self) -> bool:
@@ -333,10 +352,41 @@ def _snapshot(root: Path, git_dir: Path, base: str | None) -> str:
     """
     with _private_index(git_dir) as index:
         _git(root, "read-tree", *([base] if base else ["--empty"]), index=index)
-        _git(root, "add", "--all", index=index)
+        _git(root, "add", "--update", index=index)  # what is shared already: changes, deletions
+        present = [p for p in SHARED if (root / p.rstrip("/")).exists()]
+        if present:
+            _git(root, "add", "--all", "--", *present, index=index)
         private = [folder.rstrip("/") for folder in PRIVATE]
         _git(root, "rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", *private, index=index)
         return _text(_git(root, "write-tree", index=index).stdout)
+
+
+def synced_names(root: Path | str, folder: str) -> set[str]:
+    """The names of the files in FOLDER ("team/state/") as last agreed with the remote."""
+    root = Path(root).absolute()
+    if SYNCED_REF not in _refs(root, SYNCED_REF):
+        return set()
+    listed = _git(root, "ls-tree", "-r", "--name-only", "-z", SYNCED_REF, "--", folder).stdout
+    return {_path(raw).removeprefix(folder) for raw in listed.split(b"\0") if raw}
+
+
+def _left_out(root: Path) -> tuple[str, ...]:
+    """Files in the board's folder that a sync does not share (not the board's own)."""
+    listed = _git(root, "ls-files", "--others", "--exclude-standard", "-z").stdout
+    paths = [_path(raw) for raw in listed.split(b"\0") if raw]
+    return tuple(sorted(p for p in paths if not p.startswith(SHARED) and p not in SHARED))
+
+
+def _private(path: str) -> bool:
+    """Whether PATH is, or is inside, a folder that never leaves a moderator's computer.
+
+    Compared without case, and a plain file of that name counts too: checked
+    out, a file named `.quietboard` would replace the folder holding the vault.
+    """
+    folded = path.casefold()
+    return any(
+        folded == folder.rstrip("/") or folded.startswith(folder) for folder in PRIVATE
+    ) or folded.split("/")[0].startswith(".quietboard")
 
 
 def _build_tree(root: Path, git_dir: Path, start: str, updates: Mapping[str, Entry | None]) -> str:
@@ -398,8 +448,8 @@ def _clash(path: str) -> SyncConflictError:
     return SyncConflictError(
         path,
         f"{path} was changed here and by another moderator in ways that clash; nothing was "
-        f"synced. See their version with `git show origin/main:{path}` in the board folder, "
-        "put your change into it, then sync again",
+        f"synced. Keep a copy of yours, take theirs (`git show origin/main:{path} > {path}` "
+        "in the board folder), sync, then make your change again and sync once more",
     )
 
 
@@ -515,6 +565,7 @@ def _push(root: Path, commit: str, expected: _Commit | None) -> bool:
     lease = f"--force-with-lease={BRANCH_REF}:{expected.sha if expected else ''}"
     result = _git(root, "push", "--porcelain", lease, REMOTE, f"{commit}:{BRANCH_REF}", check=False)
     if result.returncode == 0:
+        _drop_replaced_on_disk(root)
         return True
     status = result.stdout.decode("utf-8", "replace")
     if "(stale info)" in status or "(fetch first)" in status:
@@ -529,6 +580,20 @@ def _push(root: Path, commit: str, expected: _Commit | None) -> bool:
         f"could not push to origin: {_first_line(result.stderr)}; check your connection "
         "and your access, then sync again"
     )
+
+
+def _drop_replaced_on_disk(root: Path) -> None:
+    """A remote that is a folder here (a USB stick, a mounted share) keeps what a push
+    replaced until git tidies it, someday: it is dropped now. A host over the network
+    does its own tidying (docs/sync.md says what that means)."""
+    url = _text(_git(root, "remote", "get-url", REMOTE, check=False).stdout)
+    if "://" in url or ":" in url.split("/")[0]:
+        return  # a network address (https://, ssh://, user@host:path)
+    remote = Path(url) if Path(url).is_absolute() else root / url
+    if not (remote / "objects").is_dir() or not (remote / "refs").is_dir():
+        return  # not a bare repository we can tidy
+    _git(remote, "reflog", "expire", "--expire=now", "--all", check=False)
+    _git(remote, "gc", "--quiet", "--prune=now", check=False)
 
 
 # --- bringing this folder to the agreed state ------------------------------------
@@ -686,7 +751,7 @@ def _agree(
     updates |= {
         path: None
         for path, (mode, _) in start_entries.items()
-        if path.startswith(PRIVATE) or mode not in REGULAR
+        if _private(path) or mode not in REGULAR
     }
     tree = _build_tree(root, git_dir, start, updates) if updates else start
     before = start_entries if remote else {}
@@ -739,6 +804,7 @@ def sync(
     _drop_unreachable(root, git_dir)
     before, after = agreed.before, agreed.after
     return SyncReport(
+        left_out=_left_out(root),
         commit=agreed.commit,
         pushed=agreed.pushed,
         added=tuple(sorted(after.keys() - before.keys())),

@@ -365,7 +365,9 @@ def import_found(
             continue
         seen.add(identity)
         queue["seen"].append(identity)
-        item_id = _store(queue, _stored(payload), waiting, today)
+        # The envelope's id goes with the item: a team board knows by it one submission
+        # that two moderators imported (board/team.py).
+        item_id = _store(queue, {**_stored(payload), "envelope": identity}, waiting, today)
         report.settled.add(done)
         if item_id is None:
             report.duplicates += 1

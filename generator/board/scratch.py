@@ -72,6 +72,12 @@ def private_folder() -> Iterator[Path]:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def new_private_folder() -> Path:
+    """A new folder only this user can read, in memory where offered, that the caller
+    removes (and the next command removes if this process is killed first)."""
+    return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=base_dir()))
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -20,15 +20,15 @@ A moderator whose request to join is still waiting shares only the request.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.board import access, gitsync, team
+from generator.board import access, clock, gitsync, team
 from generator.board.config import read_board
 from generator.board.vault import Passphrase, board_lock, open_vault, read_vault, vault_path
 from generator.errors import VaultError
+from generator.formats.primitives import Unopenable
 
 STATE_PREFIX = f"{team.STATE_DIR.as_posix()}/"
 
@@ -43,6 +43,11 @@ class Shared:
     added: list[str] = field(default_factory=list)  # moderators who joined meanwhile
     removed: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)  # names asking to join
+    untrusted: list[str] = field(default_factory=list)  # roster entries no moderator made
+
+    @property
+    def left_out(self) -> tuple[str, ...]:
+        return self.rounds[-1].left_out if self.rounds else ()
 
     @property
     def received(self) -> int:
@@ -53,11 +58,28 @@ class Shared:
         return sum(len(r.sent) for r in self.rounds)
 
 
-def share(root: Path, passphrase: Passphrase, today: dt.date) -> Shared:
-    """Sync ROOT with its remote `origin`, as one moderator."""
+def share(
+    root: Path,
+    passphrase: Passphrase,
+    today: dt.date,
+    *,
+    accept_deletions: bool = False,
+    future_day: bool = False,
+) -> Shared:
+    """Sync ROOT with its remote `origin`, as one moderator.
+
+    ACCEPT_DELETIONS: go on when the merge would leave under a quarter of the team
+    files this copy holds (refused otherwise: an emptied remote, or another board).
+    """
     from generator.board.crew import join_requests  # noqa: PLC0415
 
     root = Path(root)
+    if clock.today() > dt.date.today() and not future_day:
+        raise VaultError(
+            f"QUIETBOARD_TODAY ({clock.today().isoformat()}) is after this computer's date, "
+            "and a sync settles the board for the whole team (expired codes, old records); "
+            "unset QUIETBOARD_TODAY, or add --yes if you mean to sync as of that day"
+        )
     if not team.is_team_board(root):
         raise VaultError(
             'this board is not a team board; "quietboard team init --name NAME" makes it one, '
@@ -84,7 +106,13 @@ def share(root: Path, passphrase: Passphrase, today: dt.date) -> Shared:
                 shared.warnings += _settle(root, secret, today)
             return shared
         identities = team.local_identities(local.data)
+        known = local.data["team"].get("keys", [])
         shared.warnings += _settle(root, secret, today)
+        # The files made here since the last sync: a decision the others had first stands.
+        held_here = frozenset(team.state_files(root))
+        made_here = frozenset(
+            set(team.state_files(root)) - gitsync.synced_names(root, STATE_PREFIX)
+        )
 
         def resolve(files: Mapping[str, bytes]) -> gitsync.Changes:
             roster = _roster_in(files) or before
@@ -93,11 +121,25 @@ def share(root: Path, passphrase: Passphrase, today: dt.date) -> Shared:
                 for path in files
                 if path.startswith(STATE_PREFIX)
             }
-            stale, overruled, _ = team.resolve_merged(root, identities, roster, me, state)
+            resolved = team.resolve_merged(
+                root,
+                identities,
+                roster,
+                me,
+                state,
+                local=made_here,
+                known=list(known),
+                mine=held_here,
+                accept_deletions=accept_deletions,
+            )
             # Kept across rounds and retries: the records told of are gone after the first.
             told = {what.item for what in shared.overruled}
-            shared.overruled += [what for what in overruled if what.item not in told]
-            return gitsync.Changes(delete={STATE_PREFIX + name for name in stale})
+            shared.overruled += [what for what in resolved.overruled if what.item not in told]
+            shared.untrusted = resolved.untrusted
+            return gitsync.Changes(
+                write={STATE_PREFIX + name: data for name, data in resolved.write.items()},
+                delete={STATE_PREFIX + name for name in resolved.delete},
+            )
 
         shared.rounds.append(gitsync.sync(root, resolve=resolve))
         names = set(team.state_files(root))
@@ -119,22 +161,9 @@ def _roster_in(files: Mapping[str, bytes]) -> team.Roster | None:
     if path not in files:
         return None
     try:
-        document = tomllib.loads(files[path].decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        roster = team.parse_roster(files[path].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError, Unopenable):
         return None
-    roster = team.Roster()
-    for mod_id, entry in document.get("moderators", {}).items():
-        if isinstance(entry, dict) and "recipient" in entry:
-            roster.moderators[mod_id] = team.Moderator(
-                mod_id,
-                str(entry.get("name", "")),
-                str(entry["recipient"]),
-                str(entry.get("since", "")),
-            )
-    build = document.get("build")
-    roster.build = (
-        str(build["recipient"]) if isinstance(build, dict) and "recipient" in build else None
-    )
     return roster if roster.moderators else None
 
 

@@ -34,10 +34,12 @@ it ends; a killed command's copy is replaced from the store by the next one.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import time
 import tomllib
@@ -48,6 +50,8 @@ from typing import Any
 
 import tomlkit
 
+from generator.board import scratch
+from generator.board.config import SECTION_NAME
 from generator.board.files import write_atomically
 from generator.errors import VaultError
 from generator.formats import team as fmt
@@ -72,13 +76,14 @@ UNION_KINDS = ("seen", "watch")
 # of it another moderator sealed again meanwhile does not bring it back.
 GONE = "gone"
 # Kinds whose record has a second, smaller record the build key can open.
-BUILD_VIEW_KINDS = ("members", "section", "code", "sections")
+BUILD_VIEW_KINDS = ("members", "section", "code", "sections", "post")
 # A team board's members-only sections are defined here, sealed, not in the
 # shared board.toml (their names and titles say what the group is about);
 # each moderator's commands read a plain copy, .quietboard/sections.toml.
 PRIVATE_SECTIONS = Path(".quietboard") / "sections.toml"
 PRIVATE_SECTIONS_MARK = Path(".quietboard") / "sections.written"
 KNOWN_TOP = {
+    "team_key",
     "private_sections",
     "queue",
     "members",
@@ -109,6 +114,7 @@ class Moderator:
     name: str
     recipient: str
     since: str
+    mac: str = ""  # made with the team key by the moderator who added them
 
 
 @dataclass
@@ -119,6 +125,47 @@ class Roster:
     # A moderator was removed and the section keys are still to be rotated
     # (set with the roster change, cleared once the new keys are saved).
     rotate: bool = False
+    build_mac: str = ""
+    # Entries no moderator made (their mac does not check): nothing is sealed to them.
+    untrusted: list[str] = field(default_factory=list)
+
+    def sign(self, team_key: bytes) -> None:
+        """Mark every entry as made by a moderator (who holds TEAM_KEY)."""
+        for mod in self.moderators.values():
+            mod.mac = _entry_mac(team_key, "moderator", mod.id, mod.name, mod.recipient)
+        if self.build:
+            self.build_mac = _entry_mac(team_key, "build", self.build)
+
+    def trusted(self, team_key: bytes | None, previous: bytes | None = None) -> Roster:
+        """This roster without the entries whose mac does not check with TEAM_KEY.
+
+        Anyone who can push to the remote can write team/recipients.toml; only a
+        moderator holds the team key. Without a key (a board that has none yet)
+        every entry counts.
+        """
+        if team_key is None:
+            return self
+        keys = [key for key in (team_key, previous) if key is not None]
+
+        def checks(mac: str, *parts: str) -> bool:
+            return any(fmt.equal_text(_entry_mac(key, *parts), mac) for key in keys)
+
+        kept = Roster(rotate=self.rotate)
+        for mod_id, mod in self.moderators.items():
+            if checks(mod.mac, "moderator", mod.id, mod.name, mod.recipient):
+                kept.moderators[mod_id] = mod
+            else:
+                kept.untrusted.append(mod.name)
+        if self.build:
+            if checks(self.build_mac, "build", self.build):
+                kept.build, kept.build_since, kept.build_mac = (
+                    self.build,
+                    self.build_since,
+                    self.build_mac,
+                )
+            else:
+                kept.untrusted.append("the build key")
+        return kept
 
     def recipients(self, *, build: bool) -> list[str]:
         found = [m.recipient for m in self.moderators.values()]
@@ -139,25 +186,40 @@ class Roster:
         return next((m for m in self.moderators.values() if m.recipient == recipient), None)
 
 
+def _entry_mac(team_key: bytes, *parts: str) -> str:
+    return fmt.b64_mac(team_key, "\n".join(["quietboard-roster-entry/1", *parts]).encode())
+
+
+def parse_roster(text: str) -> Roster:
+    """The roster in TEXT (team/recipients.toml); ValueError and the like if it is damaged."""
+    document = tomllib.loads(text)
+    roster = Roster()
+    for mod_id, entry in document.get("moderators", {}).items():
+        fmt.recipient_public(entry["recipient"])
+        roster.moderators[mod_id] = Moderator(
+            mod_id,
+            str(entry["name"]),
+            entry["recipient"],
+            str(entry.get("since", "")),
+            str(entry.get("mac", "")),
+        )
+    if "build" in document:
+        fmt.recipient_public(document["build"]["recipient"])
+        roster.build = document["build"]["recipient"]
+        roster.build_since = str(document["build"].get("since", ""))
+        roster.build_mac = str(document["build"].get("mac", ""))
+    roster.rotate = document.get("pending", {}).get("rotate-section-keys", False) is True
+    return roster
+
+
 def read_roster(root: Path) -> Roster:
     path = Path(root) / RECIPIENTS_FILE
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-        roster = Roster()
-        for mod_id, entry in document.get("moderators", {}).items():
-            fmt.recipient_public(entry["recipient"])
-            roster.moderators[mod_id] = Moderator(
-                mod_id, str(entry["name"]), entry["recipient"], str(entry.get("since", ""))
-            )
-        if "build" in document:
-            fmt.recipient_public(document["build"]["recipient"])
-            roster.build = document["build"]["recipient"]
-            roster.build_since = str(document["build"].get("since", ""))
-        roster.rotate = document.get("pending", {}).get("rotate-section-keys", False) is True
+        roster = parse_roster(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, Unopenable):
         raise VaultError(
-            f"{RECIPIENTS_FILE} is missing or damaged; restore it from the remote with "
-            '"quietboard sync" or from another moderator\'s copy'
+            f"{RECIPIENTS_FILE} is missing or damaged; copy it from another moderator's "
+            "board folder (their copy of the file), then run the command again"
         ) from None
     if not roster.moderators:
         raise VaultError(f"{RECIPIENTS_FILE} lists no moderator; restore it from the remote")
@@ -178,12 +240,14 @@ def write_roster(root: Path, roster: Roster) -> None:
         entry["name"] = mod.name
         entry["recipient"] = mod.recipient
         entry["since"] = mod.since
+        entry["mac"] = mod.mac
         moderators[mod.id] = entry
     document["moderators"] = moderators
     if roster.build:
         build = tomlkit.table()
         build["recipient"] = roster.build
         build["since"] = roster.build_since or ""
+        build["mac"] = roster.build_mac
         document["build"] = build
     if roster.rotate:
         pending = tomlkit.table()
@@ -235,6 +299,8 @@ def flatten(  # noqa: PLR0912 - one branch per part of the vault, in its order
             entries[("log", day)] = Entry(dict(counts))
     if data.get("watch"):
         entries[("watch",)] = Entry(list(data["watch"]))
+    if data.get("team_key"):
+        entries[("team_key",)] = Entry(data["team_key"])
     if data.get("private_sections"):
         entries[("sections",)] = Entry(data["private_sections"], data["private_sections"])
     for verifier, day in data.get("withdrawn", {}).items():
@@ -245,7 +311,9 @@ def flatten(  # noqa: PLR0912 - one branch per part of the vault, in its order
         if key not in KNOWN_TOP:
             entries[("data", key)] = Entry(value)
     for (section, post_id), text in posts.items():
-        entries[("post", section, post_id)] = Entry(text, text)
+        # The build's view: the text as published, without the withdrawal verifier
+        # (which would let the host link a member's posts), the item or the moderator.
+        entries[("post", section, post_id)] = Entry(text, {"text": _published_text(text)})
     return entries
 
 
@@ -275,6 +343,8 @@ def unflatten(  # noqa: PLR0912 - one branch per part of the vault, as in flatte
             data["watch"] = list(value)
         elif kind == "sections":
             data["private_sections"] = value
+        elif kind == "team_key":
+            data["team_key"] = value
         elif kind in ("withdrawn", "taken_down"):
             data.setdefault(kind, {})[key[1]] = value
         elif kind == "data":
@@ -300,6 +370,7 @@ class Overruled:
     mine: str  # "approved" or "removed"
     standing: str
     by: str  # the name of the moderator whose decision stands
+    post: str | None = None  # the post the standing decision published, if any
 
 
 @dataclass
@@ -327,15 +398,31 @@ def _latest(candidates: list[tuple[str, fmt.Record]]) -> tuple[str, fmt.Record]:
 
 
 def settle(
-    records: Mapping[str, fmt.Record], roster: Roster, me: str, *, unopened: int = 0
+    records: Mapping[str, fmt.Record],
+    roster: Roster,
+    me: str,
+    *,
+    unopened: int = 0,
+    local: frozenset[str] = frozenset(),
 ) -> Loaded:
-    """Settle RECORDS (file name -> record) into one value per key, the same way everywhere."""
+    """Settle RECORDS (file name -> record) into one value per key, the same way everywhere.
+
+    LOCAL names the files this moderator made since their last sync (a sync
+    passes them): a decision the others had first stands against them.
+    """
     loaded = Loaded(unopened=unopened, opened=len(records))
-    replaced = {name for record in records.values() for name in record.replaces}
+    # A file replaces only versions of its own key: one forged file naming every
+    # other file must not empty the board.
+    replaced = {
+        name
+        for record in records.values()
+        for name in record.replaces
+        if name in records and records[name].key == record.key
+    }
     horizon = _horizon()
     gone = _deletions(loaded, records, replaced, horizon)
     live, views, decisions = _sort_out(loaded, records, replaced, gone)
-    decided_same = _settle_decisions(loaded, decisions, roster, me, horizon)
+    decided_same = _settle_decisions(loaded, decisions, roster, me, horizon=horizon, local=local)
     _drop_same_submissions(loaded, live, decided_same)
     for key, found in live.items():
         _settle_key(loaded, key, found, roster, me)
@@ -353,7 +440,7 @@ def settle(
     # are sealed again as they are: same key, value, time and author.
     loaded.records = dict(records)
     for name, record in records.items():
-        wanted = roster.ids(build=record.view == "build" or record.key[0] == "post")
+        wanted = roster.ids(build=record.view == "build")
         if name not in loaded.stale and sorted(record.to) != wanted:
             loaded.reseal.add(name)
     return loaded
@@ -393,10 +480,13 @@ def _deletions(
 ) -> dict[Key, int]:
     """When each deleted key was deleted last; deletions older than HORIZON are forgotten."""
     gone: dict[Key, int] = {}
+    latest = _latest_time()
     for name, record in records.items():
         if record.key[0] != GONE or name in replaced:
             continue
-        if record.at < horizon:
+        if record.at > latest:
+            loaded.misshapen += 1  # dated ahead: it would silence every later change
+        elif record.at < horizon:
             loaded.stale.add(name)
         else:
             key = tuple(record.key[1:])
@@ -409,31 +499,44 @@ def _settle_decisions(
     decisions: Mapping[str, list[tuple[str, fmt.Record]]],
     roster: Roster,
     me: str,
+    *,
     horizon: int,
+    local: frozenset[str],
 ) -> set[str]:
-    """The earlier of two decisions on one item stands; returns the submissions decided."""
-    decided_same = set()
+    """Of two decisions on one item, or on two imports of one submission, the first shared
+    stands (one the remote had before this moderator's sync), else the earlier; returns the
+    submissions decided."""
+
+    def order(pair: tuple[str, fmt.Record]) -> tuple[bool, int, str]:
+        return (pair[0] in local, pair[1].at, pair[0])
+
+    standing: dict[str, tuple[str, fmt.Record]] = {}  # per submission
     for item_id, found in decisions.items():
-        found.sort(key=lambda pair: (pair[1].at, pair[0]))
-        winner = found[0]
-        if winner[1].at < horizon:
+        found.sort(key=order)
+        if found[0][1].at < horizon:
             loaded.stale.update(name for name, _ in found)
             continue
+        same = found[0][1].value.get("same") or f"item:{item_id}"
+        if same not in standing or order(found[0]) < order(standing[same]):
+            standing[same] = found[0]
+    for item_id, found in decisions.items():
+        if found[0][0] in loaded.stale:
+            continue
+        winner = standing[found[0][1].value.get("same") or f"item:{item_id}"]
         loaded.decisions[item_id] = winner
-        if winner[1].value.get("same"):
-            decided_same.add(winner[1].value["same"])
         mod = roster.moderators.get(winner[1].by)
-        for name, record in found[1:]:
-            if record.by != me:
-                continue  # told to its own moderator, at their sync
+        for name, record in found:
+            if (name, record) == winner or record.by != me:
+                continue  # the one that stands; or told to its own moderator, at their sync
             what = Overruled(
                 item=item_id,
                 mine=_action(record),
                 standing=_action(winner[1]),
                 by=mod.name if mod else "a former moderator",
+                post=winner[1].value.get("post") if _action(winner[1]) == "approved" else None,
             )
             loaded.overruled.append((name, what))
-    return decided_same
+    return {same for same in standing if not same.startswith("item:")}
 
 
 def _horizon() -> int:
@@ -442,13 +545,16 @@ def _horizon() -> int:
     The board's day (QUIETBOARD_TODAY, when a moderator sets it) counts, as for
     every other date rule; otherwise the wall clock.
     """
-    if os.environ.get("QUIETBOARD_TODAY"):
-        from generator.board import clock  # noqa: PLC0415
+    # The earlier of the board's day and the clock: a preview day set ahead must
+    # not make every computer forget decisions and deletions early.
+    return min(_board_now(), time.time_ns()) - DECISION_DAYS * DAY_NS
 
-        now = int(dt.datetime.combine(clock.today(), dt.time(), dt.UTC).timestamp()) * 10**9
-    else:
-        now = time.time_ns()
-    return now - DECISION_DAYS * DAY_NS
+
+def _board_now() -> int:
+    """The board's day (QUIETBOARD_TODAY when set, else today) at 00:00 UTC, in nanoseconds."""
+    from generator.board import clock  # noqa: PLC0415
+
+    return int(dt.datetime.combine(clock.today(), dt.time(), dt.UTC).timestamp()) * 10**9
 
 
 SHAPES: dict[str, tuple[int, type | tuple[type, ...]]] = {
@@ -461,6 +567,7 @@ SHAPES: dict[str, tuple[int, type | tuple[type, ...]]] = {
     "log": (1, dict),
     "watch": (0, list),
     "sections": (0, dict),
+    "team_key": (0, dict),
     "withdrawn": (1, str),
     "taken_down": (1, str),
     "data": (1, (dict, list, str, int, float, bool, type(None))),
@@ -473,21 +580,61 @@ def well_shaped(record: fmt.Record) -> bool:
     """Whether RECORD is a kind this version knows, shaped as it writes it."""
     kind, value = record.key[0], record.value
     shape = SHAPES.get(kind)
-    if shape is None or len(record.key) != shape[0] + 1:
+    if shape is None or len(record.key) != shape[0] + 1 or record.at > _latest_time():
         return False
+    if kind == "post" and not (
+        SECTION_NAME.fullmatch(record.key[1]) and POST_NAME.fullmatch(record.key[2])
+    ):
+        return False  # a post is written out as content/posts/SECTION/ID.md: nothing else
     if record.view == "build":
-        return isinstance(value, dict)
+        return isinstance(value, dict) and _strings(value, *BUILD_FIELDS.get(kind, ()))
     checks = {
-        "post": lambda: isinstance(value.get("text"), str),
+        "item": lambda: _strings(value, "kind"),
+        "section": lambda: _strings(value, "slot", "key"),
+        "code": lambda: _strings(value, "lookup", "wrap"),
+        "post": lambda: _strings(value, "text"),
         "log": lambda: all(type(count) is int for count in value.values()),
         "seen": lambda: all(isinstance(name, str) for name in value),
         "watch": lambda: all(isinstance(name, str) for name in value),
+        "sections": lambda: all(
+            SECTION_NAME.fullmatch(name) and isinstance(table, dict)
+            for name, table in value.items()
+        ),
+        "data": lambda: record.key[1] not in KNOWN_TOP,
+        "team_key": lambda: _strings(value, "key"),
     }
-    return isinstance(value, shape[1]) and checks.get(kind, lambda: True)()
+    return isinstance(value, shape[1]) and bool(checks.get(kind, lambda: True)())
+
+
+BUILD_FIELDS = {"section": ("slot", "key"), "code": ("lookup", "wrap"), "post": ("text",)}
+# Names a post's file may have (content/posts/SECTION/ID.md).
+POST_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+# How far ahead of this computer's clock a record may be dated: a record from
+# further ahead (a wrong clock, or a forgery) would win every later change.
+CLOCK_SKEW_NS = 2 * DAY_NS
+
+
+def _published_text(text: str) -> str:
+    """A post file without its Withdrawal line (the build never publishes it)."""
+    head, sep, body = text.partition("\n\n")
+    kept = [line for line in head.splitlines() if not line.casefold().startswith("withdrawal:")]
+    return "\n".join(kept) + sep + body
+
+
+def _strings(value: Any, *names: str) -> bool:
+    return isinstance(value, dict) and all(isinstance(value.get(name), str) for name in names)
+
+
+def _latest_time() -> int:
+    """The latest `at` a record may carry: now (the wall clock, or the board's day if
+    later) and a little clock skew."""
+    return max(time.time_ns(), _board_now()) + CLOCK_SKEW_NS
 
 
 def same_submission(item: Any) -> str | None:
     """What makes two queue items one submission imported twice (by two moderators, say)."""
+    if isinstance(item, dict) and isinstance(item.get("envelope"), str):
+        return "envelope:" + item["envelope"]  # one sealed envelope, imported twice
     if not isinstance(item, dict) or not item.get("verifier"):
         return None  # a report or feedback: two members may send the same words
     from generator.board.inbox import SAME_SUBMISSION  # noqa: PLC0415 - inbox is heavy
@@ -526,7 +673,7 @@ def _settle_key(
         loaded.stale.update(names)
         return
     if kind == "post":
-        found = [pair for pair in found if _post_stands(loaded, pair[1])]
+        found = [pair for pair in found if _post_stands(loaded, pair[1], key[2])]
         loaded.stale.update(set(names) - {name for name, _ in found})
         if not found:
             return
@@ -568,13 +715,17 @@ def _settle_log(loaded: Loaded, key: Key, found: list[tuple[str, fmt.Record]], m
     loaded.files[key] = [name for name, _ in found]
 
 
-def _post_stands(loaded: Loaded, record: fmt.Record) -> bool:
+def _post_stands(loaded: Loaded, record: fmt.Record, post_id: str) -> bool:
     """Whether a post still stands: not published by a decision that another overruled."""
     item_id = record.value.get("item") if isinstance(record.value, dict) else None
     if item_id is None or item_id not in loaded.decisions:
         return True
     _, decision = loaded.decisions[item_id]
-    return _action(decision) == "approved" and decision.by == record.value.get("approved_by")
+    return (
+        _action(decision) == "approved"
+        and decision.by == record.value.get("approved_by")
+        and decision.value.get("post") in (None, post_id)
+    )
 
 
 def read_records(
@@ -638,7 +789,7 @@ class Writer:
 
     def reseal(self, record: fmt.Record, name: str) -> str:
         """RECORD (file NAME) again, unchanged but for who it is sealed to."""
-        build = record.view == "build" or record.key[0] == "post"
+        build = record.view == "build"
         again = fmt.Record(
             key=record.key,
             value=record.value,
@@ -700,7 +851,7 @@ def changes_for(
         if not changed and key not in loaded.dirty:
             files[key] = old_files
             continue
-        names = [writer.record(key, value, replaces=old_files, build=key[0] == "post")]
+        names = [writer.record(key, value, replaces=old_files)]
         if entry.build is not None and key[0] in BUILD_VIEW_KINDS:
             names.append(writer.record(key, entry.build, replaces=[], view="build"))
         delete.update(old_files)
@@ -784,14 +935,24 @@ def read_post_files(root: Path) -> dict[tuple[str, str], str]:
 def clear_post_files(root: Path) -> None:
     """Remove content/posts/ (the written-out copy), whoever left it."""
     top = Path(root) / POSTS_DIR
-    if top.exists():
+    if top.is_symlink():
+        target = Path(os.readlink(top))
+        top.unlink()
+        if scratch.NAME.fullmatch(target.name):
+            shutil.rmtree(target, ignore_errors=True)
+    elif top.exists():
         shutil.rmtree(top, ignore_errors=True)
 
 
 def write_post_files(root: Path, posts: Mapping[tuple[str, str], str]) -> None:
+    """Write POSTS out for the command that runs: content/posts/ is a link to a private
+    folder in memory (where the system offers one), never plaintext in the board's folder.
+    A killed command's folder is removed by the next command that takes the lock."""
     clear_post_files(root)
     top = Path(root) / POSTS_DIR
-    top.mkdir(parents=True, mode=0o700, exist_ok=True)
+    top.parent.mkdir(parents=True, exist_ok=True)
+    private = scratch.new_private_folder()
+    os.symlink(private, top)
     for (section, post_id), text in posts.items():
         folder = top / section
         folder.mkdir(mode=0o700, exist_ok=True)
@@ -926,6 +1087,11 @@ class TeamVault:
     def roster(self) -> Roster:
         return self._roster
 
+    @property
+    def me(self) -> str:
+        """This moderator's id on the roster."""
+        return self._me
+
     def set_roster(self, roster: Roster) -> None:
         """Seal to ROSTER from now on: the next save seals every file again that it changes."""
         self._roster = roster
@@ -940,6 +1106,13 @@ class TeamVault:
         if self._loaded.stale or self._loaded.dirty or self._loaded.reseal or self.acknowledge:
             return True
         return {k: e.value for k, e in new.items()} != self._loaded.values
+
+    def learn_key(self, key: bytes) -> None:
+        """Remember team KEY as one this moderator made (before it is saved anywhere else)."""
+        known = self._local.data["team"].setdefault("keys", [])
+        if fmt.b64_key(key) not in known:
+            known.append(fmt.b64_key(key))
+            self._local.save()
 
     def posts_changed(self) -> bool:
         return read_post_files(self.root) != self._saved_posts
@@ -969,10 +1142,66 @@ def load(
     roster: Roster,
     me: str,
     files: Mapping[str, bytes] | None = None,
-) -> tuple[dict[str, fmt.Record], Loaded]:
-    """Open and settle the team files of ROOT (or FILES, name -> bytes)."""
+    *,
+    local: frozenset[str] = frozenset(),
+    known: list[str] | None = None,
+) -> tuple[dict[str, fmt.Record], Loaded, Roster]:
+    """Open and settle the team files of ROOT (or FILES, name -> bytes), with the roster
+    as far as the team key vouches for it."""
     records, unopened = read_records(state_files(root) if files is None else files, identities)
-    return records, settle(records, roster, me, unopened=unopened)
+    trusted = roster.trusted(*team_keys(records, known))
+    return records, settle(records, trusted, me, unopened=unopened, local=local), trusted
+
+
+NO_KEY = b"\0" * 32  # vouches for nothing
+
+
+def team_keys(
+    records: Mapping[str, fmt.Record], known: list[str] | None = None
+) -> tuple[bytes | None, bytes | None]:
+    """The team key (which vouches for the roster's entries) and, while a rotation is
+    being finished, the one before it.
+
+    KNOWN: the keys this moderator has seen before (b64u, appended to as it goes).
+    A key they have not seen counts only if it replaces one they have (a rotation
+    by a moderator), or if they have seen none yet (they just joined): someone who
+    can push but holds no identity cannot plant a key of their own.
+    """
+    key, previous, before = _team_keys(records)
+    if known is None or key is None:
+        return key, previous
+    seen = {key_hash(base64.urlsafe_b64decode(k)) for k in known}
+    if not known or fmt.b64_key(key) in known or seen & set(before):
+        if fmt.b64_key(key) not in known:
+            known.append(fmt.b64_key(key))
+        return key, previous
+    return NO_KEY, None
+
+
+def _team_keys(
+    records: Mapping[str, fmt.Record],
+) -> tuple[bytes | None, bytes | None, list[str]]:
+    replaced = {n for r in records.values() for n in r.replaces}
+    found = [
+        (name, r)
+        for name, r in records.items()
+        if r.key == ("team_key",) and name not in replaced and well_shaped(r)
+    ]
+    if not found:
+        return None, None, []
+    _, record = _latest(found)
+    try:
+        key = unb64(record.value["key"], 32)
+        previous = record.value.get("previous")
+        before = [h for h in record.value.get("before", []) if isinstance(h, str)]
+        return key, unb64(previous, 32) if isinstance(previous, str) else None, before
+    except (Unopenable, TypeError):
+        return None, None, []
+
+
+def key_hash(key: bytes) -> str:
+    """How a team key is named in the `before` list of the keys that followed it."""
+    return fmt.b64_digest(b"quietboard-team-key/1" + key)
 
 
 @contextlib.contextmanager
@@ -1018,9 +1247,18 @@ def open_team_vault(root: Path, passphrase: Any) -> Iterator[Any]:
                 'if you asked to join, ask a moderator to run "quietboard team add NAME", then '
                 'run "quietboard sync"'
             )
-        records, loaded = load(root, local_identities(local.data), roster, me)
+        known = local.data["team"].setdefault("keys", [])
+        before = list(known)
+        records, loaded, roster = load(root, local_identities(local.data), roster, me, known=known)
+        if known != before:
+            local.save()
         if loaded.unopened and not loaded.opened:
             raise VaultError(NOT_OPENED)
+        if me not in roster.moderators:
+            raise VaultError(
+                "team/recipients.toml lists you, but no moderator of the team vouched for the "
+                'entry (it was not made by "quietboard team add"); ask a moderator to add you'
+            )
         try:
             team_vault = TeamVault(root, local, records, loaded, roster)
             yield team_vault
@@ -1067,11 +1305,14 @@ def open_build(root: Path, build_key: str) -> BuildVault:
         raise bad_key
     records, _ = read_records(state_files(root), [build_key])
     views: dict[Key, list[tuple[str, fmt.Record]]] = {}
-    replaced = {name for record in records.values() for name in record.replaces}
+    replaced = {
+        name
+        for record in records.values()
+        for name in record.replaces
+        if name in records and records[name].key == record.key
+    }
     for name, record in records.items():
-        if name in replaced:
-            continue
-        if record.view == "build" or record.key[0] == "post":
+        if name not in replaced and record.view == "build" and well_shaped(record):
             views.setdefault(record.key, []).append((name, record))
     values = {}
     for key, found in views.items():
@@ -1086,12 +1327,84 @@ def open_build(root: Path, build_key: str) -> BuildVault:
     return BuildVault(root, data)
 
 
+@dataclass
+class Resolution:
+    """What a merge of moderators' work leaves to settle before it is pushed."""
+
+    delete: set[str] = field(default_factory=set)
+    write: dict[str, bytes] = field(default_factory=dict)
+    overruled: list[Overruled] = field(default_factory=list)
+    unopened: int = 0
+    untrusted: list[str] = field(default_factory=list)  # roster entries no moderator made
+
+
 def resolve_merged(
-    root: Path, identities: list[str], roster: Roster, me: str, files: Mapping[str, bytes]
-) -> tuple[set[str], list[Overruled], int]:
-    """What a merge of two moderators' work leaves to settle: the stale files to delete
-    before pushing (so a host build never sees a post an earlier decision overruled),
-    this moderator's overruled decisions (to tell them), and how many files did not open."""
-    _, loaded = load(root, identities, roster, me, files)
-    stale = set(loaded.stale) | {name for name, _ in loaded.overruled}
-    return stale, [what for _, what in loaded.overruled], loaded.unopened
+    root: Path,
+    identities: list[str],
+    roster: Roster,
+    me: str,
+    files: Mapping[str, bytes],
+    *,
+    local: frozenset[str] = frozenset(),
+    known: list[str] | None = None,
+    mine: frozenset[str] = frozenset(),
+    accept_deletions: bool = False,
+) -> Resolution:
+    """Settle the merged FILES so that no push ever gives the host what a moderator's
+    command would take away: stale versions and overruled decisions (and the posts they
+    published), posts withdrawn or taken down, and files sealed to someone no longer on the
+    team (sealed again). LOCAL: the files made here since the last sync."""
+    records, loaded, roster = load(root, identities, roster, me, files, local=local, known=known)
+    if not accept_deletions and len(files) < len(mine) // 4 and len(mine) >= 8:
+        raise VaultError(
+            f"this sync would leave {len(files)} of the {len(mine)} team files this copy "
+            "holds: someone emptied the shared folder, or the remote holds another board. "
+            "Nothing was shared. Check the remote; if the team really meant it, run "
+            '"quietboard sync --accept-deletions"'
+        )
+    if me not in roster.moderators:
+        raise VaultError(
+            "the remote's team does not include you (you were removed, the team key changed "
+            "in a way you did not see, or the remote holds another board); nothing was "
+            "shared: ask another moderator"
+        )
+    resolution = Resolution(unopened=loaded.unopened, untrusted=roster.untrusted)
+    resolution.delete = set(loaded.stale) | {name for name, _ in loaded.overruled}
+    resolution.overruled = [what for _, what in loaded.overruled]
+    for key in _posts_to_take_away(loaded):
+        resolution.delete.update(loaded.files.get(key, []))
+    writer = Writer(roster, me)
+    for name in sorted(loaded.reseal - resolution.delete):
+        writer.reseal(records[name], name)
+        resolution.delete.add(name)
+    resolution.write = writer.changes.write
+    return resolution
+
+
+def _posts_to_take_away(loaded: Loaded) -> list[Key]:
+    """Posts a withdrawal or a take-down on record removes, with the replies below them."""
+    withdrawn = {key[1] for key in loaded.values if key[0] == "withdrawn"}
+    taken_down = {key[1] for key in loaded.values if key[0] == "taken_down"}
+    posts = {key: text for key, text in loaded.values.items() if key[0] == "post"}
+    gone = {
+        key[2]
+        for key, text in posts.items()
+        if key[2] in taken_down or _metadata(text, "Withdrawal") in withdrawn
+    }
+    while True:
+        below = {key[2] for key, text in posts.items() if _metadata(text, "Reply-To") in gone}
+        if below <= gone:
+            break
+        gone |= below
+    return [key for key in posts if key[2] in gone]
+
+
+def _metadata(text: Any, name: str) -> str | None:
+    """The value of a post file's metadata line NAME (before the first blank line)."""
+    if not isinstance(text, str):
+        return None
+    for line in text.split("\n\n", 1)[0].splitlines():
+        field_name, _, value = line.partition(":")
+        if field_name.strip().casefold() == name.casefold():
+            return value.strip()
+    return None

@@ -90,7 +90,9 @@ def team_join(name: str, board_dir: Path) -> None:
     from generator.board.crew import request_to_join  # noqa: PLC0415
 
     load_board(board_dir)
-    request = request_to_join(board_dir, ask_new_passphrase, name, clock.today())
+    request = request_to_join(
+        board_dir, ask_new_passphrase, name, clock.today(), passphrase=ask_passphrase
+    )
     click.echo(f'Your request to join as "{request.name}" is in team/requests/{request.path.name}.')
     click.echo(f"Your fingerprint: {request.fingerprint}")
     click.echo(
@@ -119,8 +121,17 @@ def team_add(name: str, fingerprint: str | None, board_dir: Path) -> None:
     """
     from generator.board.crew import add_moderator, join_requests  # noqa: PLC0415
 
+    from generator.board.team import read_roster  # noqa: PLC0415
+
     load_board(board_dir)
     _not_team(board_dir)
+    on_team = read_roster(board_dir).by_name(name)
+    if on_team is not None:
+        raise VaultError(
+            f'"{on_team.name}" is on the team already; "quietboard team list" shows the team '
+            f'(to take back someone who lost their identity: "quietboard team remove '
+            f'{on_team.name}" first, then they join again)'
+        )
     if not any(r.name.casefold() == name.casefold() for r in join_requests(board_dir)):
         click.echo(
             f'There is no request from "{name}" yet. {name} runs, on their own computer:\n\n'
@@ -280,8 +291,14 @@ def team_recover(url: str, directory: Path, identity_file: Path) -> None:
 
 
 @click.command("sync")
+@click.option(
+    "--accept-deletions",
+    is_flag=True,
+    help="Go on although the remote lost most of the team's files (only if the team meant it).",
+)
+@click.option("--yes", is_flag=True, help="Sync as of QUIETBOARD_TODAY although it is a day ahead.")
 @board_option
-def sync_command(board_dir: Path) -> None:
+def sync_command(accept_deletions: bool, yes: bool, board_dir: Path) -> None:
     """Share your work with the other moderators through the remote "origin".
 
     Settles the board (withdrawals, expired codes), sends what you did, takes
@@ -296,7 +313,13 @@ def sync_command(board_dir: Path) -> None:
     from generator.board.sharing import share  # noqa: PLC0415
 
     load_board(board_dir)
-    shared = share(board_dir, ask_passphrase, clock.today())
+    shared = share(
+        board_dir,
+        ask_passphrase,
+        clock.today(),
+        accept_deletions=accept_deletions,
+        future_day=yes,
+    )
     if shared.waiting:
         click.echo(
             "Synced. Your request to join is not accepted yet: tell a moderator your fingerprint "
@@ -307,9 +330,14 @@ def sync_command(board_dir: Path) -> None:
         click.echo("You are on the team now: the board's files are sealed to you.")
     click.echo(f"Synced: sent {shared.sent} change(s), received {shared.received}.")
     for what in shared.overruled:
+        after = (
+            f' If it must not stay up, take it down: "quietboard takedown {what.post}".'
+            if what.post and what.mine == "removed"
+            else ""
+        )
         click.echo(
             f"Item {what.item}: your decision ({what.mine}) was not kept; {what.by} had "
-            f"{what.standing} it earlier, and that stands.",
+            f"{what.standing} it earlier, and that stands.{after}",
             err=True,
         )
     for name in shared.added:
@@ -321,8 +349,23 @@ def sync_command(board_dir: Path) -> None:
             f'"{name}" asks to join: check their fingerprint with them on another channel, '
             f'then "quietboard team add {name} --fingerprint ..."'
         )
+    for name in shared.untrusted:
+        click.echo(
+            f'Warning: team/recipients.toml names "{name}", but no moderator added that entry '
+            '(it was not made by "quietboard team add"): nothing is sealed to it. If you did '
+            "not expect it, someone with access to the repository put it there: check who can "
+            "push to it.",
+            err=True,
+        )
     for warning in shared.warnings:
         click.echo(f"Warning: {warning}", err=True)
+    if shared.left_out:
+        shown = ", ".join(shared.left_out[:5]) + (" and more" if len(shared.left_out) > 5 else "")
+        click.echo(
+            f"Not shared (not the board's own files): {shown}. A form export holds members' "
+            "IP addresses: delete it once imported. To share a file on purpose: git add FILE.",
+            err=True,
+        )
 
 
 COMMANDS = (team_group, sync_command)

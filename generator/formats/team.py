@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import os
 from dataclasses import dataclass, field
@@ -245,6 +246,19 @@ def open_file(data: bytes, identities: list[str]) -> Record:
 def b64_digest(data: bytes) -> str:
     """A short digest that names a thing inside a sealed record (never outside one)."""
     return base64.urlsafe_b64encode(hashlib.sha256(data).digest()[:18]).decode("ascii")
+
+
+def b64_mac(key: bytes, data: bytes) -> str:
+    """HMAC-SHA256 of DATA under KEY, base64url (a roster entry's mark, docs/formats/team.md)."""
+    return base64.urlsafe_b64encode(hmac.new(key, data, hashlib.sha256).digest()).decode("ascii")
+
+
+def b64_key(key: bytes) -> str:
+    return base64.urlsafe_b64encode(key).decode("ascii")
+
+
+def equal_text(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
 
 
 def new_name() -> str:

@@ -150,17 +150,19 @@ def test_two_decisions_on_one_item_the_earlier_stands_and_nothing_is_published_t
     assert len(posts(robin)) == len(posts(sam)) == expected
     assert queue_ids(robin) == queue_ids(sam) == []
     # Sam's decision lost; Sam is told at their sync, Robin is not.
-    _, told, _ = team.resolve_merged(
+    told = team.resolve_merged(
         sam, [identity(sam)], team.read_roster(sam), moderator_id(sam),
         team.state_files(sam),
     )  # fmt: skip
+    told = told.overruled
     assert [(t.item, t.standing, t.by) for t in told] == [
         (item, "approved" if first == "approve" else "removed", "Robin")
     ]
-    _, told_robin, _ = team.resolve_merged(
+    told_robin = team.resolve_merged(
         robin, [identity(robin)], team.read_roster(robin), moderator_id(robin),
         team.state_files(robin),
     )  # fmt: skip
+    told_robin = told_robin.overruled
     assert told_robin == []
 
 

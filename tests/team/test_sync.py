@@ -453,7 +453,11 @@ def test_ensure_repository_keeps_gitignore_and_commits_what_is_there(tmp_path, r
     assert ensure_repository(board) is True
 
     lines = (board / ".gitignore").read_text().splitlines()
-    assert lines == ["*.bak", "output/", ".quietboard/", "content/posts/", "__pycache__/"]
+    # The board's own line kept; every folder and file that must never be shared added.
+    assert lines == [
+        "*.bak", "output/", ".quietboard/", "content/posts/", "__pycache__/", ".quietboard-*/",
+        "*.csv",
+    ]  # fmt: skip
     one_root_commit(board)
     committed = git(board, "ls-tree", "-r", "--name-only", "HEAD").split()
     assert sorted(committed) == sorted([*INITIAL, ".gitignore"])
