@@ -120,7 +120,6 @@ def team_add(name: str, fingerprint: str | None, board_dir: Path) -> None:
     Example: quietboard team add Sam --fingerprint abcd-efgh-ijkl-mnop
     """
     from generator.board.crew import add_moderator, join_requests  # noqa: PLC0415
-
     from generator.board.team import read_roster  # noqa: PLC0415
 
     load_board(board_dir)
