@@ -170,7 +170,8 @@ def test_a_post_sealed_to_the_whole_roster_is_not_sealed_again(monkeypatch):
     )
     writer = board.Writer(roster, "zed2zed2")
     post = {"text": "Title: A\n\nB\n", "item": None, "approved_by": "zed2zed2"}
-    writer.record(("post", "share", "abc"), post, replaces=[], build=True)
+    writer.record(("post", "share", "abc"), post, replaces=[])
+    writer.record(("post", "share", "abc"), {"text": post["text"]}, replaces=[], view="build")
     settled = board.settle(writer.changes.records, roster, "zed2zed2")
     assert settled.dirty == set() and settled.reseal == set()
 

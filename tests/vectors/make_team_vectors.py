@@ -566,7 +566,7 @@ def settle_cases() -> list[dict]:
                                      at(-20), SAM, to=TEAM),
             name("decisionrobin"): rec(["decision", ITEM_ID], {"action": "approved",
                                        "post": POST_ID}, at(-10), ROBIN, to=TEAM),
-            name("postrobin"): rec(ITEM_POST, post_value(ROBIN), at(-10), ROBIN, to=TEAM_BUILD),
+            name("postrobin"): rec(ITEM_POST, post_value(ROBIN), at(-10), ROBIN, to=TEAM),
         },
         "expected": {
             "values": [],
@@ -597,16 +597,16 @@ def settle_cases() -> list[dict]:
         "records": {
             name("decisionrobin"): rec(["decision", ITEM_ID], {"action": "approved",
                                        "post": POST_ID}, at(-30), ROBIN, to=TEAM),
-            name("postrobin"): rec(ITEM_POST, post_value(ROBIN), at(-30), ROBIN, to=TEAM_BUILD),
+            name("postrobin"): rec(ITEM_POST, post_value(ROBIN), at(-30), ROBIN, to=TEAM),
             name("decisionsam"): rec(["decision", ITEM_ID], {"action": "approved",
                                      "post": POST_ID}, at(-5), SAM, to=TEAM),
-            name("postsam"): rec(ITEM_POST, post_value(SAM), at(-5), SAM, to=TEAM_BUILD),
+            name("postsam"): rec(ITEM_POST, post_value(SAM), at(-5), SAM, to=TEAM),
         },
         "expected": {
             "values": [[ITEM_POST, POST_TEXT]],
             "files": [[ITEM_POST, [name("postrobin")]]],
             "stale": [name("postsam")],
-            "dirty": [],
+            "dirty": [ITEM_POST],  # a post without its build view is written again
             "decisions": {ITEM_ID: name("decisionrobin")},
             "overruled": [[name("decisionsam"), {"item": ITEM_ID, "mine": "approved",
                                                  "standing": "approved", "by": "Robin"}]],
@@ -764,8 +764,8 @@ def settle_cases() -> list[dict]:
                                          name("sectionviewtwo")]],
             ],
             "stale": [name("orphanview")],
-            "dirty": [["members"], ["section", "circle"]],
-            "reseal": sorted([name("itemold"), name("post"), name("codeview")]),
+            "dirty": [["members"], ["post", "share", "own"], ["section", "circle"]],
+            "reseal": sorted([name("itemold"), name("codeview")]),
             "origins": [[["post", "share", "own"], {"item": None, "approved_by": IDS[SAM]}]],
         },
     })  # fmt: skip
