@@ -147,6 +147,7 @@ def report(
 ) -> ItemReport:
     """Clean every field of ITEM and look for identifying details and crisis language."""
     watch = watch_list(data)
+    terms = _crisis_terms(board)
     fields = []
     for name, text in item_fields(item):
         cleaned = clean_text(text)
@@ -159,9 +160,7 @@ def report(
                 name=name,
                 cleaned=cleaned,
                 identifying=tuple(identifying),
-                crisis=tuple(
-                    crisis.find_crisis(cleaned.text, _crisis_terms(board), language=board.language)
-                ),
+                crisis=tuple(crisis.find_crisis(cleaned.text, terms, language=board.language)),
                 lookalikes=pii.lookalikes(cleaned.text),
             )
         )
@@ -186,15 +185,28 @@ REPORT_FORMAT = 1
 
 def _report_context(board: Board, data: Mapping[str, Any]) -> str:
     """What a report depends on besides the item: the watch list and board.toml's settings."""
+    return _context_json(
+        tuple(watch_list(data)),
+        board.moderation.region,
+        tuple(sorted(board.roles.items())),
+        _own_crisis_terms(board),
+        board.language,
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _context_json(
+    watch: tuple[str, ...], region: str, roles: tuple[tuple[str, str], ...], own: str, language: str
+) -> str:
     # json.dumps([REPORT_FORMAT, watch list, region, roles, crisis rules, language]),
     # with the crisis rules (most of it, the same for every item) written once.
     parts = [
         _json(REPORT_FORMAT),
-        _json(watch_list(data)),
-        _json(board.moderation.region),
-        _json(sorted(board.roles.items())),
-        _crisis_terms_json(_own_crisis_terms(board)),
-        _json(board.language),
+        _json(list(watch)),
+        _json(region),
+        _json([list(role) for role in roles]),
+        _crisis_terms_json(own),
+        _json(language),
     ]
     return "[" + ", ".join(parts) + "]"
 
