@@ -11,6 +11,7 @@ board is for, and flagging them would bury the posts that need a moderator.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import tomllib
@@ -365,19 +366,21 @@ class _Tokens:
     def __init__(self, text: str) -> None:
         self.text = text
         self.words = set(PLAIN_WORD.findall(text))
-        self._by_start: dict[str, list[str]] | None = None
+        self._sorted: list[str] | None = None
 
     def starting(self, prefix: str) -> list[str]:
         """The words that start with PREFIX."""
         if prefix not in self.text:
             return []  # most prefixes, and much faster to find out
-        if len(prefix) < 2:
-            return [word for word in self.words if word.startswith(prefix)]
-        if self._by_start is None:
-            self._by_start = {}
-            for word in self.words:
-                self._by_start.setdefault(word[:2], []).append(word)
-        return [word for word in self._by_start.get(prefix[:2], ()) if word.startswith(prefix)]
+        if self._sorted is None:
+            self._sorted = sorted(self.words)
+        words = self._sorted
+        found = []
+        for at in range(bisect.bisect_left(words, prefix), len(words)):
+            if not words[at].startswith(prefix):
+                break
+            found.append(words[at])
+        return found
 
 
 @dataclass(frozen=True, eq=False)  # compared (and hashed) as one shared object
