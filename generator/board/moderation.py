@@ -685,7 +685,7 @@ def _post_file_exists(folder: Path, name: str) -> bool:
     """Whether FOLDER/*/NAME exists (what the glob finds, in a third of its time)."""
     try:
         sections = [entry.path for entry in os.scandir(folder) if entry.is_dir()]
-    except (FileNotFoundError, NotADirectoryError):
+    except OSError:  # no folder, or one that cannot be read: the glob finds nothing either
         return False
     return any(os.path.lexists(os.path.join(section, name)) for section in sections)
 

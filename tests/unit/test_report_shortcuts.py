@@ -400,3 +400,16 @@ def test_the_report_key_and_context_are_written_as_before(tmp_path: Path) -> Non
     item = {"title": 'Zoë’s "week"', "body": "Text\n", "cw": ["low mood"], "pseudonym": "Wren"}
     texts = json.dumps([context, moderation.item_fields(item)], ensure_ascii=False)
     assert moderation._report_key(context, item) == hashlib.sha256(texts.encode()).hexdigest()[:32]
+
+
+def test_a_new_post_id_is_checked_as_the_glob_would(tmp_path: Path) -> None:
+    posts = tmp_path / "content" / "posts"
+    for rel in ("share/a1b2c3d4e5.md", "circle/f6a7b8c9d0.md", ".hidden/0a1b2c3d4e.md"):
+        (posts / rel).parent.mkdir(parents=True, exist_ok=True)
+        (posts / rel).write_text("x")
+    (posts / "notes.md").write_text("not in a section")
+    names = ["a1b2c3d4e5.md", "f6a7b8c9d0.md", "0a1b2c3d4e.md", "notes.md", "ffffffffff.md"]
+    for folder in (posts, tmp_path / "nowhere"):
+        assert [moderation._post_file_exists(folder, name) for name in names] == [
+            any(folder.glob(f"*/{name}")) for name in names
+        ]
