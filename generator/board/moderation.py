@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import html
 import json
@@ -146,6 +147,7 @@ def report(
 ) -> ItemReport:
     """Clean every field of ITEM and look for identifying details and crisis language."""
     watch = watch_list(data)
+    terms = _crisis_terms(board)
     fields = []
     for name, text in item_fields(item):
         cleaned = clean_text(text)
@@ -158,9 +160,7 @@ def report(
                 name=name,
                 cleaned=cleaned,
                 identifying=tuple(identifying),
-                crisis=tuple(
-                    crisis.find_crisis(cleaned.text, _crisis_terms(board), language=board.language)
-                ),
+                crisis=tuple(crisis.find_crisis(cleaned.text, terms, language=board.language)),
                 lookalikes=pii.lookalikes(cleaned.text),
             )
         )
@@ -185,20 +185,48 @@ REPORT_FORMAT = 1
 
 def _report_context(board: Board, data: Mapping[str, Any]) -> str:
     """What a report depends on besides the item: the watch list and board.toml's settings."""
-    context = [
-        REPORT_FORMAT,
-        watch_list(data),
+    return _context_json(
+        tuple(watch_list(data)),
         board.moderation.region,
-        sorted(board.roles.items()),
-        _crisis_terms(board),
+        tuple(sorted(board.roles.items())),
+        _own_crisis_terms(board),
         board.language,
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _context_json(
+    watch: tuple[str, ...], region: str, roles: tuple[tuple[str, str], ...], own: str, language: str
+) -> str:
+    # json.dumps([REPORT_FORMAT, watch list, region, roles, crisis rules, language]),
+    # with the crisis rules (most of it, the same for every item) written once.
+    parts = [
+        _json(REPORT_FORMAT),
+        _json(list(watch)),
+        _json(region),
+        _json([list(role) for role in roles]),
+        _crisis_terms_json(own),
+        _json(language),
     ]
-    return json.dumps(context, sort_keys=True, default=list)
+    return "[" + ", ".join(parts) + "]"
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=list)
 
 
 def _report_key(context: str, item: Mapping[str, Any]) -> str:
-    texts = json.dumps([context, item_fields(item)], ensure_ascii=False)
-    return hashlib.sha256(texts.encode("utf-8")).hexdigest()[:32]
+    # The hash of json.dumps([context, item_fields(item)], ensure_ascii=False), with
+    # the context (the same for every item) hashed once.
+    digest = _hashed_context(context).copy()
+    fields = json.dumps(item_fields(item), ensure_ascii=False)
+    digest.update(f"{fields}]".encode())
+    return digest.hexdigest()[:32]
+
+
+@functools.lru_cache(maxsize=4)
+def _hashed_context(context: str) -> Any:
+    return hashlib.sha256(f"[{json.dumps(context, ensure_ascii=False)}, ".encode())
 
 
 def _hits(hits: Iterable[pii.Hit]) -> list[list[Any]]:
@@ -278,11 +306,24 @@ BLOCK_TAG = re.compile(
     r"</?(p|li|h\d|br|hr|div|tr|td|th|blockquote|pre|ul|ol|dl|dd|dt|table)\b[^>]*>"
 )
 ANY_TAG = re.compile(r"<[^>]*>")
+# A line Markdown shows as it is, in a paragraph: it starts with a letter (so it
+# starts no list, heading, quote, code block, table, definition or HTML), holds
+# none of the characters that begin inline Markdown, an entity or a tag, and
+# does not end in a space (two make a line break).
+PLAIN_LINE = re.compile(r"[^\W\d_][^\\`*_\[\]<>&#|{}~^]*(?<! )")
+BLANK_LINE = re.compile(r" *")
 
 
 def as_shown(markdown_text: str) -> str:
     """The text a reader sees once MARKDOWN_TEXT is rendered: emphasis, entities and
     line breaks inside a paragraph no longer split a phone number or a name."""
+    plain = _plain_paragraphs(markdown_text)
+    if plain is not None:  # what rendering would give, in a twentieth of the time
+        return clean_text("\u2029" + "\u2029 \u2029".join(plain) + "\u2029").text
+    return _rendered_as_shown(markdown_text)
+
+
+def _rendered_as_shown(markdown_text: str) -> str:
     from generator.text.sanitise import clean_html, markdown_to_html  # noqa: PLC0415
 
     rendered = clean_html(markdown_to_html(markdown_text))
@@ -291,14 +332,57 @@ def as_shown(markdown_text: str) -> str:
     return clean_text(text).text
 
 
+def _plain_paragraphs(text: str) -> list[str] | None:
+    """The paragraphs of TEXT, each on one line, if TEXT is clean and Markdown would
+    render it as paragraphs of the same text and nothing else; None otherwise.
+
+    Rendered, such a text is "<p>" + paragraph + "</p>" for each, with the lines of
+    a paragraph joined by a newline, which as_shown turns into a space
+    (tests/unit/test_report_shortcuts.py compares the two ways).
+    """
+    if clean_text(text).text != text:
+        return None
+    paragraphs: list[str] = []
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if BLANK_LINE.fullmatch(line):
+            if lines:
+                paragraphs.append(" ".join(lines))
+                lines = []
+        elif PLAIN_LINE.fullmatch(line):
+            lines.append(line)
+        else:
+            return None
+    if lines:
+        paragraphs.append(" ".join(lines))
+    return paragraphs or None
+
+
 def _crisis_terms(board: Board) -> dict[str, dict[str, tuple[str, ...]]]:
-    """The built-in crisis phrases with the board's own added."""
+    """The built-in crisis phrases with the board's own added (one shared dict per
+    board.toml setting: not to be changed)."""
+    return _merged_crisis_terms(_own_crisis_terms(board))
+
+
+def _own_crisis_terms(board: Board) -> str:
+    # As JSON in board.toml's order, which decides the order of the topics.
+    return json.dumps(board.moderation.crisis_terms, default=list)
+
+
+@functools.lru_cache(maxsize=16)
+def _merged_crisis_terms(own: str) -> dict[str, dict[str, tuple[str, ...]]]:
+    """The built-in crisis phrases with OWN (a board's, as JSON) added."""
     terms = {lang: dict(topics) for lang, topics in crisis.DEFAULT_CRISIS_TERMS.items()}
-    for language, topics in board.moderation.crisis_terms.items():
+    for language, topics in json.loads(own).items():
         merged = terms.setdefault(language, {})
         for topic, phrases in topics.items():
             merged[topic] = tuple(merged.get(topic, ())) + tuple(phrases)
     return terms
+
+
+@functools.lru_cache(maxsize=16)
+def _crisis_terms_json(own: str) -> str:
+    return _json(_merged_crisis_terms(own))
 
 
 def pending(board: Board, data: dict[str, Any]) -> list[ItemReport]:
@@ -593,8 +677,17 @@ def fresh_post_id(board: Board, title: str, posts: Iterable[str]) -> str:
         candidate = new_post_id()
         if candidate in posts or any(word in candidate for word in words):
             continue
-        if not any((board.root / POSTS_DIR).glob(f"*/{candidate}.md")):
+        if not _post_file_exists(board.root / POSTS_DIR, f"{candidate}.md"):
             return candidate
+
+
+def _post_file_exists(folder: Path, name: str) -> bool:
+    """Whether FOLDER/*/NAME exists (what the glob finds, in a third of its time)."""
+    try:
+        sections = [entry.path for entry in os.scandir(folder) if entry.is_dir()]
+    except OSError:  # no folder, or one that cannot be read: the glob finds nothing either
+        return False
+    return any(os.path.lexists(os.path.join(section, name)) for section in sections)
 
 
 def write_post(board: Board, post: Post, *, replace: bool = False) -> Path:

@@ -11,12 +11,14 @@ board is for, and flagging them would bury the posts that need a moderator.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
+from typing import Any
 
 from .hits import RANK, UMLAUTS, Found, Hit, Matchable, in_text, merge
 from .scrub import fold_key
@@ -133,11 +135,19 @@ def _word_pattern(word: str) -> str:
 
 
 def _forms(spelling: str) -> frozenset[str] | None:
-    """The words (or "prefix*") a rule word SPELLING matches, None if not plain."""
+    """The words (or "prefix*") a rule word SPELLING matches, None if any word may."""
     marker = spelling[-1] if spelling[-1] in "*+" else ""
     bare = spelling[: len(spelling) - len(marker)]
-    if spelling in CONTRACTIONS or not PLAIN_WORD.fullmatch(bare):
+    if spelling in CONTRACTIONS:
         return None
+    if not PLAIN_WORD.fullmatch(bare):
+        # "self-harm", "od'd", "co-codamol", "don't": _word_pattern matches the letters
+        # before the first hyphen or apostrophe (before "n't") as they are, so the word
+        # of the text that a match starts with begins with them ("self", "selfharm").
+        if marker != "+" and bare.endswith("n't"):
+            bare = bare[:-3]
+        start = PLAIN_WORD.match(bare)
+        return frozenset({start.group() + "*"}) if start else None
     if marker == "+":
         return frozenset(_inflected(bare))
     return frozenset({bare + marker})
@@ -158,6 +168,9 @@ def _group(options: list[_Option]) -> tuple[str, frozenset[str] | None]:
 # An item of a rule: its kind ("word", "optional", "gap", "not", "end"), its regular
 # expression, and the words one of which must start it (None: any word may).
 Item = tuple[str, str, frozenset[str] | None]
+# What a rule cannot match without: sets of words (or "prefix*"), one of each of which
+# must start a word of the sentence; empty when it needs no particular word.
+Needs = tuple[frozenset[str], ...]
 
 
 def _word(word: str) -> Item:
@@ -214,9 +227,9 @@ class _RuleParser:
     def peek(self) -> str | None:
         return self.tokens[self.at][0] if self.at < len(self.tokens) else None
 
-    def parse(self) -> tuple[str, frozenset[str] | None]:
-        """The rule's regular expression, and the words one of which it cannot match
-        without (its key words: the rarest-looking set among its mandatory items)."""
+    def parse(self) -> tuple[str, Needs]:
+        """The rule's regular expression, and what it cannot match without: for each
+        of its mandatory items, the words one of which starts that item."""
         options = self.alternatives()
         if self.at < len(self.tokens):
             raise self.error(f'unexpected "{self.tokens[self.at][1]}"')
@@ -224,11 +237,10 @@ class _RuleParser:
         self.first_forms = None if None in firsts else frozenset().union(*firsts)  # type: ignore[arg-type]
         regex = options[0][0] if len(options) == 1 else f"(?:{'|'.join(o[0] for o in options)})"
         if len(options) > 1:
-            forms = [o[1] for o in options]
-            return regex, None if None in forms else frozenset().union(*forms)  # type: ignore[arg-type]
-        keys = [forms for kind, _, forms in options[0][2] if kind == "word" and forms]
-        # The set whose shortest word is longest is likely the rarest ("myself" over "to").
-        return regex, max(keys, key=lambda forms: min(map(len, forms)), default=None)
+            return regex, () if self.first_forms is None else (self.first_forms,)
+        return regex, tuple(
+            dict.fromkeys(forms for kind, _, forms in options[0][2] if kind == "word" and forms)
+        )
 
     def alternatives(self, nested: bool = False) -> list[_Option]:
         options = [self.sequence(nested)]
@@ -318,16 +330,16 @@ def _word_class(
 
 
 @functools.lru_cache(maxsize=4096)
-def _rule(rule: str, language: str) -> tuple[str, frozenset[str] | None]:
-    """The regular expression of RULE, with its key words (see _RuleParser.parse)."""
+def _rule(rule: str, language: str) -> tuple[str, Needs]:
+    """The regular expression of RULE, with the words it needs (see _RuleParser.parse)."""
     parser = _RuleParser(rule, language)
-    regex, keys = parser.parse()
+    regex, needs = parser.parse()
     # Most rules can only start with a few letters: saying so first spares trying every
     # choice of the rule at every word of a sentence.
     first = parser.first_forms
     if first:
         regex = f"(?=[{re.escape(''.join(sorted({form[0] for form in first})))}]){regex}"
-    return regex, keys
+    return regex, needs
 
 
 @functools.lru_cache(maxsize=4096)
@@ -348,26 +360,168 @@ def phrase_pattern(phrase: str, language: str = "en") -> str:
     return _rule(phrase, language)[0]
 
 
+class _Tokens:
+    """The words of a text (as PLAIN_WORD finds them), for looking words up."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.words = set(PLAIN_WORD.findall(text))
+        self._sorted: list[str] | None = None
+
+    def starting(self, prefix: str) -> list[str]:
+        """The words that start with PREFIX."""
+        if prefix not in self.text:
+            return []  # most prefixes, and much faster to find out
+        if self._sorted is None:
+            self._sorted = sorted(self.words)
+        words = self._sorted
+        found = []
+        for at in range(bisect.bisect_left(words, prefix), len(words)):
+            if not words[at].startswith(prefix):
+                break
+            found.append(words[at])
+        return found
+
+
+@dataclass(frozen=True, eq=False)  # compared (and hashed) as one shared object
+class _Words:
+    """Words, and prefixes ("suizid" for "suizid*"), one of which starts a word of
+    every match of a rule."""
+
+    words: frozenset[str]
+    prefixes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, forms: frozenset[str]) -> _Words:
+        prefixes = tuple(sorted(form[:-1] for form in forms if form.endswith("*")))
+        return cls(frozenset(form for form in forms if not form.endswith("*")), prefixes)
+
+    def found(self, tokens: _Tokens) -> list[str]:
+        """The words of TOKENS that are these words or start with these prefixes."""
+        found = list(self.words.intersection(tokens.words))
+        for prefix in self.prefixes:
+            found += tokens.starting(prefix)
+        return found
+
+
+def _word_tree(forms: Iterable[str]) -> str:
+    """A regular expression that matches a whole word of the text that is one of FORMS
+    (or starts with one of their "prefix*"es), spelt as a tree of letters: it
+    spends a few steps at each word, where a list of hundreds of words would try
+    them all."""
+    tree: dict[str, Any] = {}
+    for form in forms:
+        node = tree
+        for char in form.removesuffix("*"):
+            node = node.setdefault(char, {})
+        node["*" if form.endswith("*") else "$"] = {}
+
+    def branch(node: dict[str, Any]) -> str:
+        if "*" in node:
+            return r"\w*"  # the rest of the word, whatever it is
+        options = [re.escape(char) + branch(child) for char, child in sorted(node.items())
+                   if char != "$"]  # fmt: skip
+        if "$" in node:
+            options.append(r"(?!\w)")
+        return options[0] if len(options) == 1 else f"(?:{'|'.join(options)})"
+
+    return rf"(?<!\w){branch(tree)}"
+
+
+# Words remembered with the rules they are key words of; more are forgotten at once.
+MAX_WORDS_REMEMBERED = 50_000
+
+
 @dataclass(frozen=True)
 class _CrisisMatcher:
-    """Every rule of a board's topics, indexed by key word, so that a post only runs
-    the few rules whose key word it contains (most ordinary posts: none)."""
+    """Every rule of a board's topics with the words it cannot match without.
+
+    Each word of a match of a rule starts a word of the text (rules match whole
+    words), so a sentence can only match a rule if it holds a word of each set of
+    words the rule needs. Rules are indexed by one such set, their key words (the
+    rarest-looking), found in a text with one regular expression; a sentence runs
+    only the rules whose key word it holds and whose other words the text holds
+    (most sentences: none).
+    """
 
     rules: tuple[tuple[str, str], ...]  # (topic, regular expression)
-    always: frozenset[int]  # rules without key words (say, starting with a number)
-    by_word: dict[str, frozenset[int]]
-    by_prefix: dict[str, frozenset[int]]
-    prefix_lengths: tuple[int, ...]
+    others: tuple[tuple[_Words, ...], ...]  # for each rule, the sets it needs besides its keys
+    always: frozenset[int]  # rules that need no particular word (say, starting with a number)
+    by_word: dict[str, frozenset[int]]  # each key word, and its rules
+    by_prefix: dict[str, frozenset[int]]  # each key "prefix*", and its rules
+    key_words: re.Pattern[str] | None  # finds the words of a text that are key words
+    # The rules of each key word seen so far: a post's words are mostly words seen before.
+    seen: dict[str, frozenset[int]] = field(default_factory=dict, compare=False)
 
-    def candidates(self, text: str, start: int, end: int) -> list[int]:
-        """The rules that may match in TEXT[START:END] (one sentence)."""
-        found = set(self.always)
-        for word in set(PLAIN_WORD.findall(text, start, end)):
-            found |= self.by_word.get(word, frozenset())
-            for length in self.prefix_lengths:
-                if len(word) >= length:
-                    found |= self.by_prefix.get(word[:length], frozenset())
-        return sorted(found)
+    def rules_of(self, word: str) -> frozenset[int]:
+        """The rules that WORD (a key word found in the text) is a key word of."""
+        found = self.seen.get(word)
+        if found is None:
+            found = self.by_word.get(word, frozenset())
+            for prefix, numbers in self.by_prefix.items():
+                if word.startswith(prefix):
+                    found |= numbers
+            if len(self.seen) >= MAX_WORDS_REMEMBERED:
+                self.seen.clear()
+            self.seen[word] = found
+        return found
+
+    def keyed(self, text: str) -> list[tuple[int, frozenset[int]]]:
+        """Where in TEXT a key word starts, and its rules."""
+        if self.key_words is None:
+            return []
+        return [(match.start(), self.rules_of(match.group()))
+                for match in self.key_words.finditer(text)]  # fmt: skip
+
+    def needs_met(self, text: str, rules: Iterable[int]) -> dict[int, list[list[str]]]:
+        """Those of RULES whose other words TEXT holds, each with those words of TEXT
+        (for each set it needs, the words of TEXT in that set)."""
+        tokens = _Tokens(text)
+        found: dict[_Words, list[str]] = {}  # rules share sets (of pills, of people...)
+        met: dict[int, list[list[str]]] = {}
+        for rule in rules:
+            words = []
+            for needed in self.others[rule]:  # the rarest-looking first
+                if needed not in found:
+                    found[needed] = needed.found(tokens)
+                if not found[needed]:
+                    break
+                words.append(found[needed])
+            else:
+                met[rule] = words
+        return met
+
+    def by_sentence(self, text: str) -> Iterator[tuple[int, int, list[int]]]:
+        """Each sentence of TEXT that may match rules (its span), with those rules.
+
+        No rule reaches across the end of a sentence, so a sentence runs only the
+        rules whose key word it holds and whose other words the text holds (and the
+        sentence, as strings at least): in most texts and sentences, none.
+        """
+        keyed = self.keyed(text)
+        if not keyed and not self.always:
+            return
+        met = self.needs_met(text, self.always.union(*(rules for _, rules in keyed)))
+        next_key = 0
+        for sentence in SENTENCE.finditer(text) if met else ():
+            here = set(self.always)
+            while next_key < len(keyed) and keyed[next_key][0] < sentence.end():
+                here |= keyed[next_key][1]
+                next_key += 1
+            within = sentence.group()
+            rules = [
+                rule
+                for rule in sorted(here.intersection(met))
+                if all(any(word in within for word in words) for words in met[rule])
+            ]
+            if rules:
+                yield sentence.start(), sentence.end(), rules
+
+
+def _key_words(needs: Needs) -> frozenset[str] | None:
+    """The set of words a rule is indexed by: the one whose shortest word is longest,
+    likely the rarest ("myself" over "to")."""
+    return max(needs, key=lambda forms: min(map(len, forms)), default=None)
 
 
 @functools.lru_cache(maxsize=64)
@@ -376,6 +530,8 @@ def _matcher(
 ) -> _CrisisMatcher:
     """The matcher for TOPICS: (topic, ((language, rules), ...)) pairs."""
     rules: list[tuple[str, str]] = []
+    others: list[tuple[_Words, ...]] = []
+    sets: dict[frozenset[str], _Words] = {}  # one of each, shared by the rules that need it
     always: set[int] = set()
     by_word: dict[str, set[int]] = {}
     by_prefix: dict[str, set[int]] = {}
@@ -384,22 +540,28 @@ def _matcher(
             for phrase in phrases:
                 if not phrase.strip():
                     continue
-                regex, keys = _rule(phrase, language)
+                regex, needs = _rule(phrase, language)
+                keys = _key_words(needs)
                 number = len(rules)
                 rules.append((topic, regex))
-                if not keys:
+                rest = sorted((forms for forms in needs if forms is not keys),
+                              key=lambda forms: -min(map(len, forms)))  # fmt: skip
+                others.append(tuple(sets.setdefault(forms, _Words.of(forms)) for forms in rest))
+                if keys is None:
                     always.add(number)
                 for key in keys or ():
                     if key.endswith("*"):
                         by_prefix.setdefault(key[:-1], set()).add(number)
                     else:
                         by_word.setdefault(key, set()).add(number)
+    keys = [*by_word, *(prefix + "*" for prefix in by_prefix)]
     return _CrisisMatcher(
         tuple(rules),
+        tuple(others),
         frozenset(always),
         {word: frozenset(numbers) for word, numbers in by_word.items()},
         {prefix: frozenset(numbers) for prefix, numbers in by_prefix.items()},
-        tuple(sorted({len(prefix) for prefix in by_prefix})),
+        re.compile(_word_tree(keys)) if keys else None,
     )
 
 
@@ -438,12 +600,11 @@ def find_crisis(
     matcher = _matcher(tuple((topic, tuple(parts)) for topic, parts in topics.items()))
     matchable = Matchable.of(text)
     found: dict[str, list[tuple[int, int]]] = {}
-    # No rule reaches across the end of a sentence, so each sentence runs only the rules
-    # whose key word it holds, and its topics' exceptions only if one of them matched.
-    for sentence in SENTENCE.finditer(matchable.text):
-        start, end = sentence.span()
+    # Each sentence runs only the rules it could match, and its topics' exceptions
+    # only if one of them matched.
+    for start, end, numbers in matcher.by_sentence(matchable.text):
         spans: dict[str, list[tuple[int, int]]] = {}
-        for number in matcher.candidates(matchable.text, start, end):
+        for number in numbers:
             topic, regex = matcher.rules[number]
             for match in _compiled(regex).finditer(matchable.text, start, end):
                 if match.end() > match.start():

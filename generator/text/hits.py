@@ -8,7 +8,7 @@ Used by pii.py (identifying details) and crisis.py (crisis language).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .scrub import NON_ASCII, fold
@@ -53,10 +53,10 @@ class Matchable:
     """The folded text, casefolded, with each character's index in the original text."""
 
     text: str
-    index: list[int]
+    index: Sequence[int]
 
     @classmethod
-    def of(cls, text: str, folded: tuple[str, list[int]] | None = None) -> Matchable:
+    def of(cls, text: str, folded: tuple[str, Sequence[int]] | None = None) -> Matchable:
         """The matchable copy of TEXT (FOLDED is fold(TEXT), if already made)."""
         folded_text, index = folded or fold(text)
         if folded_text.isascii():  # lower() keeps the length of ASCII: same index
@@ -77,7 +77,7 @@ class Matchable:
         return cls("".join(pieces), positions)
 
 
-def in_text(found: Iterable[Found], index: list[int]) -> list[Found]:
+def in_text(found: Iterable[Found], index: Sequence[int]) -> list[Found]:
     """FOUND with its folded spans mapped back to the text through fold's INDEX."""
     return [
         Found(item.kind, index[item.start], index[item.end - 1] + 1, item.label, item.rank)

@@ -42,6 +42,8 @@ def _safe(validator: Callable[[str], bool]) -> Callable[[str], bool]:
     return check
 
 
+# The fewest digits a match of CARD holds (13 in one run).
+CARD_DIGITS = 13
 CARD = re.compile(
     r"(?<![\d-])(?:\d{4}[ -]){3}\d{4}(?:[ -]?\d{3})?(?![\d-])"  # 4-4-4-4, 4-4-4-4-3
     r"|(?<![\d-])\d{4}[ -]\d{6}[ -]\d{4,5}(?![\d-])"  # American Express, Diners
@@ -67,6 +69,7 @@ class _NationalId:
     # one number in ten or eleven passes) only run on a board of their own country.
     regions: frozenset[str] = frozenset()
     group: int = 0  # the group holding the number
+    digits: int = 0  # the fewest digits a match of the pattern holds
 
 
 NATIONAL_IDS = (
@@ -74,17 +77,20 @@ NATIONAL_IDS = (
         re.compile(r"(?<![\d-])\d{3}([ -]?)\d{3}\1\d{4}(?![\d-])"),
         _safe(nhs.is_valid),
         "NHS number",
+        digits=10,
     ),
     _NationalId(
         re.compile(r"(?<![\d-])\d{3}([- ])\d{2}\1\d{4}(?![\d-])"),
         _safe(ssn.is_valid),
         "US social security number",
+        digits=9,
     ),
     _NationalId(
         re.compile(r"(?i:\b(?:ssn|social security)\b)\D{0,20}?(?<!\d)(\d{9})(?!\d)"),
         _safe(ssn.is_valid),
         "US social security number",
         group=1,
+        digits=9,
     ),
     _NationalId(
         # National Insurance number (python-stdnum has none): two letters (not D, F, I,
@@ -96,59 +102,81 @@ NATIONAL_IDS = (
         ),
         consistent_case,
         "National Insurance number",
+        digits=6,
     ),
     _NationalId(
-        re.compile(r"\b\d{8}[ -]?[A-Z]\b", re.IGNORECASE), _safe(dni.is_valid), "Spanish DNI number"
+        re.compile(r"\b\d{8}[ -]?[A-Z]\b", re.IGNORECASE),
+        _safe(dni.is_valid),
+        "Spanish DNI number",
+        digits=8,
     ),
     _NationalId(
         re.compile(r"\b[XYZ][ -]?\d{7}[ -]?[A-Z]\b", re.IGNORECASE),
         _safe(nie.is_valid),
         "Spanish NIE number",
+        digits=7,
     ),
     _NationalId(
-        re.compile(r"\b\d{7}[A-W][ABHW]?\b", re.IGNORECASE), _safe(pps.is_valid), "Irish PPS number"
+        re.compile(r"\b\d{7}[A-W][ABHW]?\b", re.IGNORECASE),
+        _safe(pps.is_valid),
+        "Irish PPS number",
+        digits=7,
     ),
     _NationalId(
         re.compile(r"(?<![\d-])[12] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}(?!\d)"),
         _safe(nir.is_valid),
         "French social security number",
+        digits=14,
     ),
     _NationalId(
         re.compile(r"(?<![\d-])\d{2} ?\d{3} ?\d{3} ?\d{3}(?![\d-])"),
         _safe(idnr.is_valid),
         "German tax ID",
         frozenset({"DE"}),
+        digits=11,
     ),
     _NationalId(
         re.compile(r"(?<![\d.-])\d{4}\.?\d{2}\.?\d{3}(?![\d-])"),
         _safe(bsn.is_valid),
         "Dutch citizen service number (BSN)",
         frozenset({"NL"}),
+        digits=9,
     ),
     _NationalId(
         re.compile(r"(?<![\d-])\d{3}([ -]?)\d{3}\1\d{3}(?![\d-])"),
         _safe(sin.is_valid),
         "Canadian social insurance number",
         frozenset({"CA"}),
+        digits=9,
     ),
     _NationalId(
         re.compile(r"(?<![\d-])\d{3} ?\d{3} ?\d{3}(?![\d-])"),
         _safe(tfn.is_valid),
         "Australian tax file number",
         frozenset({"AU"}),
+        digits=9,
     ),
 )
 IBAN_START = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){10,30}\b", re.IGNORECASE)
+IBAN_DIGITS = 2
 _valid_iban = _safe(iban.is_valid)
 
 
-def find_national_ids(folded: str, region: str) -> Iterator[tuple[int, int, str]]:
+def find_national_ids(
+    folded: str, region: str, digits: int | None = None
+) -> Iterator[tuple[int, int, str]]:
+    """Identity numbers and IBANs in FOLDED. DIGITS, when given, is how many digits
+    FOLDED holds: patterns that need more are not run (they could find nothing)."""
     for kind in NATIONAL_IDS:
         if kind.regions and region not in kind.regions:
+            continue
+        if digits is not None and digits < kind.digits:
             continue
         for match in kind.pattern.finditer(folded):
             if kind.valid(match.group(kind.group)):
                 yield match.start(kind.group), match.end(kind.group), kind.label
+    if digits is not None and digits < IBAN_DIGITS:
+        return
     for match in IBAN_START.finditer(folded):
         length = _longest_valid(match.group(), _valid_iban)
         if length and consistent_case(match.group()[:length]):

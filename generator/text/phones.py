@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
 import phonenumbers
+from phonenumbers import PhoneMetadata
 
 from .hits import digits
 
@@ -34,6 +36,48 @@ def _dialled_like_a_phone(raw: str, region: str) -> bool:
     # Without a region, "0" is the trunk prefix of most countries that have one.
     prefixes = [metadata.national_prefix, "00"] if metadata else ["0"]
     return any(prefix and start.startswith(prefix) for prefix in prefixes)
+
+
+# The fewest digits of a valid number dialled with "+" or the international prefix:
+# its country code and the shortest valid number of that country ("+43 1234"), by
+# phonenumbers' data (tests/unit/test_report_shortcuts.py checks it against the data).
+INTERNATIONAL_DIGITS = 6
+# Every description of numbers that phonenumbers checks a number's length against.
+NUMBER_TYPES = ("general_desc", "fixed_line", "mobile", "toll_free", "premium_rate",
+                "shared_cost", "personal_number", "voip", "pager", "uan", "voicemail")  # fmt: skip
+
+
+def _shortest_valid(metadata: PhoneMetadata) -> int:
+    lengths = [
+        length
+        for name in NUMBER_TYPES
+        if (desc := getattr(metadata, name, None)) is not None
+        for length in desc.possible_length or ()
+        if length > 0
+    ]
+    return min(lengths, default=1)
+
+
+@functools.cache
+def fewest_digits(region: str) -> int:
+    """How many digits a text must hold at least for find_phones to find a number in
+    it with REGION: it finds valid numbers of the region's country, valid numbers
+    dialled internationally, and otherwise only numbers of ten digits or more.
+
+    A national number holds all the digits of its national significant number
+    except those the country's national-prefix rule adds when it is read (San
+    Marino's "0549", Norfolk Island's "3"); phonenumbers' matcher reads no letters.
+    """
+    code = phonenumbers.country_code_for_region(region) if region else 0
+    if not code:
+        return INTERNATIONAL_DIGITS
+    national = min(
+        _shortest_valid(PhoneMetadata.metadata_for_region_or_calling_code(code, name))
+        for name in phonenumbers.region_codes_for_country_code(code)
+    )
+    rule = PhoneMetadata.metadata_for_region(region).national_prefix_transform_rule or ""
+    added = sum(char.isdigit() for char in re.sub(r"\\\d", "", rule))
+    return max(1, min(national - added, INTERNATIONAL_DIGITS))
 
 
 # Where a possible-but-unassigned number could be: ten digits or more in one run.

@@ -28,13 +28,40 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 
 from .hits import RANK, UMLAUTS, Found, Hit, Matchable, in_text, merge
-from .ids import find_cards, find_national_ids
+from .ids import CARD_DIGITS, find_cards, find_national_ids
+from .phones import fewest_digits as fewest_phone_digits
 from .phones import find_phones
 from .postcodes import find_postcodes
 from .scrub import fold, fold_key
 
 REMOVED = "[removed]"
 REGION_ALIASES = {"UK": "GB"}  # not an ISO 3166 code, but what a British moderator types
+# A digit as the patterns count them (any script's decimal digits, like "\d").
+DIGIT = re.compile(r"\d")
+ASCII_DIGITS = "0123456789"
+
+
+class Clue:
+    """Something every match of a finder's patterns holds, written in small letters and
+    looked for ignoring case: where it is missing, the finder cannot find anything.
+    Every match of the clue holds one of LITERALS (small letters), if given."""
+
+    def __init__(self, pattern: str, literals: tuple[str, ...] = ()) -> None:
+        self.small = re.compile(pattern)
+        self.any_case = re.compile(pattern, re.IGNORECASE)
+        self.literals = literals
+
+    def in_text(self, text: str, small: str | None) -> bool:
+        """Whether TEXT holds the clue; SMALL is TEXT in small letters if TEXT is ASCII."""
+        # In ASCII text, ignoring case is the same as looking in the small-letter copy,
+        # and a pattern without IGNORECASE runs several times faster; looking for a
+        # few strings first is faster still.
+        if small is not None:
+            if self.literals and not any(literal in small for literal in self.literals):
+                return False
+            return self.small.search(small) is not None
+        return self.any_case.search(text) is not None
+
 
 # --- email, url, handle, ip ---------------------------------------------------------------
 
@@ -55,6 +82,8 @@ URL = re.compile(
     re.IGNORECASE,
 )
 URL_TRAILING = ".,;:!?'\"]}>"
+# What every match of URL holds: "://", "www", or a dot and a top-level domain.
+URL_CLUE = Clue(rf"://|www|\.(?:{TLDS})(?![\w-])")
 
 # "sarah at example dot com", "sarah [at] example [dot] co [dot] uk", "sarah @ example.com".
 _AT = r"(?:\s*@\s*|\s*[\[({<]\s*at\s*[\])}>]\s*|\s+at\s+)"
@@ -65,6 +94,8 @@ OBFUSCATED_EMAIL = re.compile(
 # ...but "I looked at nhs.uk" is a web address, not an obfuscated email: one of the
 # tricks must be there.
 OBFUSCATION = re.compile(r"@|[\[({<]\s*(?:at|dot)\s*[\])}>]|\sdot\s", re.IGNORECASE)
+# Both email patterns need "@" (EMAIL) or one of the tricks (OBFUSCATED_EMAIL).
+EMAIL_CLUE = Clue(OBFUSCATION.pattern, ("@", "dot", "[", "(", "{", "<"))
 
 AT_HANDLE = re.compile(r"(?<![\w@.+%-])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?)")
 U_HANDLE = re.compile(r"(?<![\w/])/?u/[A-Za-z0-9_-]{3,20}(?![\w/-])")
@@ -72,9 +103,11 @@ NOT_HANDLES = frozenset({"everyone", "here", "channel", "all", "mods", "moderato
 TIME = re.compile(r"\d{1,2}(?:[:.]\d\d)?(?:am|pm|h)?", re.IGNORECASE)
 
 IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
+IPV4_DIGITS = 4  # the fewest digits in a match of IPV4
 IPV6 = re.compile(
     r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3}(?![\w:])"
 )
+IPV6_COLONS = 2  # ... and colons in a match of IPV6
 
 
 def _emails(folded: str) -> Iterator[tuple[int, int, str]]:
@@ -104,13 +137,16 @@ def _handles(folded: str) -> Iterator[tuple[int, int, str]]:
         yield match.start(), match.end(), "Reddit username"
 
 
-def _ips(folded: str) -> Iterator[tuple[int, int, str]]:
+def _ipv4s(folded: str) -> Iterator[tuple[int, int, str]]:
     for match in IPV4.finditer(folded):
         try:
             ipaddress.IPv4Address(match.group())
         except ValueError:
             continue
         yield match.start(), match.end(), "IP address"
+
+
+def _ipv6s(folded: str) -> Iterator[tuple[int, int, str]]:
     for match in IPV6.finditer(folded):
         candidate = match.group()
         groups = [group for group in re.split(r"[:.]", candidate) if group]
@@ -130,6 +166,8 @@ NAME_INTRO = re.compile(
     r"|ich\s+hei(?:ss|ß)e|mein\s+name\s+ist|man\s+nennt\s+mich|nennt\s+mich)"
     r"\s+([^\W\d_][\w'-]*)(?:[ ]([^\W\d_][\w'-]*))?"
 )
+# What every match of NAME_INTRO holds.
+NAME_CLUE = Clue(r"name|call|hei|nennt", ("name", "call", "hei", "nennt"))
 # Capitalised words that follow "call me" and friends without being a name ("my kids
 # call me Mum").
 NOT_NAMES = frozenset("""
@@ -141,7 +179,7 @@ NOT_NAMES = frozenset("""
 """.split())  # fmt: skip
 
 
-def _names(folded: str, text: str, index: list[int]) -> Iterator[tuple[int, int, str]]:
+def _names(folded: str, text: str, index: Sequence[int]) -> Iterator[tuple[int, int, str]]:
     for match in NAME_INTRO.finditer(folded):
         first, second = match.group(1), match.group(2)
         if not first[0].isupper() or first.casefold() in NOT_NAMES:
@@ -209,15 +247,32 @@ def find_pii(text: str, *, region: str = "", watch: Sequence[str] = ()) -> list[
                 rank = RANK["phone"] + 0.5  # elsewhere, a 3-3-4 number is a phone first
             found.append(Found(kind, start, end, label, rank))
 
-    add("email", _emails(folded))
-    add("url", _urls(folded))
-    add("handle", _handles(folded))
-    add("ip", _ips(folded))
-    add("phone", find_phones(folded, region))
-    add("card", find_cards(folded))
-    add("national-id", find_national_ids(folded, region))
-    add("postcode", find_postcodes(folded, region))
-    add("name", _names(folded, text, index))
+    # Most of what members write holds no "@", few digits and no web address, and
+    # then most finders cannot find anything: each runs only when the text holds
+    # what every one of its matches must (see the comments on the patterns), which
+    # spares running their expressions over ordinary talk. The findings are the
+    # same as running them all (tests/unit/test_report_shortcuts.py).
+    small = folded.lower() if folded.isascii() else None
+    digits = sum(map(folded.count, ASCII_DIGITS)) if small else len(DIGIT.findall(folded))
+    if EMAIL_CLUE.in_text(folded, small):
+        add("email", _emails(folded))
+    if URL_CLUE.in_text(folded, small):
+        add("url", _urls(folded))
+    if "@" in folded or "u/" in folded:
+        add("handle", _handles(folded))
+    if digits >= IPV4_DIGITS:
+        add("ip", _ipv4s(folded))
+    if folded.count(":") >= IPV6_COLONS:
+        add("ip", _ipv6s(folded))
+    if digits >= fewest_phone_digits(region):
+        add("phone", find_phones(folded, region))
+    if digits >= CARD_DIGITS:
+        add("card", find_cards(folded))
+    add("national-id", find_national_ids(folded, region, digits))
+    if digits:  # every postcode has a digit
+        add("postcode", find_postcodes(folded, region))
+    if NAME_CLUE.in_text(folded, small):
+        add("name", _names(folded, text, index))
     found = in_text(found, index)
     if watch:
         matchable = Matchable.of(text, (folded, index))
@@ -264,11 +319,15 @@ def lookalikes(text: str) -> int:
     confusables, via confusable_homoglyphs). A word wholly in one script (Russian,
     Greek, Arabic) is never counted, nor Japanese mixing kanji and kana.
     """
+    if text.isascii():
+        return 0  # one script, and most posts
     from confusable_homoglyphs import categories, confusables  # noqa: PLC0415 - loads data
 
     script_of = functools.cache(categories.alias)  # a binary search per call otherwise
     count = 0
     for word in text.split():
+        if word.isascii():
+            continue
         letters = "".join(char for char in word if char.isalpha())
         if letters.isascii():
             continue

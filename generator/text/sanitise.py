@@ -11,6 +11,7 @@ show images, and only local ones.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -204,6 +205,15 @@ def unpublishable(text: str) -> bool:
     return _NOT_IN_XML.search(text) is not None
 
 
+@functools.cache
+def _renderer() -> markdown.Markdown:
+    # Loading the extensions takes as long as rendering a short post: one renderer
+    # serves every call, reset before each (footnotes and abbreviations are per text).
+    return markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+
+
 def markdown_to_html(text: str) -> str:
     """TEXT rendered as Pelican renders it, before sanitising."""
-    return markdown.markdown(text, extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+    renderer = _renderer()
+    renderer.reset()
+    return renderer.convert(text)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -284,7 +284,7 @@ def fold_char(char: str) -> str:
     return "".join(out)
 
 
-def fold(text: str) -> tuple[str, list[int]]:
+def fold(text: str) -> tuple[str, Sequence[int]]:
     """A copy of TEXT for matching, and for each of its characters the index in TEXT
     of the character it came from.
 
@@ -293,6 +293,8 @@ def fold(text: str) -> tuple[str, list[int]]:
     where case does not matter, and use it where it does (a name is capitalised).
     A hit at folded[i:j] covers TEXT[index[i]:index[j - 1] + 1].
     """
+    if text.isascii():
+        return text, range(len(text))  # most posts; a list of the numbers takes longer
     pieces: list[str] = []
     index: list[int] = []
     done = 0

@@ -3,7 +3,6 @@
 
 import { CHUNK_PIECE, SECTION_VERSION, dayNumber, openChunk, openKeyring } from "./formats/members.js";
 import { Unopenable, b64, concat, unb64 } from "./formats/primitives.js";
-import { forget, forgetAll, keep, storedGrants } from "./members-keys.js";
 
 // The page's words live in the template (translatable with the rest of the
 // theme); this module only picks one: say("opaque"), say("replyFrom", { who }).
@@ -42,6 +41,42 @@ async function fetchBytes(name) {
 
 const json = (bytes) => JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
 const u32 = (bytes, at) => new DataView(bytes.buffer, bytes.byteOffset).getUint32(at);
+
+// An unlocked section's key is kept for this tab only (sessionStorage) or, if
+// the member chose "remember on this device", in localStorage: the section's
+// file name, content key and the code's expiry day, never the code or any text.
+const KEYS = "quietboard-members";
+const stores = () => [localStorage, sessionStorage];
+
+function read(store) {
+  try {
+    const grants = JSON.parse(store.getItem(KEYS) || "[]");
+    return Array.isArray(grants) ? grants : [];
+  } catch {
+    return [];
+  }
+}
+
+function storedGrants() {
+  const seen = new Set();
+  return stores().flatMap(read).filter((g) => g && typeof g.slot === "string" && !seen.has(g.slot) && seen.add(g.slot));
+}
+
+function keep(grant, remember) {
+  forget(grant.slot); // never in both places: "remember" off must not leave a copy behind
+  const store = remember ? localStorage : sessionStorage;
+  store.setItem(KEYS, JSON.stringify([...read(store), grant]));
+}
+
+function forget(slot) {
+  for (const store of stores()) {
+    const left = read(store).filter((g) => g.slot !== slot);
+    if (left.length) store.setItem(KEYS, JSON.stringify(left));
+    else store.removeItem(KEYS);
+  }
+}
+
+const forgetAll = () => stores().forEach((store) => store.removeItem(KEYS));
 
 // One section, read a chunk at a time: the list first, a post's text when it
 // is opened (docs/formats/members.md, "Reading a section").
@@ -371,7 +406,7 @@ function start() {
   });
   // Lock in one tab locks every tab that remembered the key.
   addEventListener("storage", (event) => {
-    if (event.key === null || (event.key === "quietboard-members" && !event.newValue)) {
+    if (event.key === null || (event.key === KEYS && !event.newValue)) {
       if (opened.length) showLocked(say("locked"));
     }
   });
