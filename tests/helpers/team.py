@@ -264,3 +264,19 @@ def quietboard(*args: str) -> None:
 
     sys.argv = ["quietboard", *args]
     main()
+
+
+def build_key(crew: Crew, name: str = "Robin") -> str:
+    """A new build key made by NAME and synced; the secret it printed once."""
+    made = crew.ok(name, "team", "build-key")
+    crew.sync(name)
+    return re.search(r"^(AGE-SECRET-KEY-1\S+)$", made.output, re.MULTILINE)[1]
+
+
+def published(output: Path, text: str) -> int:
+    """How many public pages of the built OUTPUT show TEXT."""
+    return sum(
+        text in path.read_text(encoding="utf-8", errors="replace")
+        for path in output.rglob("*.html")
+        if "members" not in path.parts
+    )

@@ -11,7 +11,6 @@ import shutil
 
 import pytest
 
-from tests.helpers import unavailable
 from tests.helpers.cli import PASSPHRASE
 from tests.helpers.faults import count_function_operations, killed, run_function
 from tests.helpers.team import Crew, identity, posts, readable_on_remote
@@ -20,12 +19,7 @@ RUNNER = "generator.board.gitsync:_git"
 COMMAND = "tests.helpers.team:quietboard"
 
 
-@pytest.fixture(autouse=True)
-def plain_git(monkeypatch):
-    if shutil.which("git") is None:
-        unavailable("git is not installed (apt-get install -y git)")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+pytestmark = pytest.mark.usefixtures("plain_git")
 
 
 def test_a_sync_killed_anywhere_loses_nothing_when_run_again(keyed_board, tmp_path):

@@ -14,27 +14,19 @@ withdrawn readable from the remote by any identity, or in the host's site.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 import re
-import shutil
 
 import pytest
 
 from generator.formats import submissions as subfmt
-from tests.helpers import unavailable
 from tests.helpers.team import Crew, identity, posts, readable_on_remote
 
 START = dt.date(2026, 11, 1)
 DAYS = 30
 
 
-@pytest.fixture(autouse=True)
-def plain_git(monkeypatch):
-    if shutil.which("git") is None:
-        unavailable("git is not installed (apt-get install -y git)")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+pytestmark = pytest.mark.usefixtures("plain_git")
 
 
 class Ledger:

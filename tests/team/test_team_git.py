@@ -9,38 +9,9 @@ import shutil
 
 import pytest
 
-from tests.helpers import unavailable
-from tests.helpers.team import Crew, identity, readable_on_remote
+from tests.helpers.team import build_key, identity, published, readable_on_remote
 
-
-@pytest.fixture(autouse=True)
-def plain_git(monkeypatch):
-    """git as installed, without the person's own settings (signing, hooks, aliases)."""
-    if shutil.which("git") is None:
-        unavailable("git is not installed (apt-get install -y git)")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-
-
-@pytest.fixture
-def crew(keyed_board, tmp_path):
-    crew = Crew(keyed_board, tmp_path)
-    crew.join("Sam")
-    return crew
-
-
-def build_key(crew, name="Robin") -> str:
-    made = crew.ok(name, "team", "build-key")
-    crew.sync(name)
-    return re.search(r"^(AGE-SECRET-KEY-1\S+)$", made.output, re.MULTILINE)[1]
-
-
-def published(output, text) -> int:
-    return sum(
-        text in path.read_text(encoding="utf-8", errors="replace")
-        for path in output.rglob("*.html")
-        if "members" not in path.parts
-    )
+pytestmark = pytest.mark.usefixtures("plain_git")
 
 
 def test_a_new_moderator_joins_through_the_remote_and_opens_everything(crew):
@@ -159,8 +130,6 @@ def test_a_removed_moderator_opens_nothing_written_afterwards(crew):
 def test_a_code_revoked_offline_stays_revoked_when_another_moderator_resealed_it(crew):
     """Sam adds Kim, which seals every file again, while Robin, offline, revokes a code:
     the copy Sam sealed again must not bring the code, or the old section key, back."""
-    import os
-    import re
 
     from generator.board.gitsync import clone
     from tests.helpers.boards import fast_vault
