@@ -17,6 +17,7 @@ from generator.cli.common import (
     ask_passphrase,
     board_option,
     load_board,
+    publish_step,
 )
 
 
@@ -409,7 +410,7 @@ def access_revoke(section_name: str, label: str, board_dir: Path) -> None:
         left = revoke_code(state.data, board, section_name, label)
     click.echo(
         f'Revoked "{label}" in "{section_name}"; {left} other code(s) keep working. '
-        'Run "quietboard build" and deploy now: until then the old site still opens for it.'
+        f"Run {publish_step(board_dir)} now: until then the old site still opens for it."
     )
 
 
@@ -431,7 +432,7 @@ def access_rotate(section_name: str, board_dir: Path) -> None:
     with transaction(board_dir, ask_passphrase) as state:
         _retire_gone_sections(state, board)
         rotate_key(state.data, board, section_name)
-    click.echo(f'"{section_name}" has a new key. Run "quietboard build" and deploy now.')
+    click.echo(f'"{section_name}" has a new key. Run {publish_step(board_dir)} now.')
 
 
 COMMANDS = (

@@ -19,7 +19,13 @@ from typing import Any
 import click
 
 from generator.board import clock
-from generator.cli.common import ask_passphrase, board_option, load_board, say_withdrawals
+from generator.cli.common import (
+    ask_passphrase,
+    board_option,
+    load_board,
+    publish_step,
+    say_withdrawals,
+)
 from generator.errors import ContentError, ModerationError
 
 # Control, format (bidi overrides, zero-width) and private-use characters from
@@ -189,7 +195,7 @@ def queue_log(as_json: bool, board_dir: Path) -> None:
 # --- approve, reject, take down -----------------------------------------------------------
 
 
-def describe_approval(approved: Any) -> str:
+def describe_approval(approved: Any, board_dir: Path) -> str:
     post = approved.post
     shows = f"{post.pseudonym}" if post.pseudonym else "A member"
     lines = [
@@ -202,7 +208,7 @@ def describe_approval(approved: Any) -> str:
         lines.append(f"Replaced {approved.redacted} identifying detail(s) with [removed].")
     if approved.renamed:
         lines.append("The pseudonym looked identifying, so it shows a random friendly name.")
-    lines.append('Run "quietboard build" and deploy to publish it.')
+    lines.append(f"Run {publish_step(board_dir)} to publish it.")
     return visible(" ".join(lines))
 
 
@@ -270,7 +276,7 @@ def approve(
             "redacted": approved.redacted,
         }, indent=2, ensure_ascii=False))  # fmt: skip
         return
-    click.echo(describe_approval(approved))
+    click.echo(describe_approval(approved, board_dir))
 
 
 @click.command()
@@ -319,8 +325,7 @@ def takedown(post_id: str, yes: bool, board_dir: Path) -> None:
     with open_queue(board_dir) as (board, state):
         files = actions.take_down(board, state, post_id, clock.today())
     click.echo(
-        f'Took down {len(files)} post(s). Run "quietboard build" and deploy to take '
-        "them off the site."
+        f"Took down {len(files)} post(s). Run {publish_step(board_dir)} to take them off the site."
     )
 
 
@@ -415,9 +420,14 @@ def post_command(
         draft.unlink()
     for warning in written.warnings:
         click.echo(visible(f"Check: {warning}"), err=True)
+    where = (
+        f"post {written.path.stem} in {written.path.parent.name} (sealed in the team files)"
+        if (board.root / "team" / "recipients.toml").is_file()
+        else str(written.path.relative_to(board.root))
+    )
     click.echo(
-        f"Wrote {written.path.relative_to(board.root)} ({board.roles[role]}), expires "
-        f'{written.post.expires}. Run "quietboard build" and deploy to publish it.'
+        f"Wrote {where} ({board.roles[role]}), expires {written.post.expires}. "
+        f"Run {publish_step(board_dir)} to publish it."
     )
 
 

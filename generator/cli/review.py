@@ -211,7 +211,7 @@ def _ask_section(board: Any, suggested: str) -> str:
 
 
 def _do_approve(decision: Decision) -> bool:
-    click.echo(describe_approval(_approve(decision)))
+    click.echo(describe_approval(_approve(decision), decision.board_dir))
     return True
 
 

@@ -207,3 +207,15 @@ def test_recover_with_the_wrong_passphrase_or_a_stranger_s_identity_installs_not
     assert result.exit_code == 1
     assert "this identity is not on the board's team" in result.output
     assert not (tmp_path / "b").exists()
+
+
+def test_an_empty_clone_says_the_remote_holds_no_board_yet(plain_git, tmp_path):
+    from tests.helpers.cli import run
+    from tests.helpers.sync import bare_remote, git
+
+    remote = bare_remote(tmp_path / "remote.git")
+    git(tmp_path, "clone", "-q", str(remote), "empty")
+    result = run("team", "join", "Sam", "--board", tmp_path / "empty")
+    assert result.exit_code == 1
+    assert "the remote holds no board yet" in result.output
+    assert "quietboard init" not in result.output
