@@ -23,6 +23,7 @@ import tomllib
 import pytest
 
 from generator.board import vault
+from tests.helpers import faults
 from tests.helpers.boards import fast_vault, post_text
 from tests.helpers.cli import (
     PASSPHRASE,
@@ -35,7 +36,7 @@ from tests.helpers.cli import (
     sealed,
     submit,
 )
-from tests.helpers.faults import count_operations, killed, run_command
+from tests.helpers.faults import killed, run_command
 
 ENV = {"QUIETBOARD_PASSPHRASE": PASSPHRASE, "QUIETBOARD_TODAY": "2026-11-20"}
 BODY = "A body that must be published exactly once."
@@ -60,22 +61,9 @@ def copies_with(root, text) -> int:
 
 
 def crash_each_step(pristine, tmp_path, args, check, *, rerun=None):
-    """Kill ARGS at each file operation on a copy of PRISTINE, rerun, then CHECK(copy).
-
-    RERUN(copy) runs what a moderator would run next (default: ARGS again)."""
-    counted = shutil.copytree(pristine, tmp_path / ("counted-" + "-".join(map(str, args[:2]))))
-    total, result = count_operations([*args, "--board", counted], tmp_path, env=ENV)
-    assert result.returncode == 0, result.stderr
-    check(counted, result, 0)  # run once without a kill, it does the job
-    assert total > 0
-    for step in range(1, total + 1):
-        copy = shutil.copytree(pristine, tmp_path / f"kill-{args[0]}-{step}")
-        assert killed(run_command([*args, "--board", copy], kill_at=step, env=ENV))
-        again = rerun(copy) if rerun else run_command([*args, "--board", copy], env=ENV)
-        check(copy, again, step)
-        assert temporaries(copy) == [], f"killed at {step}"
-        shutil.rmtree(copy)
-    return total
+    return faults.crash_each_step(
+        pristine, tmp_path, args, check, env=ENV, leftovers=temporaries, rerun=rerun
+    )
 
 
 def test_approve_killed_anywhere_publishes_once_when_run_again(board, tmp_path):

@@ -159,3 +159,26 @@ def count_function_operations(
 
 def killed(result: subprocess.CompletedProcess[str]) -> bool:
     return result.returncode == -9
+
+
+def crash_each_step(pristine, tmp_path, args, check, *, env, leftovers, rerun=None) -> int:
+    """Kill `quietboard ARGS` at each file operation on a copy of PRISTINE, run again,
+    then CHECK(copy, result, step); LEFTOVERS(copy) must then be empty.
+
+    RERUN(copy) runs what a moderator would run next (default: ARGS again). Returns
+    how many operations the command made."""
+    import shutil
+
+    counted = shutil.copytree(pristine, tmp_path / ("counted-" + "-".join(map(str, args[:2]))))
+    total, result = count_operations([*args, "--board", counted], tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    check(counted, result, 0)  # run once without a kill, it does the job
+    assert total > 0
+    for step in range(1, total + 1):
+        copy = shutil.copytree(pristine, tmp_path / f"kill-{args[0]}-{step}")
+        assert killed(run_command([*args, "--board", copy], kill_at=step, env=env))
+        again = rerun(copy) if rerun else run_command([*args, "--board", copy], env=env)
+        check(copy, again, step)
+        assert leftovers(copy) == [], f"killed at {step}"
+        shutil.rmtree(copy)
+    return total

@@ -12,8 +12,8 @@ import shutil
 import pytest
 
 from generator.board import team
+from tests.helpers import faults
 from tests.helpers.cli import PASSPHRASE, approve, opened, queue_ids, run, sealed, submit
-from tests.helpers.faults import count_operations, killed, run_command
 from tests.helpers.team import identity, make_team, posts, records, second_moderator
 
 ENV = {"QUIETBOARD_PASSPHRASE": PASSPHRASE, "QUIETBOARD_TODAY": "2026-11-20"}
@@ -31,19 +31,9 @@ def leftovers(root) -> list[str]:
 
 
 def crash_each_step(pristine, tmp_path, args, check, *, rerun=None):
-    counted = shutil.copytree(pristine, tmp_path / "counted")
-    total, result = count_operations([*args, "--board", counted], tmp_path, env=ENV)
-    assert result.returncode == 0, result.stderr
-    check(counted, result, 0)
-    assert total > 0
-    for step in range(1, total + 1):
-        copy = shutil.copytree(pristine, tmp_path / f"kill-{step}")
-        assert killed(run_command([*args, "--board", copy], kill_at=step, env=ENV))
-        again = rerun(copy) if rerun else run_command([*args, "--board", copy], env=ENV)
-        check(copy, again, step)
-        assert leftovers(copy) == [], f"killed at {step}"
-        shutil.rmtree(copy)
-    return total
+    return faults.crash_each_step(
+        pristine, tmp_path, args, check, env=ENV, leftovers=leftovers, rerun=rerun
+    )
 
 
 @pytest.fixture
