@@ -276,12 +276,14 @@ def read_board(root: Path) -> Board:
             f"{root} is a file; --board takes the folder that holds board.toml, such as "
             f"--board {Path(root).parent}"
         )
-    if not path.is_file() and (Path(root) / ".git").exists() and not any(
-        p.name != ".git" for p in Path(root).iterdir()
+    if (
+        not path.is_file()
+        and (Path(root) / ".git").exists()
+        and not any(p.name != ".git" for p in Path(root).iterdir())
     ):
         raise ConfigError(
             f"{Path(root).resolve()} is an empty copy of a git repository: the remote holds no "
-            "board yet. The first moderator runs \"quietboard team init\" and \"quietboard "
+            'board yet. The first moderator runs "quietboard team init" and "quietboard '
             'sync" in their board; then clone again (do not start a new board here)'
         )
     if not path.is_file():

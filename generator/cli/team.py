@@ -188,20 +188,34 @@ def team_list(board_dir: Path) -> None:
 
 @team_group.command("remove")
 @click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask (needed without a terminal).")
 @board_option
-def team_remove(name: str, board_dir: Path) -> None:
+def team_remove(name: str, yes: bool, board_dir: Path) -> None:
     """Take NAME off the team; nothing written afterwards is sealed to them.
 
     Every team file is sealed again to the rest of the team, each
     members-only section gets a new key, and NAME's key leaves board.toml.
     Run "quietboard sync" afterwards, then build and deploy.
 
+    Asks first (add --yes where there is no terminal).
+
     Example: quietboard team remove Sam
     """
+    import sys  # noqa: PLC0415
+
     from generator.board.crew import remove_moderator  # noqa: PLC0415
 
     load_board(board_dir)
     _not_team(board_dir)
+    question = (
+        f'Take "{name}" off the team? Nothing written from now on is sealed to them, and every '
+        "members-only section gets a new key"
+    )
+    if not yes:
+        if not sys.stdin.isatty():
+            raise VaultError(f'removing "{name}" needs a yes: run it in a terminal, or add --yes')
+        if not click.confirm(question, err=True):
+            raise VaultError(f'"{name}" was not removed')
     removed = remove_moderator(board_dir, ask_passphrase, name)
     rotated = ", ".join(removed.rotated) or "none"
     click.echo(

@@ -94,4 +94,4 @@ def test_removing_a_moderator_killed_anywhere_is_finished_by_running_it_again(bo
         assert opened(copy)["members"]["sections"]["circle"]["key"] != old_key
         assert not team.read_roster(copy).rotate
 
-    crash_each_step(board, tmp_path, ["team", "remove", "Sam"], check)
+    crash_each_step(board, tmp_path, ["team", "remove", "Sam", "--yes"], check)

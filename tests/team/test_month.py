@@ -124,7 +124,7 @@ def test_three_moderators_run_one_board_for_a_month(keyed_board, tmp_path):  # n
         # Kim steps down.
         if offset == 15:
             crew.sync("Kim")
-            crew.ok("Robin", "team", "remove", "Kim")
+            crew.ok("Robin", "team", "remove", "Kim", "--yes")
             crew.sync("Robin")
             active.remove("Kim")
             assert readable_on_remote(crew.remote, [kim]) == []

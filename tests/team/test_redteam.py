@@ -347,7 +347,7 @@ def test_no_push_after_a_removal_holds_new_work_sealed_to_the_removed_moderator(
 
     crew.join("Kim")
     sam = identity(crew.boards["Sam"])
-    crew.ok("Robin", "team", "remove", "Sam")
+    crew.ok("Robin", "team", "remove", "Sam", "--yes")
     crew.sync("Robin")
     words = "Sent after Sam left the team."
     crew.ok("Kim", "inbox", "import", crew.envelopes(1, title="New", body=words))
@@ -513,7 +513,7 @@ def test_a_rejected_item_is_gone_from_a_bare_repository_remote_not_only_unreacha
     crew.sync("Robin")
     crew.sync("Sam")
     sam = identity(crew.boards["Sam"])
-    crew.ok("Robin", "team", "remove", "Sam")
+    crew.ok("Robin", "team", "remove", "Sam", "--yes")
     [item] = [i["id"] for i in crew.queue("Robin")]
     crew.ok("Robin", "reject", item)
     crew.sync("Robin")

@@ -116,7 +116,7 @@ def test_a_removed_moderator_opens_nothing_written_afterwards(crew):
     crew.sync("Sam")
     sam = identity(crew.boards["Sam"])
     assert readable_on_remote(crew.remote, [sam])
-    removed = crew.ok("Robin", "team", "remove", "Sam")
+    removed = crew.ok("Robin", "team", "remove", "Sam", "--yes")
     assert "What Sam may have kept" in removed.output
     crew.sync("Robin")
     assert readable_on_remote(crew.remote, [sam]) == []
@@ -219,3 +219,13 @@ def test_an_empty_clone_says_the_remote_holds_no_board_yet(plain_git, tmp_path):
     assert result.exit_code == 1
     assert "the remote holds no board yet" in result.output
     assert "quietboard init" not in result.output
+
+
+def test_removing_a_moderator_asks_first_and_never_removes_yourself(crew):
+    without = crew.run("Robin", "team", "remove", "Sam")
+    assert without.exit_code == 1
+    assert 'removing "Sam" needs a yes: run it in a terminal, or add --yes' in without.output
+    assert "moderator  Sam" in crew.ok("Robin", "team", "list").output
+    yourself = crew.run("Robin", "team", "remove", "robin", "--yes")
+    assert yourself.exit_code == 1
+    assert "you cannot remove yourself" in yourself.output
