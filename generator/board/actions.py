@@ -39,6 +39,30 @@ def withdraw(board: Board, state: State, today: dt.date) -> Withdrawals:
     return withdrawals
 
 
+@dataclass
+class Settlement:
+    """What `settle` changed, for the command to say."""
+
+    retired: list[str]  # one sentence per section that left board.toml
+    expired: list[str]  # one sentence per access code past its day
+    withdrawals: Withdrawals
+
+
+def settle(board: Board, state: State, today: dt.date) -> Settlement:
+    """What a build or a sync settles before anything is published: sections gone from
+    board.toml retired, expired access codes dropped (the section gets a new key),
+    withdrawal requests carried out. The caller saves."""
+    from generator.board import access  # noqa: PLC0415
+
+    retired = access.retire_gone_sections(state.data, board)
+    expired = [
+        f'the access code "{label}" for "{section}" has expired and was removed; the section '
+        "has a new key, which every other code opens"
+        for section, label in access.drop_expired(state.data, today)
+    ]
+    return Settlement(retired, expired, withdraw(board, state, today))
+
+
 def _finish_take_downs(board: Board, state: State, today: dt.date) -> None:
     """Delete the files of posts taken down that a killed command (or a backup) left."""
     horizon = today - dt.timedelta(days=board.max_expires_days + moderation.WITHDRAWN_GRACE_DAYS)

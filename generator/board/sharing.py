@@ -24,8 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.board import access, clock, gitsync, team
-from generator.board.config import read_board
+from generator.board import clock, gitsync, team
+from generator.board.config import is_team_board, read_board
 from generator.board.vault import Passphrase, board_lock, open_vault, read_vault, vault_path
 from generator.errors import VaultError
 from generator.formats.primitives import Unopenable
@@ -80,7 +80,7 @@ def share(
             "and a sync settles the board for the whole team (expired codes, old records); "
             "unset QUIETBOARD_TODAY, or add --yes if you mean to sync as of that day"
         )
-    if not team.is_team_board(root):
+    if not is_team_board(root):
         raise VaultError(
             'this board is not a team board; "quietboard team init --name NAME" makes it one, '
             "and a board you share must be one"
@@ -169,21 +169,16 @@ def _roster_in(files: Mapping[str, bytes]) -> team.Roster | None:
 
 def _settle(root: Path, secret: str, today: dt.date) -> list[str]:
     """What every moderator command would settle, done now and saved: see the module doc."""
-    from generator.board.actions import withdraw  # noqa: PLC0415 - actions imports this layer
+    from generator.board import actions  # noqa: PLC0415 - actions imports this layer
     from generator.board.state import State  # noqa: PLC0415
 
-    warnings = []
     with open_vault(root, lambda: secret) as opened:
         # Read once the vault is open: its members-only sections are written out then.
         board = read_board(root)
         state = State(opened)
-        warnings += access.retire_gone_sections(opened.data, board)
-        warnings += [
-            f'the access code "{label}" for "{section}" has expired and was removed; the section '
-            "has a new key, which every other code opens"
-            for section, label in access.drop_expired(opened.data, today)
-        ]
-        withdrawals = withdraw(board, state, today)
+        settlement = actions.settle(board, state, today)
+        warnings = settlement.retired + settlement.expired
+        withdrawals = settlement.withdrawals
         if withdrawals.removed_posts:
             warnings.append(
                 f"{len(withdrawals.removed_posts)} post(s) were withdrawn at their writers' "

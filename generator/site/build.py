@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.board import access, clock
-from generator.board.config import DEFAULT_CONFIDENTIALITY, Board, read_board
+from generator.board.config import DEFAULT_CONFIDENTIALITY, Board, is_team_board, read_board
 from generator.board.hosting import netlify_headers_differ
 from generator.board.post import (
     MEMBERS_ONLY,
@@ -49,7 +49,6 @@ from generator.board.post import (
     render_post,
 )
 from generator.board.retention import review_warnings, write_build_record
-from generator.board.team import is_team_board
 from generator.board.vault import Passphrase, open_vault, sections_held, vault_exists
 from generator.errors import AuditError, BuildError
 from generator.formats.pseudonyms import load_names
@@ -518,7 +517,7 @@ def settle(board: Board, vault: Any, today: dt.date) -> Settled:
     withdrawn posts' files deleted, so a crash in between leaves the request
     on record for the next command to finish.
     """
-    from generator.board.actions import withdraw  # noqa: PLC0415
+    from generator.board import actions  # noqa: PLC0415
     from generator.board.state import State  # noqa: PLC0415
 
     access.check_returning(vault.data, board)
@@ -526,21 +525,17 @@ def settle(board: Board, vault: Any, today: dt.date) -> Settled:
     earlier = sorted(
         name for name, state in access.held_sections(vault.data).items() if state.get("retired")
     )
-    settled = Settled(warnings=access.retire_gone_sections(vault.data, board))
+    # Withdrawals use the one action every command uses: saved once, then the files go.
+    settlement = actions.settle(board, state, today)
+    withdrawals = settlement.withdrawals
     # Said in full once; later builds (which ask for the passphrase because of
     # them) only remind.
-    settled.warnings += [
+    reminders = [
         f'the vault still keeps the codes of the retired section "{name}": '
         f'"quietboard section restore {name}" or "quietboard section forget {name}"'
         for name in earlier
     ]
-    settled.warnings += [
-        f'the access code "{label}" for "{section}" has expired and was removed; the section '
-        "has a new key, which every other code opens"
-        for section, label in access.drop_expired(vault.data, today)
-    ]
-    # The one withdrawal action every command uses: saved once, then the files go.
-    withdrawals = withdraw(board, state, today)
+    settled = Settled(warnings=settlement.retired + reminders + settlement.expired)
     if sections_held(board.root) is None:
         state.save()  # an older vault: write its count of held sections
     state.commit()
