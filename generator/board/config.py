@@ -311,16 +311,21 @@ def read_board(root: Path) -> Board:
     return parse_board(data, Path(root))
 
 
-# A team board keeps its members-only sections sealed (board/team.py); a
-# moderator's commands read them from this plain copy beside the vault.
+# A board with a roster is a team board (board/team.py). It keeps its
+# members-only sections sealed; a moderator's commands read them from a plain
+# copy beside the vault. Defined here, the lowest module that needs them.
 TEAM_ROSTER = Path("team") / "recipients.toml"
 PRIVATE_SECTIONS = Path(".quietboard") / "sections.toml"
+
+
+def is_team_board(root: Path) -> bool:
+    return (Path(root) / TEAM_ROSTER).is_file()
 
 
 def _merge_private_sections(data: dict[str, Any], root: Path) -> None:
     """Add a team board's members-only sections (the copy in .quietboard/) to DATA."""
     path = root / PRIVATE_SECTIONS
-    if not (root / TEAM_ROSTER).is_file() or not path.is_file():
+    if not is_team_board(root) or not path.is_file():
         return
     try:
         private = tomllib.loads(path.read_text(encoding="utf-8")).get("sections", {})

@@ -22,7 +22,7 @@ from typing import Any
 import tomlkit
 
 from generator.board import access, team
-from generator.board.config import read_board
+from generator.board.config import is_team_board, read_board
 from generator.board.files import write_atomically
 from generator.board.vault import (
     Passphrase,
@@ -77,7 +77,7 @@ def make_team(
     """
     name = check_name(name)
     root = Path(root)
-    if team.is_team_board(root):
+    if is_team_board(root):
         if not vault_exists(root):
             raise VaultError(
                 "this board is a team board already (it came from the team's remote); to join "
@@ -230,7 +230,7 @@ def request_to_join(
     """
     name = check_name(name)
     root = Path(root)
-    if not team.is_team_board(root):
+    if not is_team_board(root):
         raise VaultError(
             f"{root} is not a team board (it has no {team.RECIPIENTS_FILE}); clone the "
             'board\'s remote first ("git clone URL"), then run this inside it'
@@ -471,7 +471,7 @@ def remove_build_key(root: Path, passphrase: Passphrase) -> int:
 def install_identity(root: Path, identity_file: Path, passphrase: Passphrase) -> team.Moderator:
     """Put a saved identity (a copy of .quietboard/vault.json) into the clone ROOT."""
     root = Path(root)
-    if not team.is_team_board(root):
+    if not is_team_board(root):
         raise VaultError(f"{root} is not a team board (it has no {team.RECIPIENTS_FILE})")
     if vault_exists(root):
         raise VaultError(f"{vault_path(root)} exists already; it was not changed")

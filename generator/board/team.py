@@ -51,7 +51,7 @@ from typing import Any
 import tomlkit
 
 from generator.board import scratch
-from generator.board.config import SECTION_NAME
+from generator.board.config import PRIVATE_SECTIONS, SECTION_NAME, TEAM_ROSTER
 from generator.board.files import write_atomically
 from generator.errors import VaultError
 from generator.formats import team as fmt
@@ -59,7 +59,7 @@ from generator.formats.primitives import Unopenable, unb64
 
 TEAM_DIR = Path("team")
 STATE_DIR = TEAM_DIR / "state"
-RECIPIENTS_FILE = TEAM_DIR / "recipients.toml"
+RECIPIENTS_FILE = TEAM_ROSTER
 REQUESTS_DIR = TEAM_DIR / "requests"
 POSTS_DIR = Path("content") / "posts"
 BUILD_KEY_VARIABLE = "QUIETBOARD_BUILD_KEY"
@@ -80,7 +80,6 @@ BUILD_VIEW_KINDS = ("members", "section", "code", "sections", "post")
 # A team board's members-only sections are defined here, sealed, not in the
 # shared board.toml (their names and titles say what the group is about);
 # each moderator's commands read a plain copy, .quietboard/sections.toml.
-PRIVATE_SECTIONS = Path(".quietboard") / "sections.toml"
 PRIVATE_SECTIONS_MARK = Path(".quietboard") / "sections.written"
 KNOWN_TOP = {
     "team_key",
@@ -99,10 +98,6 @@ NOT_OPENED = (
     "this board's team files could not be opened with your identity; if you joined "
     'recently, ask another moderator to run "quietboard sync", then sync again'
 )
-
-
-def is_team_board(root: Path) -> bool:
-    return (Path(root) / RECIPIENTS_FILE).is_file()
 
 
 # --- the roster: who the files are sealed to --------------------------------------------

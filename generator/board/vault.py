@@ -32,6 +32,7 @@ import nacl.utils
 from nacl import exceptions
 
 from generator.board import scratch
+from generator.board.config import is_team_board
 from generator.board.files import write_atomically
 from generator.errors import VaultError
 
@@ -42,8 +43,6 @@ LOCK_FILE = "lock"
 # for, never their names, so a build with none left in board.toml knows when
 # it must open the vault to retire them (docs/formats/vault.md).
 HELD_FILE = "sections-held"
-# A board with this file is a team board (team.py): its state is in team/state.
-TEAM_ROSTER = Path("team") / "recipients.toml"
 KIND = "quietboard-vault"
 VERSION = 1
 # libsodium's "moderate" limits: about half a second and 256 MiB here, once
@@ -301,7 +300,7 @@ def board_lock(root: Path) -> Iterator[None]:
 def _finish_sync(root: Path) -> None:
     """On a team board, finish the local half of a sync a kill interrupted (gitsync.py):
     until then the work tree may be half way between two states."""
-    if (root / TEAM_ROSTER).is_file() or (root / VAULT_DIR / "sync-pending").exists():
+    if is_team_board(root) or (root / VAULT_DIR / "sync-pending").exists():
         from generator.board import gitsync  # noqa: PLC0415 - only team boards need git
 
         gitsync.finish_pending(root)
@@ -356,7 +355,7 @@ def open_vault(
     Without a vault, CREATE_PASSPHRASE (when given) makes one; otherwise it is
     an error that says how to start.
     """
-    if (Path(root) / TEAM_ROSTER).is_file():
+    if is_team_board(root):
         from generator.board import team  # noqa: PLC0415 - team.py builds on this module
 
         with team.open_team_vault(root, passphrase) as opened:

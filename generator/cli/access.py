@@ -114,7 +114,7 @@ def _add_section(
             "the next build; add --publish-existing if they are meant for everyone, or move "
             "them away first"
         )
-    from generator.board.team import is_team_board  # noqa: PLC0415
+    from generator.board.config import is_team_board  # noqa: PLC0415
 
     if members_only and is_team_board(board_dir):
         title = _add_private_section(board_dir, name, passphrase, options)

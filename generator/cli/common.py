@@ -283,6 +283,8 @@ def say_withdrawals(withdrawals: Any) -> None:
 def publish_step(board_dir: Path) -> str:
     """What publishes a change: a build and deploy, or on a team board a sync (the
     host builds from the team's remote, docs/deploying.md)."""
-    if (Path(board_dir) / "team" / "recipients.toml").is_file():
+    from generator.board.config import is_team_board  # noqa: PLC0415
+
+    if is_team_board(board_dir):
         return '"quietboard sync" (the host builds from it; or "quietboard build" and deploy)'
     return '"quietboard build" and deploy'

@@ -310,7 +310,7 @@ def takedown(post_id: str, yes: bool, board_dir: Path) -> None:
     Example: quietboard takedown 3f9a1c0b2e
     """
     from generator.board import actions, moderation  # noqa: PLC0415
-    from generator.board.team import is_team_board  # noqa: PLC0415
+    from generator.board.config import is_team_board  # noqa: PLC0415
 
     with open_queue(board_dir) as (board, _):
         # Finishes a take-down that a killed run saved but did not complete. A
@@ -366,6 +366,7 @@ def post_command(
 
     Example: quietboard post --section share --role counsellor
     """
+    from generator.board.config import is_team_board  # noqa: PLC0415
     from generator.board.moderation import (  # noqa: PLC0415
         DRAFTS_DIR,
         check_own_post,
@@ -422,7 +423,7 @@ def post_command(
         click.echo(visible(f"Check: {warning}"), err=True)
     where = (
         f"post {written.path.stem} in {written.path.parent.name} (sealed in the team files)"
-        if (board.root / "team" / "recipients.toml").is_file()
+        if is_team_board(board.root)
         else str(written.path.relative_to(board.root))
     )
     click.echo(
@@ -438,8 +439,8 @@ def post_command(
 def _posts_open(root: Path) -> Iterator[None]:
     """Where a moderator's own post is written: content/posts under the board's lock, or,
     on a team board, the team's posts (written out while the command runs)."""
+    from generator.board.config import is_team_board  # noqa: PLC0415
     from generator.board.state import locked  # noqa: PLC0415
-    from generator.board.team import is_team_board  # noqa: PLC0415
     from generator.board.vault import open_vault  # noqa: PLC0415
 
     if is_team_board(root):

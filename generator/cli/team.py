@@ -27,7 +27,7 @@ def team_group() -> None:
 
 
 def _not_team(board_dir: Path) -> None:
-    from generator.board.team import is_team_board  # noqa: PLC0415
+    from generator.board.config import is_team_board  # noqa: PLC0415
 
     if not is_team_board(board_dir):
         raise VaultError(
