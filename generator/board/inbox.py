@@ -319,8 +319,11 @@ def queue_of(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _new_id(taken: Mapping[str, Any]) -> str:
+    bits = len(ID_ALPHABET).bit_length() - 1  # 32 letters: 5 bits a letter, drawn at once
+    mask = (1 << bits) - 1
     while True:
-        candidate = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
+        number = secrets.randbits(bits * ID_LENGTH)
+        candidate = "".join(ID_ALPHABET[number >> (bits * i) & mask] for i in range(ID_LENGTH))
         if candidate not in taken:
             return candidate
 

@@ -150,8 +150,10 @@ class State:
 
     def commit(self) -> None:
         """Save if anything changed, then delete the files the change made obsolete."""
-        if self.changed:
-            self.save()
+        fingerprint = self._fingerprint()
+        if fingerprint != self._saved:
+            self._vault.save()
+            self._saved = fingerprint
         doomed, self._doomed = self._doomed, []
         for path in doomed:
             path.unlink(missing_ok=True)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from generator.board import access, clock
+from generator.board import access, clock, scratch
 from generator.board.config import DEFAULT_CONFIDENTIALITY, Board, is_team_board, read_board
 from generator.board.hosting import netlify_headers_differ
 from generator.board.post import (
@@ -357,6 +357,7 @@ def _work_folder(root: Path) -> Iterator[Path]:
         # so that no build takes another's new, not yet locked, folder for dead.
         fcntl.flock(board_handle, fcntl.LOCK_EX)
         _clear_dead_builds(root)
+        scratch.remove_stale_folders()  # a killed build's staged copy, in memory
         work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=root))
         work_handle = os.open(work, os.O_RDONLY)
         fcntl.flock(work_handle, fcntl.LOCK_EX)
@@ -408,7 +409,9 @@ def build_board(
             warnings += settled.warnings
             posts = [post for post in posts if (post.section, post.id) not in settled.removed]
         plan = plan_publication(board, posts, today)
-        staging, rendered = work / "content", work / "site"
+        # The copy Pelican reads goes in memory where the system offers it
+        # (writing thousands of small files to disk costs more than reading them).
+        staging, rendered = stack.enter_context(scratch.private_folder()), work / "site"
         stage(plan, pages, staging)
         settings = pelican_settings(board, staging, rendered)
         warnings += render(settings) or []

@@ -212,6 +212,9 @@ def _renderer() -> markdown.Markdown:
     return markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
 
 
+# A build renders a members-only post twice (to seal it, and to search the
+# output for its sentences); a post's HTML depends on its text alone.
+@functools.lru_cache(maxsize=8192)
 def markdown_to_html(text: str) -> str:
     """TEXT rendered as Pelican renders it, before sanitising."""
     renderer = _renderer()

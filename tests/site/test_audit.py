@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from generator.board import hosting as hardening
 from generator.board.config import parse_board
-from generator.site.audit import Needle, WholeWords, audit_output
+from generator.site.audit import Needle, WholeWords, audit_output, normalise
 from tests.helpers.fuzzing import FUZZ
 
 BOARD = parse_board({"name": "B", "base_url": "https://board.example.org"}, root=None)
@@ -423,3 +424,46 @@ def test_every_withheld_text_in_a_file_is_reported_in_the_needles_order(site):
         for finding in audit_output(site, BOARD, needles)
     ]
     assert sources == ["x4.md", "x7.md", "x42.md"]
+
+
+SECRET = Needle("rehearsing a talk with my brother", "x.md", "members-only")
+
+
+@pytest.mark.parametrize(
+    ("body", "rule"),
+    [
+        # A browser keeps a template's content out of the page, but a script could
+        # put it back: it is read all the same.
+        ('<template><img src="https://evil.example/p.png"></template>', "third-party"),
+        ("<template><p>Rehearsing a talk with my brother</p></template>", "leak"),
+        # Without scripts a browser shows <noscript>'s content and loads its images.
+        ('<noscript><img src="https://evil.example/p.png"></noscript>', "third-party"),
+        ("<noscript><p>Rehearsing a talk with my brother</p></noscript>", "leak"),
+        # A second <body> lends its handler to the page's body, in the browser as here.
+        ('<p>x</p><body onload="alert(1)">', "event-handler"),
+        ('<table><tr><td>x</td></tr><img src="https://evil.example/p.png"></table>', "third-party"),
+        ("<textarea>Rehearsing a talk with my brother</textarea>", "leak"),
+        ('<svg><a href="javascript:alert(1)"><text>x</text></a></svg>', "script-url"),
+        ('<img src="x.png" src="https://evil.example/p.png" onerror="x">', "event-handler"),
+    ],
+)
+def test_pages_are_read_as_a_browser_builds_them(site, body, rule):
+    (site / "p.html").write_text(page(body))
+    assert rule in rules(site, [SECRET])
+
+
+def test_a_tag_the_browser_drops_is_not_a_finding_but_the_same_tag_where_it_counts_is(site):
+    """A <form> inside a form is dropped by every browser: it submits nothing."""
+    nested = '<form action="/s/"><form action="https://forms.example.com/"></form></form>'
+    (site / "p.html").write_text(page(nested))
+    assert rules(site) == []
+    (site / "p.html").write_text(page('<form action="https://forms.example.com/"></form>'))
+    assert rules(site) == ["third-party"]
+
+
+@FUZZ
+@given(text=st.text(alphabet=" \t\n\r\x0b\x0c\x1c\x85\xa0\u2003\u3000a&;#xA0Éß", max_size=30))
+def test_normalising_collapses_every_white_space_as_a_regex_would(text):
+    """The leak search's normal form, made with str.split, is the one re's \\s made."""
+    expected = re.sub(r"\s+", " ", html.unescape(text)).strip().casefold()
+    assert normalise(text) == expected
