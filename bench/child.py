@@ -49,7 +49,7 @@ def build_with_quietboard(board: Path, day: dt.date) -> None:
     from generator.site import stamp  # noqa: PLC0415
     from generator.site.render import render_with_pelican  # noqa: PLC0415
 
-    if stamp.kept_report(board, stamp.input_digest(board, day, render_with_pelican)):
+    if stamp.reusable_report(board, day, render_with_pelican):
         return
     from generator.site.build import build_board  # noqa: PLC0415
 

@@ -56,8 +56,7 @@ def _run_build(
 
     today = clock.today()
     # Decided before the build's own modules (Pelican, libsodium, Pillow) are loaded.
-    inputs = stamp.input_digest(board_dir, today, render_with_pelican)
-    kept = None if full else stamp.kept_report(board_dir, inputs)
+    kept = None if full else stamp.reusable_report(board_dir, today, render_with_pelican)
     if kept is not None:
         _report_build(kept)
         return kept

@@ -41,6 +41,7 @@ during which someone edited a post, leaves the next build to run in full.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -125,6 +126,19 @@ def output_manifest(output: Path) -> dict[str, str] | None:
         }
     except (_Uncacheable, OSError):
         return None
+
+
+def reusable_report(
+    board_dir: Path, today: dt.date, render: Callable[..., Any]
+) -> BuildReport | None:
+    """The last build's report if nothing changed since (kept_report), for the inputs now.
+
+    Quick when there is nothing to reuse: without a stamp of TODAY nothing is hashed.
+    """
+    recorded = _read_stamp(Path(board_dir))
+    if recorded is None or recorded.get("built") != today.isoformat():
+        return None
+    return kept_report(board_dir, input_digest(board_dir, today, render))
 
 
 def kept_report(board_dir: Path, inputs: str | None) -> BuildReport | None:
@@ -258,6 +272,7 @@ def _code_folders() -> list[tuple[str, Path]]:
     return folders
 
 
+@functools.cache  # those loaded stay loaded: a build that outlives an upgrade ran the old ones
 def _library_versions() -> list[tuple[str, str]]:
     """The versions of LIBRARIES and of everything they require, by name."""
     versions: dict[str, str] = {}

@@ -54,8 +54,7 @@ def index(output: Path) -> dict[str, str]:
 
 def reusable(board: Path, day: str) -> bool:
     """Whether the next build on DAY would leave output/ as it is (site/stamp.py)."""
-    inputs = stamp.input_digest(board, dt.date.fromisoformat(day), render_with_pelican)
-    return stamp.kept_report(board, inputs) is not None
+    return stamp.reusable_report(board, dt.date.fromisoformat(day), render_with_pelican) is not None
 
 
 def stamp_is_sound(board: Path, day: str) -> bool:
