@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator.site.stamp import STAMP
+
 from .corpus import Board, board_shape, extra_post, make_board, pelican_site, write_posts
 from .runs import REPO, Run, growth_exponent, median, ratio_of_pairs, run_child
 
@@ -106,8 +108,10 @@ def build_bench(plan: Plan, tmp: Path, today: dt.date) -> dict[tuple[str, int], 
         for (kind, size), subject in subjects.items():
             say(f"round {number + 1}/{plan.rounds}: {size:,} posts, {kind}")
             ours_first = number % 2 == 0
+            # A fresh build starts from nothing: no output/, and no stamp to reuse it by.
             for output in (subject.board.root / "output", subject.site / "output"):
                 shutil.rmtree(output, ignore_errors=True)
+            (subject.board.root / STAMP).unlink(missing_ok=True)
             _pair(subject, "fresh", today, ours_first)
             _pair(subject, "unchanged", today, ours_first)
             if KINDS[kind]:

@@ -44,11 +44,17 @@ def plain_pelican_settings(site: Path) -> dict[str, Any]:
 
 
 def build_with_quietboard(board: Path, day: dt.date) -> None:
-    from generator.site.build import build_board  # noqa: PLC0415
+    """A build as `quietboard build` runs it: a rebuild with nothing changed since the
+    last build that day is recognised before the build's own modules are loaded."""
+    from generator.site import stamp  # noqa: PLC0415
     from generator.site.render import render_with_pelican  # noqa: PLC0415
 
+    if stamp.reusable_report(board, day, render_with_pelican):
+        return
+    from generator.site.build import build_board  # noqa: PLC0415
+
     passphrase = os.environ.get(PASSPHRASE_VARIABLE, "")
-    build_board(board, render_with_pelican, today=day, passphrase=lambda: passphrase)
+    build_board(board, render_with_pelican, today=day, passphrase=lambda: passphrase, full=True)
 
 
 def build_with_pelican(site: Path) -> None:

@@ -33,20 +33,40 @@ def _report_build(report: Any) -> None:
         if sealed.sections
         else ""
     )
-    click.echo(
-        f"Built {report.output}: {report.published} post(s) published"
+    counts = (
+        f"{report.published} post(s) published"
         + (f", withheld: {withheld}" if withheld else "")
         + members
-        + f"; {report.files} files. The output audit found nothing."
+        + f"; {report.files} files"
     )
+    if report.unchanged:
+        click.echo(
+            f"Nothing changed since the last build today: {report.output} is as it was built "
+            f"({counts}). To build it again anyway: quietboard build --full"
+        )
+        return
+    click.echo(f"Built {report.output}: {counts}. The output audit found nothing.")
 
 
-def _run_build(board_dir: Path, passphrase: Callable[[], str] = ask_passphrase) -> Any:
-    from generator.site.build import build_board  # noqa: PLC0415
+def _run_build(
+    board_dir: Path, passphrase: Callable[[], str] = ask_passphrase, *, full: bool = False
+) -> Any:
+    from generator.site import stamp  # noqa: PLC0415
     from generator.site.render import render_with_pelican  # noqa: PLC0415
 
+    today = clock.today()
+    # Decided before the build's own modules (Pelican, libsodium, Pillow) are loaded.
+    kept = None if full else stamp.reusable_report(board_dir, today, render_with_pelican)
+    if kept is not None:
+        _report_build(kept)
+        return kept
+    from generator.site.build import build_board  # noqa: PLC0415
+
     try:
-        report = build_board(board_dir, render_with_pelican, passphrase=passphrase)
+        # full: nothing to reuse was found just now (or --full asked for none).
+        report = build_board(
+            board_dir, render_with_pelican, today=today, passphrase=passphrase, full=True
+        )
     except AuditError as exc:
         for finding in exc.findings:
             click.echo(f"  {finding}", err=True)
@@ -110,8 +130,13 @@ def _make_repository(directory: Path) -> None:
     help="First delete expired posts and lapsed queue items, as quietboard prune does.",
 )
 @click.option("--yes", is_flag=True, help="With --prune: as quietboard prune --yes.")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Build everything again even if nothing changed since the last build today.",
+)
 @board_option
-def build(also_prune: bool, yes: bool, board_dir: Path) -> None:
+def build(also_prune: bool, yes: bool, full: bool, board_dir: Path) -> None:
     """Build output/ from board.toml and content/, then audit it.
 
     Expired posts are left out (and with --prune deleted, as "quietboard
@@ -121,6 +146,12 @@ def build(also_prune: bool, yes: bool, board_dir: Path) -> None:
     QUIETBOARD_PASSPHRASE). The build fails, leaving output/ as it was, if
     the audit finds anything that should not be there. A successful build
     replaces output/ whole: keep nothing of your own in it.
+
+    If nothing changed since the last build today (posts, board.toml, the
+    vault, quietboard itself) and output/ is exactly as that build left it,
+    the build says so and leaves output/ as it is, without asking for the
+    passphrase; --full builds everything again anyway. A new day always
+    builds in full, and so does a team board.
 
     Example: quietboard build --prune --board ~/boards/evening-group
     """
@@ -135,7 +166,7 @@ def build(also_prune: bool, yes: bool, board_dir: Path) -> None:
             # The build still runs: it leaves expired posts out without the vault.
             failed = exc
             click.echo(f"Warning: nothing was pruned: {exc}", err=True)
-    _run_build(board_dir, passphrase)
+    _run_build(board_dir, passphrase, full=full)
     if failed:
         raise click.ClickException(
             "the site was built, but nothing was pruned (see the warning above); fix that and "
@@ -226,7 +257,10 @@ def demo(no_serve: bool, port: int, directory: Path | None) -> None:
     try:
         passphrase, code = prepare_demo(directory, clock.today())
         try:
-            report = build_board(directory, render_with_pelican, passphrase=lambda: passphrase)
+            # full: the demo's vault and access code are new each time.
+            report = build_board(
+                directory, render_with_pelican, passphrase=lambda: passphrase, full=True
+            )
         except AuditError as exc:  # the demo is ours: a finding is a bug in quietboard
             raise click.ClickException(f"the demo failed its audit: {exc.findings[0]}") from None
         _report_build(report)

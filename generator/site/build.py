@@ -53,6 +53,7 @@ from generator.board.vault import Passphrase, open_vault, sections_held, vault_e
 from generator.errors import AuditError, BuildError
 from generator.formats.pseudonyms import load_names
 from generator.resources import theme_dir
+from generator.site import stamp
 from generator.site.audit import (
     Needle,
     WholeWords,
@@ -62,7 +63,8 @@ from generator.site.audit import (
     visible_text,
 )
 from generator.site.images import read_images, write_images
-from generator.site.seal import SealReport, seal_member_sections
+from generator.site.report import BuildReport, SealReport
+from generator.site.seal import seal_member_sections
 from generator.site.settings import pelican_settings
 from generator.site.translations import missing_catalog, theme_messages
 from generator.text.sanitise import markdown_to_html
@@ -83,16 +85,6 @@ FIXED_OUTPUT_NAMES = ("_headers", "robots.txt", "sitemap.xml", "members/keyring.
 
 # Runs Pelican on a settings dict; returns its warnings (site.render.render_with_pelican).
 Renderer = Callable[[dict[str, Any]], list[str] | None]
-
-
-@dataclass
-class BuildReport:
-    output: Path
-    published: int
-    withheld: dict[str, int] = field(default_factory=dict)
-    files: int = 0
-    warnings: list[str] = field(default_factory=list)
-    sealed: SealReport = field(default_factory=SealReport)
 
 
 def staged_name(post: Post) -> str:
@@ -375,14 +367,34 @@ def build_board(
     render: Renderer,
     today: dt.date | None = None,
     passphrase: Passphrase | None = None,
+    *,
+    full: bool = False,
 ) -> BuildReport:
     """Build BOARD_DIR/output with RENDER (which runs Pelican on a settings dict).
 
     A board with members-only sections and a vault needs PASSPHRASE (a
-    callable, asked only then) to seal those sections.
+    callable, asked only then) to seal those sections. If nothing has changed
+    since the last build today, output/ is left as it is and that build's
+    report returned (site/stamp.py), unless FULL.
     """
-    board = read_board(Path(board_dir))
     today = today or clock.today()
+    # Taken before anything is read, and compared again before the stamp is written.
+    inputs = stamp.input_digest(Path(board_dir), today, render)
+    if not full and (kept := stamp.kept_report(Path(board_dir), inputs)) is not None:
+        return kept
+    report, built = _build(Path(board_dir), render, today, passphrase)
+    if not is_team_board(report.output.parent):  # a team board's posts open only with an identity
+        report.warnings += stamp.write_stamp(
+            report.output.parent, inputs, today=today, render=render, output=built, report=report
+        )
+    return report
+
+
+def _build(
+    board_dir: Path, render: Renderer, today: dt.date, passphrase: Passphrase | None
+) -> tuple[BuildReport, dict[str, str] | None]:
+    """The build itself; returns its report and what it put in output/ (stamp.output_manifest)."""
+    board = read_board(Path(board_dir))
     warnings: list[str] = []
     swapped = False
     with contextlib.ExitStack() as stack:
@@ -425,6 +437,7 @@ def build_board(
         )
         _audit(rendered, board, plan, pages, settings["QUIETBOARD"]["published_html"])
         files = sum(1 for p in rendered.rglob("*") if p.is_file())
+        built = stamp.output_manifest(rendered)
         _swap_in(rendered, output, work / PREVIOUS_OUTPUT)
         swapped = True
         write_build_record(board, plan, sealed.unopenable, today)
@@ -458,7 +471,7 @@ def build_board(
             "netlify.toml sets other headers than board.toml asks for; make its [[headers]] "
             "match output/_headers (or delete them: output/_headers already carries them)"
         )
-    return report
+    return report, built
 
 
 def _audit(

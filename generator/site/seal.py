@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from generator.board.post import Post, shown_as
 from generator.board.threads import ThreadTree
 from generator.errors import BuildError
 from generator.formats import members as fmt
+from generator.site.report import SealReport
 from generator.site.translations import UNSIGNED, load_translations
 from generator.text.sanitise import clean_html, markdown_to_html
 
@@ -41,14 +41,6 @@ LIST_FIELDS = ("id", "title", "day", "day_label", "expires", "cw", "byline", "ro
 
 def chunk_name(slot: bytes, number: int) -> str:
     return f"{fmt.b64(slot)}.{number}.bin"
-
-
-@dataclass
-class SealReport:
-    sections: int = 0
-    posts: int = 0
-    codes: int = 0
-    unopenable: list[str] = field(default_factory=list)  # member sections without codes
 
 
 def render_body(post: Post) -> str:

@@ -521,7 +521,8 @@ def test_a_file_too_large_for_the_system_is_named_with_what_was_done(make_board,
     assert quietboard("build", "--board", root).returncode == 0
     before = site_index(root / "output")
     # Every file this build writes may hold 4 KiB at most (ulimit -f): the pages are larger.
-    result = quietboard("build", "--board", root, preexec_fn=_no_bigger_files(4096))
+    # --full: with nothing changed, a build would leave output/ as it is and write nothing.
+    result = quietboard("build", "--full", "--board", root, preexec_fn=_no_bigger_files(4096))
     assert_one_line(
         result, 1,
         f"Error: File too large at {root}. output/ was not changed. To go on: raise this "
@@ -553,7 +554,7 @@ def test_a_full_disk_is_named_with_what_was_done(make_board, today, tmp_path):
         assert quietboard("build", "--board", root).returncode == 0
         before = site_index(root / "output")
         (disk / "filler").write_bytes(b"\0" * (disk_free(disk) - 4096))
-        result = quietboard("build", "--board", root)
+        result = quietboard("build", "--full", "--board", root)  # nothing changed: build anyway
         assert_one_line(
             result, 1,
             f"Error: No space left on device at {root}. output/ was not changed. To go on: free "
@@ -653,7 +654,7 @@ def test_ctrl_c_during_a_build_is_one_line_and_leaves_output_alone(make_board, t
     root = make_board(posts={"share/aaaaaaaa11.md": GOOD_POST})
     assert quietboard("build", "--board", root).returncode == 0
     before = site_index(root / "output")
-    process = start("build", "--board", root)
+    process = start("build", "--full", "--board", root)  # nothing changed: --full builds anyway
     _, stderr = interrupt_when(process, lambda: any(root.glob(".quietboard-build-*/content")))
     assert process.returncode == 130, stderr
     assert stderr.splitlines() == ["Interrupted; output/ was not changed"]

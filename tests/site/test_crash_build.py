@@ -9,12 +9,16 @@ that has expired or was taken down anywhere outside content/.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
+from generator.site import stamp
+from generator.site.render import render_with_pelican
 from tests.helpers.boards import EXPIRING_THREAD, fast_vault, issue, post_text
 from tests.helpers.faults import count_operations, killed, run_command
 
@@ -46,6 +50,23 @@ def index(output: Path) -> dict[str, str]:
         for path in sorted(output.rglob("*"))
         if path.is_file()
     }  # fmt: skip
+
+
+def reusable(board: Path, day: str) -> bool:
+    """Whether the next build on DAY would leave output/ as it is (site/stamp.py)."""
+    return stamp.reusable_report(board, dt.date.fromisoformat(day), render_with_pelican) is not None
+
+
+def stamp_is_sound(board: Path, day: str) -> bool:
+    """A stamp that names the board's inputs on DAY describes output/ exactly."""
+    try:
+        recorded = json.loads((board / stamp.STAMP).read_bytes())
+    except FileNotFoundError:
+        return True
+    inputs = stamp.input_digest(board, dt.date.fromisoformat(day), render_with_pelican)
+    return recorded["inputs"] != inputs or recorded["output"] == stamp.output_manifest(
+        board / "output"
+    )
 
 
 def texts_outside_content(board: Path, texts: tuple[str, ...]) -> list[str]:
@@ -86,11 +107,15 @@ def test_a_build_killed_at_any_file_operation_leaves_the_old_or_the_new_site(bui
         assert killed(build(board, SECOND_DAY, kill_at=kill_at)), kill_at
         assert (board / "output").is_dir(), f"no output/ after a kill at operation {kill_at}"
         assert index(board / "output") in (old, new), f"a mixed output/ at operation {kill_at}"
+        assert stamp_is_sound(board, SECOND_DAY), kill_at
 
         rerun = build(board, SECOND_DAY)
         assert rerun.returncode == 0, rerun.stderr
         assert index(board / "output") == new
         assert not list(board.glob(".quietboard-build-*")), kill_at
+        # The stamp is whole and up to date: the next build would leave output/ as it is.
+        assert reusable(board, SECOND_DAY), kill_at
+        assert not list((board / ".quietboard").glob(".build-stamp.json-*")), kill_at
         assert texts_outside_content(board, GONE_TEXTS) == [], kill_at
         shutil.rmtree(board)
 
@@ -110,3 +135,30 @@ def test_a_site_a_dead_build_had_moved_aside_is_put_back_by_the_next_build(built
     assert result.stderr.startswith("Error: ") and "bad0000001" in result.stderr
     assert index(built_once / "output") == old
     assert not list(built_once.glob(".quietboard-build-*"))
+
+
+def test_a_build_killed_before_its_stamp_is_written_leaves_the_next_build_to_run_in_full(
+    built_once, tmp_path
+):
+    # Built again on the first day, so that it has a stamp (its first build saved the vault).
+    assert build(built_once, FIRST_DAY).returncode == 0
+    assert reusable(built_once, FIRST_DAY)
+    reference = shutil.copytree(built_once, tmp_path / "reference")
+    operations, result = count_operations(
+        ["build", "--board", reference],
+        tmp_path,
+        env={"QUIETBOARD_PASSPHRASE": PASSPHRASE, "QUIETBOARD_TODAY": SECOND_DAY},
+    )
+    assert result.returncode == 0, result.stderr
+    new = index(reference / "output")
+    # The last file operation is the stamp's: killed there, the new site is in
+    # place and the stamp is the first day's.
+    killed_build = build(built_once, SECOND_DAY, kill_at=operations)
+    assert killed(killed_build)
+    assert index(built_once / "output") == new
+    assert json.loads((built_once / stamp.STAMP).read_bytes())["built"] == FIRST_DAY
+    assert not reusable(built_once, SECOND_DAY)
+    rerun = build(built_once, SECOND_DAY)
+    assert rerun.returncode == 0, rerun.stderr
+    assert rerun.stdout.startswith("Built ")
+    assert build(built_once, SECOND_DAY).stdout.startswith("Nothing changed since the last build")
