@@ -137,7 +137,10 @@ class State:
         self._doomed.extend(paths)
 
     def _fingerprint(self) -> str:
-        return json.dumps(self._vault.data, sort_keys=True)
+        # A part an accessor made empty ("queue": {"items": {}, "seen": []}) says what
+        # its absence says: making one is no change to save (nor to build again for).
+        data = self._vault.data
+        return json.dumps({k: v for k, v in data.items() if not _empty(v)}, sort_keys=True)
 
     @property
     def changed(self) -> bool:
@@ -157,6 +160,13 @@ class State:
         doomed, self._doomed = self._doomed, []
         for path in doomed:
             path.unlink(missing_ok=True)
+
+
+def _empty(value: Any) -> bool:
+    """Whether VALUE is an empty list or dict, or a dict of only those."""
+    if isinstance(value, dict):
+        return all(isinstance(part, list | dict) and not part for part in value.values())
+    return isinstance(value, list) and not value
 
 
 @contextlib.contextmanager
