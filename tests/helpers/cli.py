@@ -172,3 +172,24 @@ def editor_writing(tmp_path, text: str, seen=None) -> str:
         path.write_text({text!r})
         """))  # fmt: skip
     return f"{sys.executable} {editor}"
+
+
+# Libraries that `quietboard --help`, and a build with nothing to do, must not load.
+HEAVY = ("pelican", "PIL", "phonenumbers", "babel", "nacl")
+
+
+def heavy_modules_loaded(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
+    """Run `quietboard ARGV` in a new Python; its last line of output lists the HEAVY
+    modules it loaded ("[]" for none). KWARGS go to subprocess.run (cwd, env)."""
+    probe = (
+        "import runpy, sys\n"
+        f"sys.argv = ['quietboard', *{argv!r}]\n"
+        "try:\n"
+        "    runpy.run_module('generator', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, **kwargs
+    )

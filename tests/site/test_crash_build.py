@@ -90,16 +90,21 @@ def built_once(make_board) -> Path:
     return root
 
 
-def test_a_build_killed_at_any_file_operation_leaves_the_old_or_the_new_site(built_once, tmp_path):
-    old = index(built_once / "output")
-    reference = shutil.copytree(built_once, tmp_path / "reference")
+def _second_day_build(board: Path, tmp_path: Path) -> tuple[int, dict[str, str]]:
+    """A copy of BOARD built on the second day: (its file operations, its output's index)."""
+    reference = shutil.copytree(board, tmp_path / "reference")
     operations, result = count_operations(
         ["build", "--board", reference],
         tmp_path,
         env={"QUIETBOARD_PASSPHRASE": PASSPHRASE, "QUIETBOARD_TODAY": SECOND_DAY},
     )
     assert result.returncode == 0, result.stderr
-    new = index(reference / "output")
+    return operations, index(reference / "output")
+
+
+def test_a_build_killed_at_any_file_operation_leaves_the_old_or_the_new_site(built_once, tmp_path):
+    old = index(built_once / "output")
+    operations, new = _second_day_build(built_once, tmp_path)
     assert old != new
 
     for kill_at in range(1, operations + 1):
@@ -143,14 +148,7 @@ def test_a_build_killed_before_its_stamp_is_written_leaves_the_next_build_to_run
     # Built again on the first day, so that it has a stamp (its first build saved the vault).
     assert build(built_once, FIRST_DAY).returncode == 0
     assert reusable(built_once, FIRST_DAY)
-    reference = shutil.copytree(built_once, tmp_path / "reference")
-    operations, result = count_operations(
-        ["build", "--board", reference],
-        tmp_path,
-        env={"QUIETBOARD_PASSPHRASE": PASSPHRASE, "QUIETBOARD_TODAY": SECOND_DAY},
-    )
-    assert result.returncode == 0, result.stderr
-    new = index(reference / "output")
+    operations, new = _second_day_build(built_once, tmp_path)
     # The last file operation is the stamp's: killed there, the new site is in
     # place and the stamp is the first day's.
     killed_build = build(built_once, SECOND_DAY, kill_at=operations)

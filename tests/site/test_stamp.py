@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,8 +15,7 @@ from PIL import Image
 
 from generator.site.stamp import STAMP
 from tests.helpers.boards import BOARD_TOML, EXPIRING_THREAD, fast_vault, issue, post_text
-from tests.helpers.cli import PASSPHRASE, run
-from tests.unit.test_layers import HEAVY
+from tests.helpers.cli import PASSPHRASE, heavy_modules_loaded, run
 
 NOTHING_CHANGED = "Nothing changed since the last build today"
 MEMBER_TITLE = "Rehearsing a talk with my brother"
@@ -233,20 +230,8 @@ def test_a_post_linked_from_elsewhere_builds_in_full(public_board, tmp_path):
 
 
 def test_nothing_changed_is_decided_without_the_heavy_libraries(public_board):
-    probe = (
-        "import runpy, sys\n"
-        f"sys.argv = ['quietboard', 'build', '--board', {str(public_board)!r}]\n"
-        "try:\n"
-        "    runpy.run_module('generator', run_name='__main__')\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        capture_output=True,
-        text=True,
-        check=True,
+    result = heavy_modules_loaded(
+        ["build", "--board", str(public_board)],
         env={**_environment(), "QUIETBOARD_TODAY": "2026-11-20"},
     )
     assert NOTHING_CHANGED in result.stdout

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.helpers.cli import heavy_modules_loaded
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "generator"
@@ -22,7 +22,6 @@ ALLOWED = {
     "cli": {"cli", "site", "board", "formats", "text"},
     "plugins": {"site", "board", "formats", "text"},
 }
-HEAVY = ("pelican", "PIL", "phonenumbers", "babel", "nacl")
 
 
 def module_name(path: Path) -> str:
@@ -127,17 +126,6 @@ def test_no_module_imports_itself_round_a_loop():
     "command", [["-m", "generator", "--help"], ["-m", "generator", "build", "--help"]]
 )
 def test_help_loads_none_of_the_heavy_libraries(command):
-    probe = (
-        "import runpy, sys\n"
-        f"sys.argv = ['quietboard', *{command[2:]!r}]\n"
-        "try:\n"
-        "    runpy.run_module('generator', run_name='__main__')\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, check=True
-    )
+    result = heavy_modules_loaded(command[2:], cwd=REPO)
     assert "Usage:" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "[]"
