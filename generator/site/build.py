@@ -62,6 +62,7 @@ from generator.site.audit import (
     visible_text,
 )
 from generator.site.images import read_images, write_images
+from generator.site.minify import minify_theme
 from generator.site.seal import SealReport, seal_member_sections
 from generator.site.settings import pelican_settings
 from generator.site.translations import missing_catalog, theme_messages
@@ -412,9 +413,7 @@ def build_board(
         stage(plan, pages, staging)
         settings = pelican_settings(board, staging, rendered)
         warnings += render(settings) or []
-        # Written straight into the rendered site: Pelican never sees the
-        # board's own image files, so no Pelican path can publish them as they are.
-        write_images(images, rendered)
+        _finish_rendered(rendered, images, settings)
         sealed = (
             seal_member_sections(board, vault.data, plan.sealed, rendered)
             if vault
@@ -456,6 +455,17 @@ def build_board(
             "match output/_headers (or delete them: output/_headers already carries them)"
         )
     return report
+
+
+def _finish_rendered(
+    rendered: Path, images: list[tuple[str, bytes]], settings: dict[str, Any]
+) -> None:
+    """What the build adds to Pelican's site before sealing and the audit."""
+    # Written straight into the rendered site: Pelican never sees the
+    # board's own image files, so no Pelican path can publish them as they are.
+    write_images(images, rendered)
+    # Smaller scripts and styles for members on phones; theme/ stays readable.
+    minify_theme(rendered / settings["THEME_STATIC_DIR"])
 
 
 def _audit(
