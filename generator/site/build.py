@@ -63,7 +63,7 @@ from generator.site.audit import (
 )
 from generator.site.images import read_images, write_images
 from generator.site.minify import minify_theme
-from generator.site.seal import SealReport, seal_member_sections
+from generator.site.seal import SealReport, keyring_hint, seal_member_sections
 from generator.site.settings import pelican_settings
 from generator.site.translations import missing_catalog, theme_messages
 from generator.text.sanitise import markdown_to_html
@@ -411,7 +411,9 @@ def build_board(
         plan = plan_publication(board, posts, today)
         staging, rendered = work / "content", work / "site"
         stage(plan, pages, staging)
-        settings = pelican_settings(board, staging, rendered)
+        settings = pelican_settings(
+            board, staging, rendered, keyring_hint(board, vault.data) if vault else None
+        )
         warnings += render(settings) or []
         _finish_rendered(rendered, images, settings)
         sealed = (

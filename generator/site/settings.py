@@ -71,7 +71,10 @@ def module_graph(entry: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def pelican_settings(board: Board, content_dir: Path, output_dir: Path) -> dict[str, Any]:
+def pelican_settings(
+    board: Board, content_dir: Path, output_dir: Path, kdf: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Pelican's settings for BOARD; KDF is the keyring's salt and count (seal.keyring_hint)."""
     words = load_translations(board.language)
     settings: dict[str, Any] = dict.fromkeys(_SWITCHED_OFF, "")
     settings.update(dict.fromkeys(_NO_FEEDS))
@@ -157,6 +160,7 @@ def pelican_settings(board: Board, content_dir: Path, output_dir: Path) -> dict[
             "robots": hardening.robots_directives(board),
             "headers_file": hardening.headers_file(board),
             "robots_txt": hardening.robots_txt(board),
+            "kdf": kdf,
             "modules": {"members": module_graph("members.js"), "share": module_graph("submit.js")},
             # Filled by the content plugin: each post's sanitised HTML by its
             # path in the content folder ("posts/share/ID.md"), for the leak search.
