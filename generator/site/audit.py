@@ -26,6 +26,7 @@ from generator.errors import printable
 from generator.formats import members as memberformat
 from generator.resources import theme_dir
 from generator.site import images
+from generator.site.minify import minified
 from generator.text.sanitise import is_relative_url, url_authority, url_scheme
 
 TEXT_SUFFIXES = {".html", ".xml", ".txt", ".css", ".js", ".mjs", ".json", ".svg", ".webmanifest"}
@@ -740,6 +741,9 @@ def audit_output(output: Path, board: Board, needles: Iterable[Needle] = ()) -> 
 def _shipped_with_theme(rel: str, path: Path) -> bool:
     """Whether REL is one of the theme's static files exactly as quietboard ships it.
 
+    As shipped means byte for byte as in theme/static, or as a build publishes
+    it (minified, for scripts and styles).
+
     Such a file holds nothing of the board, so its code (identifiers such as
     "broken", comments) is not searched for withheld words; only the words the
     theme shows count as public, and a members-only title "Broken" stays searched.
@@ -747,4 +751,11 @@ def _shipped_with_theme(rel: str, path: Path) -> bool:
     if not rel.startswith(THEME_PREFIX):
         return False
     shipped = theme_dir() / "static" / rel.removeprefix(THEME_PREFIX)
-    return shipped.is_file() and shipped.read_bytes() == path.read_bytes()
+    if not shipped.is_file():
+        return False
+    # A build publishes scripts and styles minified (generator/site/minify.py):
+    # the published file must be exactly the shipped one or exactly its
+    # minified form. Minifying the published file instead would hide an edit
+    # made in a comment, which minifying takes out.
+    source, published = shipped.read_bytes(), path.read_bytes()
+    return published in (source, minified(shipped.suffix, source))

@@ -63,8 +63,9 @@ from generator.site.audit import (
     visible_text,
 )
 from generator.site.images import read_images, write_images
+from generator.site.minify import minify_theme
 from generator.site.report import BuildReport, SealReport
-from generator.site.seal import seal_member_sections
+from generator.site.seal import keyring_hint, seal_member_sections
 from generator.site.settings import pelican_settings
 from generator.site.translations import missing_catalog, theme_messages
 from generator.text.sanitise import markdown_to_html
@@ -425,11 +426,11 @@ def _build(
         # (writing thousands of small files to disk costs more than reading them).
         staging, rendered = stack.enter_context(scratch.private_folder()), work / "site"
         stage(plan, pages, staging)
-        settings = pelican_settings(board, staging, rendered)
+        settings = pelican_settings(
+            board, staging, rendered, keyring_hint(board, vault.data) if vault else None
+        )
         warnings += render(settings) or []
-        # Written straight into the rendered site: Pelican never sees the
-        # board's own image files, so no Pelican path can publish them as they are.
-        write_images(images, rendered)
+        _finish_rendered(rendered, images, settings)
         sealed = (
             seal_member_sections(board, vault.data, plan.sealed, rendered)
             if vault
@@ -472,6 +473,17 @@ def _build(
             "match output/_headers (or delete them: output/_headers already carries them)"
         )
     return report, built
+
+
+def _finish_rendered(
+    rendered: Path, images: list[tuple[str, bytes]], settings: dict[str, Any]
+) -> None:
+    """What the build adds to Pelican's site before sealing and the audit."""
+    # Written straight into the rendered site: Pelican never sees the
+    # board's own image files, so no Pelican path can publish them as they are.
+    write_images(images, rendered)
+    # Smaller scripts and styles for members on phones; theme/ stays readable.
+    minify_theme(rendered / settings["THEME_STATIC_DIR"])
 
 
 def _audit(

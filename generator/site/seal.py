@@ -140,6 +140,19 @@ def open_sealed_section(site: Path, slot: bytes, content_key: bytes) -> dict[str
     return dict(head, posts=threads)
 
 
+def keyring_hint(board: Board, vault_data: dict[str, Any]) -> dict[str, Any] | None:
+    """The keyring's salt and PBKDF2 count for the members' page, or None without a keyring.
+
+    They are public (in keyring.json) and never change once a code is issued;
+    with them in the page, a browser starts the key derivation while the keyring
+    downloads. The keyring's own values still decide (docs/formats/members.md).
+    """
+    if not access.section_grants(vault_data, board):
+        return None
+    salt, iterations = access.keyring_settings(vault_data, board)
+    return {"salt": fmt.b64(salt), "iterations": iterations}
+
+
 def seal_member_sections(
     board: Board, vault_data: dict[str, Any], posts: list[Post], site: Path
 ) -> SealReport:

@@ -9,6 +9,8 @@ sections.
 from __future__ import annotations
 
 import functools
+import posixpath
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,7 +47,34 @@ def newest_first(article: Any) -> tuple[int, str]:
 NEVER_MATCHES = r"(?!)(?P<what>)"
 
 
-def pelican_settings(board: Board, content_dir: Path, output_dir: Path) -> dict[str, Any]:
+# `import ... from "./x.js"` and `import "./x.js"`: the forms the theme's modules use.
+_MODULE_IMPORT = re.compile(r"""\bimport\s*(?:[^"';]*?\bfrom\s*)?["'](\.{1,2}/[^"']+)["']""")
+
+
+@functools.cache
+def module_graph(entry: str) -> tuple[str, ...]:
+    """ENTRY (a module under the theme's js/) and every module it imports, at any depth.
+
+    Pages preload them all at once (`<link rel="modulepreload">`): on a phone
+    each level of imports found one after the other costs a round trip.
+    """
+    scripts = theme_dir() / "static" / "js"
+    found, pending = [], [entry]
+    while pending:
+        module = pending.pop(0)
+        if module in found:
+            continue
+        found.append(module)
+        source = (scripts / module).read_text(encoding="utf-8")
+        for ref in _MODULE_IMPORT.findall(source):
+            pending.append(posixpath.normpath(posixpath.join(posixpath.dirname(module), ref)))
+    return tuple(found)
+
+
+def pelican_settings(
+    board: Board, content_dir: Path, output_dir: Path, kdf: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Pelican's settings for BOARD; KDF is the keyring's salt and count (seal.keyring_hint)."""
     words = load_translations(board.language)
     settings: dict[str, Any] = dict.fromkeys(_SWITCHED_OFF, "")
     settings.update(dict.fromkeys(_NO_FEEDS))
@@ -131,6 +160,8 @@ def pelican_settings(board: Board, content_dir: Path, output_dir: Path) -> dict[
             "robots": hardening.robots_directives(board),
             "headers_file": hardening.headers_file(board),
             "robots_txt": hardening.robots_txt(board),
+            "kdf": kdf,
+            "modules": {"members": module_graph("members.js"), "share": module_graph("submit.js")},
             # Filled by the content plugin: each post's sanitised HTML by its
             # path in the content folder ("posts/share/ID.md"), for the leak search.
             "published_html": {},

@@ -115,6 +115,31 @@ def test_an_invite_link_opens_and_the_code_leaves_the_address_bar(members, watch
 
 
 @pytest.mark.parametrize(
+    "hint",
+    ['data-salt="AAAAAAAAAAAAAAAAAAAAAA"', 'data-salt="not a salt"', ""],
+    ids=["another salt", "a damaged one", "none"],
+)
+def test_the_keyrings_salt_decides_whatever_the_page_says(members, watched, hint):
+    """The page carries the keyring's salt and count so the key derivation starts
+    while the keyring downloads; a page that says otherwise (from another build,
+    or damaged) costs a second derivation, never a member's way in."""
+    keyring = json.loads((members["output"] / "members" / "keyring.json").read_text())
+    page_html = (members["output"] / "members" / "index.html").read_text()
+    carried = f'data-salt="{keyring["salt"]}" data-iterations="{keyring["iterations"]}"'
+    assert carried in page_html
+    changed = page_html.replace(f'data-salt="{keyring["salt"]}"', hint)
+    base = members["base"]
+    watch = open_members(watched, base, path="/")
+    page = watch.page
+    page.route(
+        f"{base}/members/", lambda route: route.fulfill(body=changed, content_type="text/html")
+    )
+    page.goto(f"{base}/members/#code={members['codes']['alex']}")
+    expect(page.locator("#member-view")).to_contain_text("Walking by the canal helped")
+    watch.assert_clean()
+
+
+@pytest.mark.parametrize(
     "typed",
     ["wrong code entirely", "maple-orbit-candle-velvet-sprout-harbor"],
     ids=["nonsense", "well-formed but not issued"],

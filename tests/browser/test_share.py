@@ -9,6 +9,7 @@ and none of those columns reaches the vault.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import urllib.parse
@@ -17,6 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from generator.board.vault import open_vault
+from generator.site.settings import module_graph
 from tests.helpers.browser import (
     AGENT,
     CREATED,
@@ -146,6 +148,63 @@ def test_a_board_without_a_form_service_hands_over_the_locked_text(demo_board, w
         f"{demo_board.base}/share/"
     ]
     watch.assert_clean()
+
+
+def test_a_member_can_type_before_the_sealing_code_arrives_but_not_send(netlify_board, watched):
+    """The form is there with the page; the send button waits for the sealing
+    code (held back here), and what was typed meanwhile is kept and sent sealed."""
+    watch = watched(netlify_board.base)
+    page = watch.page
+    sent = capture_posts(page)
+    held = []
+    # A lambda: Playwright cannot take a built-in method as a handler.
+    page.route("**/theme/js/formats/hpke.js", lambda route: held.append(route))  # noqa: PLW0108
+    with page.expect_request("**/theme/js/formats/hpke.js"):
+        page.goto(f"{netlify_board.base}/share/", wait_until="commit")
+    expect(page.locator("#body")).to_be_editable()
+    fill_post(page)
+    page.locator("#title").press("Enter")  # no implicit submission either
+    expect(page.locator("#send")).to_be_disabled()
+    assert len(held) == 1
+    assert sent == []
+    held[0].continue_()
+    expect(page.locator("#send")).to_be_enabled()
+    assert page.locator("#needs-script").is_hidden()
+    assert page.locator("#body").input_value() == BODY
+    assert page.locator("#title").input_value() == TITLE
+    page.click("#send")
+    expect(page.locator("#sent")).to_be_visible(timeout=60_000)
+    (body,) = sent
+    fields = dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
+    assert set(fields) == ALLOWED_FIELDS
+    assert "sun came out" not in body and TITLE not in urllib.parse.unquote_plus(body)
+    watch.assert_clean()
+
+
+@pytest.mark.parametrize(("path", "entry"), [("/share/", "submit.js"), ("/members/", "members.js")])
+def test_a_page_asks_for_every_module_it_imports_at_once(demo_board, watched, path, entry):
+    """On a phone each level of imports found one after another costs a round
+    trip: with every script held back, the page has still asked for all of them."""
+    page = watched(demo_board.base).page
+    held, released = [], []
+
+    def hold(route):
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/theme/js/**", hold)
+    modules = [f"{demo_board.base}/theme/js/{name}" for name in module_graph(entry)]
+    assert len(modules) >= 4  # the page's module, primitives.js and the formats
+    with contextlib.ExitStack() as stack:
+        for url in modules:
+            stack.enter_context(page.expect_request(url, timeout=10_000))
+        page.goto(demo_board.base + path, wait_until="commit")
+    released.append(True)
+    for route in held:
+        route.continue_()
+    expect(page.locator("#needs-script")).to_be_hidden()
 
 
 def test_without_javascript_nothing_can_be_sent(demo_board, watched):

@@ -279,6 +279,33 @@ def test_the_theme_code_as_shipped_is_not_searched_but_a_changed_copy_is(site):
     assert rules(site, [broken]) == ["leak"]
 
 
+@pytest.mark.parametrize(
+    ("name", "edit"),
+    [
+        # A word only a comment carried: minifying the edited copy would take it out.
+        ("js/submit.js", lambda text: "/* Broken */" + text),
+        ("js/submit.js", lambda text: text.replace('"sending"', '"Sending"', 1)),
+        ("css/board.css", lambda text: "/* broken */" + text),
+    ],
+)
+def test_a_published_minified_theme_file_is_not_searched_but_an_edited_one_is(site, name, edit):
+    from generator.resources import theme_dir
+    from generator.site.minify import minified
+
+    source = theme_dir() / "static" / name
+    published = minified(source.suffix, source.read_bytes()).decode()
+    assert published != source.read_text()  # the build really publishes another text
+    path = site / "theme" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(published)
+    broken = Needle("broken", "content/posts/circle/x.md", "members-only", "the title")
+    assert rules(site, [broken]) == []
+    edited = edit(published)
+    assert edited != published
+    path.write_text(edited)
+    assert rules(site, [broken]) == ["leak"]
+
+
 EVIL_COMMENT = "&lt;!--&gt;&lt;img src=&quot;https://evil.example/x.png&quot;&gt;--&gt;"
 
 

@@ -11,6 +11,7 @@ from pelican.settings import read_settings
 
 from generator.board.config import read_board
 from generator.errors import AuditError, BuildError
+from generator.resources import theme_dir
 from generator.site.build import audit_board, build_board
 from generator.site.render import render_with_pelican
 from generator.site.settings import pelican_settings
@@ -421,6 +422,29 @@ def test_a_members_only_title_only_the_theme_code_uses_is_still_searched(make_bo
     index.write_text(index.read_text().replace("</main>", f"<p>{title}</p></main>"))
     assert [str(f) for f in audit_board(root)] == [
         "index.html: holds the title of content/posts/circle/dddddddd44.md, "
+        "which is members-only [leak]"
+    ]
+
+
+def test_the_theme_is_published_minified_and_an_edited_copy_is_still_searched(make_board, today):
+    """Scripts and styles reach members smaller (no comments, no spare whitespace),
+    the sources stay as they are, and a published copy changed after the build
+    (here a comment naming a members-only post) is searched like any other file."""
+    member = post_text("Broken", "A members-only post.")
+    root = make_board(posts={"share/aaaaaaaa11.md": PARENT, "circle/dddddddd44.md": member})
+    build(root)
+    theme = theme_dir() / "static"
+    for name in ("js/members.js", "js/submit.js", "js/formats/primitives.js", "css/board.css"):
+        source = (theme / name).read_text()
+        published = (root / "output" / "theme" / name).read_text()
+        assert len(published) < 0.85 * len(source), name
+        first_comment = re.search(r"^(?://|/\*)(.+)$", source, re.MULTILINE).group(1).strip()
+        assert first_comment in source and first_comment not in published, name
+    assert audit_board(root) == []
+    script = root / "output" / "theme" / "js" / "members.js"
+    script.write_text("// Broken\n" + script.read_text())
+    assert [str(f) for f in audit_board(root)] == [
+        "theme/js/members.js: holds the title of content/posts/circle/dddddddd44.md, "
         "which is members-only [leak]"
     ]
 

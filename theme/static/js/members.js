@@ -1,7 +1,15 @@
 // The members' area: unlock with a code or an invite link, read, lock.
 // Decryption happens here, in the reader's browser; see docs/formats/members.md.
 
-import { CHUNK_PIECE, SECTION_VERSION, dayNumber, openChunk, openKeyring } from "./formats/members.js";
+import {
+  CHUNK_PIECE,
+  SECTION_VERSION,
+  checkKeyring,
+  dayNumber,
+  deriveCodeKeys,
+  openChunk,
+  openKeyringWith,
+} from "./formats/members.js";
 import { Unopenable, b64, concat, unb64 } from "./formats/primitives.js";
 
 // The page's words live in the template (translatable with the rest of the
@@ -318,13 +326,38 @@ function lock() {
   $("code").focus();
 }
 
+// The page carries the keyring's salt and PBKDF2 count (they never change once
+// a code is issued), so the slow key derivation runs while the keyring
+// downloads. The keyring's own values decide: if they differ (a page from
+// another build), the derivation runs again with them.
+function derivedEarly(code) {
+  const { salt, iterations } = $("unlock").dataset;
+  if (!salt) return null;
+  try {
+    const hint = { salt: unb64(salt), iterations: Number(iterations) };
+    const keys = deriveCodeKeys(code, hint.salt, hint.iterations);
+    keys.catch(() => {}); // judged once the keyring is here
+    return { ...hint, keys };
+  } catch {
+    return null;
+  }
+}
+
+async function openKeyringFile(code) {
+  const early = derivedEarly(code);
+  const keyring = JSON.parse(new TextDecoder().decode(await fetchBytes("keyring.json")));
+  const salt = checkKeyring(keyring);
+  const same = early && b64(early.salt) === b64(salt) && early.iterations === keyring.iterations;
+  const keys = await (same ? early.keys : deriveCodeKeys(code, salt, keyring.iterations));
+  return openKeyringWith(keyring, keys, dayNumber());
+}
+
 async function unlockWith(code, remember) {
   const button = $("unlock-button");
   button.disabled = true;
   $("unlock-status").textContent = say("opening");
   try {
-    const keyring = JSON.parse(new TextDecoder().decode(await fetchBytes("keyring.json")));
-    const grant = await openKeyring(keyring, code, dayNumber());
+    const grant = await openKeyringFile(code);
     const stored = { slot: b64(grant.slot), key: b64(grant.contentKey), expires: grant.expires };
     keep(stored, remember);
     let section;

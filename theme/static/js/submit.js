@@ -390,6 +390,7 @@ function download() {
 function start() {
   $("needs-script").hidden = true;
   if (!window.isSecureContext || !crypto.subtle) {
+    form.hidden = true;
     $("needs-script").textContent = say("insecure");
     $("needs-script").hidden = false;
     return;
@@ -430,11 +431,13 @@ function start() {
     $("code-text").textContent = "";
     $("withdrawal-code").hidden = true;
   });
-  form.hidden = false;
   showFields();
   $("preview-button").addEventListener("click", showPreview);
   $("copy").addEventListener("click", copy);
   $("download").addEventListener("click", download);
+  // The form was there to type in from the start; it sends only from now on,
+  // with the sealing code loaded and every check above in place.
+  $("send").disabled = false;
 }
 
 start();
