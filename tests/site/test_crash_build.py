@@ -12,11 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
+from generator.board import scratch
 from generator.site import stamp
 from generator.site.render import render_with_pelican
 from tests.helpers.boards import EXPIRING_THREAD, fast_vault, issue, post_text
@@ -78,6 +81,24 @@ def texts_outside_content(board: Path, texts: tuple[str, ...]) -> list[str]:
     return found
 
 
+def copies_left_in_memory() -> list[Path]:
+    """Private folders (where a build stages its posts) of commands that are gone."""
+    left = []
+    for folder in Path(scratch.base_dir() or tempfile.gettempdir()).glob(f"{scratch.PREFIX}*"):
+        match = scratch.NAME.fullmatch(folder.name)
+        if match and match["pid"] and not _alive(int(match["pid"])):
+            left.append(folder)
+    return left
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 @pytest.fixture
 def built_once(make_board) -> Path:
     """A board built on the first day, then a post taken down (its file deleted)."""
@@ -122,6 +143,8 @@ def test_a_build_killed_at_any_file_operation_leaves_the_old_or_the_new_site(bui
         assert reusable(board, SECOND_DAY), kill_at
         assert not list((board / ".quietboard").glob(".build-stamp.json-*")), kill_at
         assert texts_outside_content(board, GONE_TEXTS) == [], kill_at
+        # A killed build's staged posts are gone too (the rerun removes them).
+        assert copies_left_in_memory() == [], kill_at
         shutil.rmtree(board)
 
 
