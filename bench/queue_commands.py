@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.board.config import read_board
+from generator.board.inbox import MAX_ENVELOPES_PER_INPUT
 from generator.formats import submissions as submitformat
 from generator.formats.primitives import unb64
 
@@ -55,11 +56,17 @@ def queue_figures(tmp: Path, items: int, today: dt.date) -> QueueFigures:
     _with_pow_bits(board.root, STAMP_BITS)
     keys = [unb64(key, 32) for key in read_board(board.root).submissions.keys]
     envelopes = [submitformat.seal(typical_post(i), keys, STAMP_BITS) for i in range(items)]
-    export = tmp / f"export{items}.csv"
-    export.write_bytes(netlify_csv(envelopes))
+    # One export file holds at most MAX_ENVELOPES_PER_INPUT (the import reads no more of
+    # one file): more items are several files, imported by one command, as Netlify's
+    # exports of a busy form would be.
+    exports = []
+    for start in range(0, items, MAX_ENVELOPES_PER_INPUT):
+        export = tmp / f"export{items}-{len(exports) + 1}.csv"
+        export.write_bytes(netlify_csv(envelopes[start : start + MAX_ENVELOPES_PER_INPUT]))
+        exports.append(str(export))
     env = {"QUIETBOARD_PASSPHRASE": board.passphrase}
     where = ["--board", str(board.root)]
-    imported = run_child(["-m", "bench.child", "cli", "inbox", "import", *where, str(export)], env)
+    imported = run_child(["-m", "bench.child", "cli", "inbox", "import", *where, *exports], env)
     listed = run_child(["-m", "bench.child", "cli", "queue", "list", *where], env)
     status = run_child(["-m", "bench.child", "cli", "status", *where], env)
     _check_queue(board.root, items, env)
