@@ -46,8 +46,12 @@ from generator.board.post import (
 from generator.errors import ContentError, ModerationError
 from generator.formats import pseudonyms
 from generator.formats.submissions import MAX_PSEUDONYM, MAX_TITLE, MAX_WARNING, MAX_WARNINGS
-from generator.text import crisis, pii
+from generator.text import loaded_on_first_use
 from generator.text.scrub import Cleaned, clean_text, fold_key
+
+# Loaded when a report is first made or read, not by every command that imports this module.
+crisis = loaded_on_first_use("generator.text.crisis")
+pii = loaded_on_first_use("generator.text.pii")
 
 PUBLISHABLE = ("post", "reply")
 # Details that only appear once the Markdown is rendered ("074*00* 123456",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,15 @@ def test_help_loads_none_of_the_heavy_libraries(command):
     result = heavy_modules_loaded(command[2:], cwd=REPO)
     assert "Usage:" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_build_loads_no_finder_of_identifying_details():
+    """phonenumbers and python-stdnum serve the moderators' reports, never a build."""
+    probe = (
+        "import sys, generator.site.build, generator.site.render, generator.board.actions\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'phonenumbers', 'stdnum'}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    assert result.stdout.strip() == "[]"
