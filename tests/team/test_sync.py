@@ -7,7 +7,6 @@ commit without a parent) and every object a clone of it could get.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 
@@ -23,7 +22,6 @@ from generator.board.gitsync import (
     sync,
 )
 from generator.errors import SyncConflictError, SyncError
-from tests.helpers import unavailable
 from tests.helpers.faults import count_function_operations, killed, run_function
 from tests.helpers.sync import (
     BOARD_TOML,
@@ -51,16 +49,9 @@ INITIAL = {
 
 
 @pytest.fixture(autouse=True)
-def plain_git(monkeypatch):
-    """git as installed: no ~/.gitconfig or /etc/gitconfig (signing, hooks, aliases).
-
-    Without git these tests are skipped, except in CI, where they fail.
-    """
-    if shutil.which("git") is None:
-        unavailable("git is not installed (apt-get install -y git)")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    # Commits the tests make with plain git, as another tool would.
+def plain_git(plain_git, monkeypatch):
+    """The team tests' plain git (conftest.py), for every test here, with an author:
+    commits the tests make with plain git, as another tool would."""
     for role in ("AUTHOR", "COMMITTER"):
         monkeypatch.setenv(f"GIT_{role}_NAME", "someone")
         monkeypatch.setenv(f"GIT_{role}_EMAIL", "someone@example.org")
